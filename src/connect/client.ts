@@ -1,0 +1,191 @@
+import { ReportError } from "../errors.ts";
+
+/** How to reach a Connect server. */
+export interface ConnectClientOptions {
+  /** CONNECT_SERVER; `/__api__` is appended when missing, as the Posit SDKs do. */
+  server: string;
+  /** CONNECT_API_KEY; sent as `Authorization: Key …`. Omit for unauthenticated calls. */
+  apiKey?: string;
+  fetch?: typeof globalThis.fetch;
+  /** Per-attempt timeout; default 30 s. */
+  timeoutMs?: number;
+  /** Retries after network errors and 5xx answers; default 3. */
+  retries?: number;
+  /** First backoff delay, doubled each retry; default 250 ms. */
+  backoffMs?: number;
+}
+
+export interface ConnectRequest {
+  /** JSON body. */
+  json?: unknown;
+  /** application/x-www-form-urlencoded body; undefined values are omitted. */
+  form?: Record<string, string | undefined>;
+  /** Raw body (a bundle). */
+  body?: Uint8Array;
+  contentType?: string;
+  query?: Record<string, string | number | undefined>;
+  /** Whether a failed attempt may be sent again; default true for GET. */
+  idempotent?: boolean;
+}
+
+/** A thin HTTP client for Connect's API: auth, timeouts, retries and Connect's error body. */
+export interface ConnectClient {
+  /** The API root, ending in `/__api__`. */
+  readonly apiUrl: string;
+  /** The server root, for content and dashboard links. */
+  readonly serverUrl: string;
+  request<T>(method: string, path: string, request?: ConnectRequest): Promise<T>;
+}
+
+/** An HTTP error from Connect, carrying the server's own message and code. */
+export class ConnectApiError extends ReportError {
+  readonly status: number;
+  readonly code: number | undefined;
+  readonly serverMessage: string;
+
+  constructor(
+    method: string,
+    url: string,
+    status: number,
+    serverMessage: string,
+    code: number | undefined,
+    hint?: string,
+  ) {
+    const codeText = code === undefined ? "" : `, code ${code}`;
+    super(`Connect answered ${method} ${url} with HTTP ${status}${codeText}: ${serverMessage}`, {
+      hint,
+    });
+    this.name = "ConnectApiError";
+    this.status = status;
+    this.code = code;
+    this.serverMessage = serverMessage;
+  }
+}
+
+/** Normalise CONNECT_SERVER to the server root and the API root. */
+export function connectUrls(server: string): { serverUrl: string; apiUrl: string } {
+  const trimmed = server.trim().replace(/\/+$/, "");
+  if (!/^https?:\/\//i.test(trimmed)) {
+    throw new ReportError(`CONNECT_SERVER "${server}" is not an http(s) URL`, {
+      hint: "Set CONNECT_SERVER to the server's address, e.g. https://connect.example.com",
+    });
+  }
+  const serverUrl = trimmed.replace(/\/__api__$/, "");
+  return { serverUrl, apiUrl: `${serverUrl}/__api__` };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Read Connect's `{code, error, payload}` body, or fall back to the text or the status. */
+async function errorDetails(response: Response): Promise<{ message: string; code?: number }> {
+  const text = await response.text().catch(() => "");
+  try {
+    const body = JSON.parse(text) as { code?: unknown; error?: unknown };
+    if (body && typeof body.error === "string") {
+      return { message: body.error, code: typeof body.code === "number" ? body.code : undefined };
+    }
+  } catch {
+    // Not JSON: Connect and proxies in front of it answer some errors in plain text.
+  }
+  const plain = text.trim().slice(0, 500);
+  return { message: plain || response.statusText || "no message" };
+}
+
+/** Create a client for one Connect server. */
+export function createConnectClient(options: ConnectClientOptions): ConnectClient {
+  const { serverUrl, apiUrl } = connectUrls(options.server);
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const retries = options.retries ?? 3;
+  const backoffMs = options.backoffMs ?? 250;
+  // Load-balanced Connect pins a session with cookies; without them task polling can 404.
+  const cookies = new Map<string, string>();
+
+  async function request<T>(method: string, path: string, req: ConnectRequest = {}): Promise<T> {
+    const url = new URL(`${apiUrl}/${path.replace(/^\/+/, "")}`);
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (options.apiKey) headers.Authorization = `Key ${options.apiKey}`;
+    let body: string | Uint8Array | undefined;
+    if (req.json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(req.json);
+    } else if (req.form) {
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(req.form))
+        if (v !== undefined && v !== "") form.set(k, v);
+      body = form.toString();
+    } else if (req.body) {
+      headers["Content-Type"] = req.contentType ?? "application/octet-stream";
+      body = req.body;
+    }
+    const idempotent = req.idempotent ?? method === "GET";
+    const where = `${url.pathname}${url.search}`;
+
+    for (let attempt = 0; ; attempt++) {
+      if (cookies.size) headers.Cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+      let response: Response;
+      try {
+        response = await doFetch(url, {
+          method,
+          headers,
+          body,
+          redirect: "manual",
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        if (idempotent && attempt < retries) {
+          await sleep(backoffMs * 2 ** attempt);
+          continue;
+        }
+        const timedOut = error instanceof Error && error.name === "TimeoutError";
+        throw new ReportError(
+          timedOut
+            ? `Connect did not answer ${method} ${where} within ${timeoutMs / 1000} s`
+            : `Could not reach Connect at ${serverUrl} (${method} ${where}): ${(error as Error).message}`,
+          {
+            hint: "Check CONNECT_SERVER and that this machine can reach the server.",
+            cause: error,
+          },
+        );
+      }
+      for (const header of response.headers.getSetCookie?.() ?? []) {
+        const [pair] = header.split(";");
+        const eq = pair.indexOf("=");
+        if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+      }
+      if (response.status >= 500 && idempotent && attempt < retries) {
+        await response.body?.cancel();
+        await sleep(backoffMs * 2 ** attempt);
+        continue;
+      }
+      if (!response.ok) {
+        const { message, code } = await errorDetails(response);
+        throw new ConnectApiError(
+          method,
+          where,
+          response.status,
+          message,
+          code,
+          hintFor(response.status),
+        );
+      }
+      if (response.status === 204) return undefined as T;
+      const text = await response.text();
+      return (text ? JSON.parse(text) : undefined) as T;
+    }
+  }
+
+  return { apiUrl, serverUrl, request };
+}
+
+function hintFor(status: number): string | undefined {
+  if (status === 401)
+    return "CONNECT_API_KEY was refused: create a new API key in Connect (your name → API Keys).";
+  if (status === 403)
+    return "The API key's user lacks permission for this; ask a Connect administrator or the content owner.";
+  return undefined;
+}

@@ -1,0 +1,100 @@
+// Plain-JSON summaries: what `summarize` computes from the Arrow table and what charts,
+// templates and output/summary.json consume. Dates and timestamps are ISO 8601 strings.
+
+/** The logical type of a column, independent of its Arrow storage. */
+export type ColumnType = "integer" | "float" | "boolean" | "date" | "timestamp" | "string";
+
+export interface Quantiles {
+  p5: number | string;
+  p25: number | string;
+  p50: number | string;
+  p75: number | string;
+  p95: number | string;
+}
+
+/** One histogram bin; [start, end) except the last, which includes `end`. Dates as ISO strings. */
+export interface HistogramBin {
+  start: number | string;
+  end: number | string;
+  count: number;
+}
+
+export interface TopValue {
+  value: string;
+  count: number;
+}
+
+/** Profile of one column; fields that do not apply to its type are absent. */
+export interface ColumnProfile {
+  name: string;
+  type: ColumnType;
+  /** Non-missing values. */
+  count: number;
+  missing: number;
+  distinct: number;
+  min?: number | string;
+  max?: number | string;
+  mean?: number;
+  std?: number;
+  quantiles?: Quantiles;
+  zeros?: number;
+  histogram?: HistogramBin[];
+  top?: TopValue[];
+}
+
+export type Cell = string | number | boolean | null;
+
+export interface QueryColumn {
+  name: string;
+  type: ColumnType;
+}
+
+/** Result of one query: columns in order, rows as records keyed by column name. */
+export interface QueryResult {
+  name: string;
+  columns: QueryColumn[];
+  rows: Record<string, Cell>[];
+}
+
+export interface KpiValue {
+  /** Index into ReportSpec.sections of the `kpis` section this tile belongs to. */
+  section: number;
+  label: string;
+  format: "number" | "integer" | "currency" | "percent" | "date";
+  value: number | string | null;
+  /** Present when the KPI compares periods. */
+  comparison?: {
+    /** ISO dates of the period starts. */
+    current: string;
+    previous: string;
+    currentValue: number | null;
+    previousValue: number | null;
+    /** (current - previous) / |previous|; null when previous is 0 or missing. */
+    change: number | null;
+  };
+}
+
+export type AlertKind =
+  | "constant"
+  | "missing"
+  | "high_cardinality"
+  | "skewed"
+  | "zeros"
+  | "duplicates";
+
+export interface Alert {
+  kind: AlertKind;
+  /** Absent for table-wide alerts (duplicates). */
+  column?: string;
+  /** The measured figure behind the alert (share, skewness, count). */
+  value: number;
+  message: string;
+}
+
+export interface Summary {
+  rows: number;
+  columns: ColumnProfile[];
+  queries: Record<string, QueryResult>;
+  kpis: KpiValue[];
+  alerts: Alert[];
+}

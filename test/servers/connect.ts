@@ -1,0 +1,109 @@
+// A Connect test server on 127.0.0.1 that follows the documented wire contracts
+// (../shared/reference/connect-api.md). This file is the shell: routing, the `Key` auth
+// check and Connect's error body. API areas add their routes from their own modules
+// (connect-oauth.ts, connect-deploy.ts), as posit-sdk-py keeps one module per API area.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ConnectRequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** Regex groups of the matched route. */
+  params: string[];
+  body: Buffer;
+}
+
+export type RouteHandler = (ctx: ConnectRequestContext) => void | Promise<void>;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  body: Buffer;
+}
+
+export interface ConnectTestServer {
+  /** Server root, e.g. http://127.0.0.1:41234 (CONNECT_SERVER). */
+  url: string;
+  /** API keys the server accepts, mapped to the user they belong to. */
+  apiKeys: Map<string, { guid: string; username: string }>;
+  requests: RecordedRequest[];
+  /** Add a route under /__api__; `path` is matched against the whole path after it. */
+  route(method: string, path: RegExp, handler: RouteHandler, options?: { auth?: boolean }): void;
+  close(): Promise<void>;
+}
+
+/** Send Connect's JSON error body `{code, error, payload}`. */
+export function sendError(res: ServerResponse, status: number, error: string, code = 0): void {
+  sendJson(res, status, { code, error, payload: null });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(text);
+}
+
+/** Start the shell with one valid API key (`apiKey`) and no routes. */
+export async function startConnectServer(
+  options: { apiKey?: string } = {},
+): Promise<ConnectTestServer> {
+  const routes: {
+    method: string;
+    path: RegExp;
+    handler: RouteHandler;
+    auth: boolean;
+  }[] = [];
+  const apiKeys = new Map<string, { guid: string; username: string }>();
+  apiKeys.set(options.apiKey ?? "test-api-key-0123456789", {
+    guid: "5e3a1c2b-0000-4000-8000-000000000001",
+    username: "publisher",
+  });
+  const requests: RecordedRequest[] = [];
+
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    requests.push({ method: req.method ?? "GET", path: url.pathname, headers: req.headers, body });
+    const apiPath = url.pathname.startsWith("/__api__/") ? url.pathname.slice(8) : undefined;
+    try {
+      for (const route of routes) {
+        if (apiPath === undefined || route.method !== req.method) continue;
+        const match = route.path.exec(apiPath);
+        if (!match) continue;
+        if (route.auth) {
+          const header = req.headers.authorization ?? "";
+          const key = header.startsWith("Key ") ? header.slice(4) : undefined;
+          if (!key || !apiKeys.has(key)) {
+            sendError(res, 401, "Invalid API key.", 3);
+            return;
+          }
+        }
+        await route.handler({ req, res, url, params: match.slice(1), body });
+        return;
+      }
+      sendError(res, 404, `Not found: ${req.method} ${url.pathname}`, 4);
+    } catch (error) {
+      sendError(res, 500, `test server failure: ${(error as Error).message}`);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKeys,
+    requests,
+    route(method, path, handler, routeOptions = {}) {
+      routes.push({ method, path, handler, auth: routeOptions.auth ?? true });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
