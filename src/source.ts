@@ -1,0 +1,42 @@
+// Where the report's bytes come from: a local file, or S3 (src/aws). Readers take the
+// byte stream; the footer shows `label`, `size` and, for S3, `etag` and `lastModified`.
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { ReportError } from "./errors.ts";
+
+/** An opened data source: a byte stream plus what the report footer says about it. */
+export interface DataSource {
+  /** For messages and the footer: a path or s3://bucket/key. */
+  label: string;
+  /** File name or key, used for format detection by extension. */
+  name: string;
+  size?: number;
+  etag?: string;
+  lastModified?: Date;
+  contentType?: string;
+  /** Where credentials came from (S3 only), never the credentials themselves. */
+  credentialSource?: string;
+  /** The bytes; may be consumed once. */
+  body(): AsyncIterable<Uint8Array>;
+}
+
+/** Open a local file as a DataSource, with an actionable error when it is missing. */
+export async function openLocalFile(path: string): Promise<DataSource> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw new ReportError(`Data file not found: ${path}`, {
+      hint: "Check the path in the report definition (source.file or source.fallback) or --source.",
+      cause: error,
+    });
+  }
+  if (!info.isFile()) throw new ReportError(`Data source is not a file: ${path}`);
+  return {
+    label: path,
+    name: path,
+    size: info.size,
+    lastModified: info.mtime,
+    body: () => createReadStream(path, { highWaterMark: 1 << 20 }),
+  };
+}
