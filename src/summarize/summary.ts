@@ -38,7 +38,11 @@ export interface ColumnProfile {
   std?: number;
   quantiles?: Quantiles;
   zeros?: number;
+  /** ±Infinity values in a float column; they are counted in `missing` and left out of the stats. */
+  infinite?: number;
   histogram?: HistogramBin[];
+  /** For dates and timestamps: the calendar unit of each histogram bin. */
+  histogramUnit?: "hour" | "day" | "week" | "month" | "quarter" | "year";
   top?: TopValue[];
 }
 
@@ -61,9 +65,18 @@ export interface KpiValue {
   section: number;
   label: string;
   format: "number" | "integer" | "currency" | "percent" | "date";
+  /**
+   * The measure over the whole (filtered) table, not over the latest period; the latest and
+   * previous periods' figures are in `comparison`. Dates as ISO strings.
+   */
   value: number | string | null;
   /** Present when the KPI compares periods. */
   comparison?: {
+    /** The date or timestamp column the periods are taken from, and their length (always set by summarize). */
+    column?: string;
+    unit?: "day" | "week" | "month" | "quarter" | "year";
+    /** True when the current period had not ended at `now`: it holds only part of its data. */
+    partial?: boolean;
     /** ISO dates of the period starts. */
     current: string;
     previous: string;
