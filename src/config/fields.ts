@@ -1,0 +1,178 @@
+// Typed reading of YNode maps with errors that point at file:line:column and the field path.
+import { ReportError } from "../errors.ts";
+import { didYouMean } from "./closest.ts";
+import type { FieldPath } from "./spec.ts";
+import { locatedMessage, nodeAt, type Position, type YMap, type YNode } from "./yaml-tree.ts";
+
+/** Raises located errors for one definition file. */
+export class Checker {
+  constructor(
+    readonly file: string,
+    readonly root: YNode | undefined,
+  ) {}
+
+  /** Where the field at `path` sits (1:1 when it does not exist). */
+  pos(path: FieldPath): Position {
+    return nodeAt(this.root, path)?.pos ?? { line: 1, column: 1 };
+  }
+
+  /** Throw a ReportError `<file>:<line>:<col>: <path>: <message>`. */
+  fail(pos: Position, path: FieldPath, message: string, hint?: string): never {
+    throw new ReportError(locatedMessage(this.file, pos, path, message), { hint });
+  }
+}
+
+/** How a node reads in a message; strings as written (before `${VAR}` substitution). */
+export function describe(node: YNode): string {
+  if (node.kind === "map") return "a map";
+  if (node.kind === "seq") return "a list";
+  if (node.value === null) return "nothing";
+  if (typeof node.value === "string") {
+    if (node.substituted) {
+      return node.value === ""
+        ? `'${node.written}' (empty after substituting environment variables)`
+        : `'${node.written}' (from the environment)`;
+    }
+    return `'${node.written}'`;
+  }
+  return String(node.value);
+}
+
+/** Text of a scalar (numbers and booleans as written), or undefined for maps and lists. */
+export function scalarText(node: YNode): string | undefined {
+  if (node.kind !== "scalar" || node.value === null) return undefined;
+  return typeof node.value === "string" ? node.value : node.written;
+}
+
+/** The fields of one YAML map, checked against the names it may have. */
+export class Fields {
+  readonly map: YMap;
+
+  constructor(
+    readonly checker: Checker,
+    node: YNode,
+    readonly path: FieldPath,
+    readonly allowed: readonly string[],
+    shapeHint?: string,
+  ) {
+    if (node.kind !== "map") {
+      checker.fail(
+        node.pos,
+        path,
+        `expected a map with fields ${allowed.join(", ")}; found ${describe(node)}`,
+        shapeHint,
+      );
+    }
+    this.map = node;
+    for (const entry of node.entries) {
+      if (!allowed.includes(entry.key)) {
+        checker.fail(
+          entry.keyPos,
+          [...path, entry.key],
+          `unknown field '${entry.key}'${didYouMean(entry.key, allowed)}`,
+          `Fields here: ${allowed.join(", ")}.`,
+        );
+      }
+    }
+  }
+
+  /** The value of `key`; undefined when absent or empty (`key:` with nothing after it). */
+  node(key: string): YNode | undefined {
+    const value = this.map.entries.find((e) => e.key === key)?.value;
+    return value?.kind === "scalar" && value.value === null ? undefined : value;
+  }
+
+  at(key: string): FieldPath {
+    return [...this.path, key];
+  }
+
+  /** Where a missing field should go: the map itself. */
+  missing(key: string, hint?: string): never {
+    return this.checker.fail(this.map.pos, this.at(key), "required field is missing", hint);
+  }
+
+  /** Optional text; "" after substitution counts as absent. */
+  text(key: string): string | undefined {
+    const node = this.node(key);
+    if (node === undefined) return undefined;
+    if (node.kind !== "scalar" || typeof node.value === "boolean") {
+      return this.checker.fail(node.pos, this.at(key), `expected text, found ${describe(node)}`);
+    }
+    const value = scalarText(node);
+    return value === "" ? undefined : value;
+  }
+
+  requiredText(key: string, hint?: string): string {
+    const value = this.text(key);
+    if (value !== undefined) return value;
+    const node = this.node(key);
+    if (node === undefined) return this.missing(key, hint);
+    return this.checker.fail(node.pos, this.at(key), `is empty: ${describe(node)}`, hint);
+  }
+
+  /** Optional whole number in [min, max]; a `${VAR}` that substitutes to digits also counts. */
+  integer(key: string, min: number, max: number): number | undefined {
+    const node = this.node(key);
+    if (node === undefined || node.kind !== "scalar") {
+      if (node !== undefined)
+        this.checker.fail(
+          node.pos,
+          this.at(key),
+          `expected a whole number, found ${describe(node)}`,
+        );
+      return undefined;
+    }
+    let value = node.value;
+    if (typeof value === "string" && node.substituted) {
+      if (value === "") return undefined;
+      if (/^-?\d+$/.test(value.trim())) value = Number(value);
+    }
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+      return this.checker.fail(
+        node.pos,
+        this.at(key),
+        `expected a whole number, found ${describe(node)}`,
+      );
+    }
+    if (value < min || value > max) {
+      return this.checker.fail(
+        node.pos,
+        this.at(key),
+        `${value} is out of range; use ${min} to ${max}`,
+      );
+    }
+    return value;
+  }
+
+  /** Optional value from a fixed set, suggesting the nearest on a typo. */
+  oneOf<T extends string>(key: string, values: readonly T[]): T | undefined {
+    const text = this.text(key);
+    if (text === undefined) return undefined;
+    const found = values.find((v) => v === text.toLowerCase());
+    if (found !== undefined) return found;
+    const node = this.node(key) as YNode;
+    const written = node.kind === "scalar" ? node.written : text;
+    return this.checker.fail(
+      node.pos,
+      this.at(key),
+      `'${written}' is not one of ${values.join(", ")}${didYouMean(text, values)}`,
+    );
+  }
+
+  /** A string or a list of strings, with each item's path (a single string keeps the field's path). */
+  textList(key: string): { text: string; path: FieldPath; pos: Position }[] {
+    const node = this.node(key);
+    if (node === undefined) return [];
+    const items =
+      node.kind === "seq"
+        ? node.items.map((item, i) => ({ item, path: [...this.at(key), i] }))
+        : [{ item: node, path: this.at(key) }];
+    return items.map(({ item, path }) => {
+      const text = scalarText(item);
+      if (text === undefined || item.kind !== "scalar" || typeof item.value === "boolean") {
+        this.checker.fail(item.pos, path, `expected text, found ${describe(item)}`);
+      }
+      return { text, path, pos: item.pos };
+    });
+  }
+}

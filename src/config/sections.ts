@@ -1,0 +1,271 @@
+// `sections:` — what the report shows, in order.
+import { didYouMean } from "./closest.ts";
+import { TIME_UNITS } from "./expr.ts";
+import { type Checker, describe, Fields } from "./fields.ts";
+import { readFilters, readMeasure } from "./query.ts";
+import type { ChartMark, FieldPath, KpiSpec, QuerySpec, SectionSpec, ValueFormat } from "./spec.ts";
+import type { YNode } from "./yaml-tree.ts";
+
+export const SECTION_KINDS = ["kpis", "chart", "histogram", "table", "profile", "text"] as const;
+export const CHART_MARKS: readonly ChartMark[] = ["bar", "line", "area", "point"];
+export const VALUE_FORMATS: readonly ValueFormat[] = [
+  "number",
+  "integer",
+  "currency",
+  "percent",
+  "date",
+];
+
+const SECTIONS_HINT =
+  "sections:\n  - chart: { title: Revenue by region, query: by_region, mark: bar, x: region, y: revenue }\n  - profile: all";
+
+/** Read `sections:`, checking that charts and tables refer to existing queries and columns. */
+export function readSections(
+  checker: Checker,
+  node: YNode,
+  queries: Record<string, QuerySpec>,
+): SectionSpec[] {
+  if (node.kind !== "seq" || node.items.length === 0) {
+    checker.fail(
+      node.pos,
+      ["sections"],
+      `expected a list of sections, found ${node.kind === "seq" ? "an empty list" : describe(node)}`,
+      SECTIONS_HINT,
+    );
+  }
+  return node.items.map((item, index) => readSection(checker, item, ["sections", index], queries));
+}
+
+function readSection(
+  checker: Checker,
+  node: YNode,
+  path: FieldPath,
+  queries: Record<string, QuerySpec>,
+): SectionSpec {
+  if (node.kind !== "map" || node.entries.length !== 1) {
+    checker.fail(
+      node.pos,
+      path,
+      node.kind === "map" && node.entries.length > 1
+        ? `one section per list item; found ${node.entries.map((e) => e.key).join(", ")}`
+        : `expected a section (${SECTION_KINDS.join(", ")}), found ${describe(node)}`,
+      "Start each section with '- ', e.g. '- chart: {...}' and '- table: {...}' on separate items.",
+    );
+  }
+  const [{ key, keyPos, value }] = node.entries;
+  const at = [...path, key];
+  switch (key) {
+    case "kpis":
+      return { kind: "kpis", kpis: readKpis(checker, value, at), path };
+    case "chart":
+      return readChart(checker, value, at, path, queries);
+    case "histogram": {
+      const fields = new Fields(checker, value, at, ["title", "description", "column", "bins"]);
+      const section: SectionSpec = {
+        kind: "histogram",
+        title: fields.requiredText("title"),
+        column: fields.requiredText(
+          "column",
+          "The numeric or date column to bin, e.g. column: quantity.",
+        ),
+        path,
+      };
+      const description = fields.text("description");
+      if (description !== undefined) section.description = description;
+      const bins = fields.integer("bins", 1, 1000);
+      if (bins !== undefined) section.bins = bins;
+      return section;
+    }
+    case "table": {
+      const fields = new Fields(checker, value, at, ["query", "title", "limit"]);
+      const section: SectionSpec = {
+        kind: "table",
+        query: readQueryName(checker, fields, queries),
+        path,
+      };
+      const title = fields.text("title");
+      if (title !== undefined) section.title = title;
+      const limit = fields.integer("limit", 1, 100_000);
+      if (limit !== undefined) section.limit = limit;
+      return section;
+    }
+    case "profile":
+      return { kind: "profile", columns: readProfileColumns(checker, value, at), path };
+    case "text": {
+      if (value.kind !== "scalar" || typeof value.value !== "string" || value.value === "") {
+        checker.fail(
+          value.pos,
+          at,
+          `expected text, found ${describe(value)}`,
+          "text: |\n    A paragraph.",
+        );
+      }
+      return { kind: "text", text: value.value, path };
+    }
+    default:
+      return checker.fail(
+        keyPos,
+        at,
+        `unknown section '${key}'${didYouMean(key, SECTION_KINDS)}`,
+        `Sections are ${SECTION_KINDS.join(", ")}.`,
+      );
+  }
+}
+
+function readQueryName(
+  checker: Checker,
+  fields: Fields,
+  queries: Record<string, QuerySpec>,
+): string {
+  const name = fields.requiredText("query", "Name a query from `queries:`.");
+  if (queries[name] === undefined) {
+    const names = Object.keys(queries);
+    checker.fail(
+      fields.node("query")!.pos,
+      fields.at("query"),
+      `no query named '${name}'${didYouMean(name, names)}`,
+      names.length === 0
+        ? "Define it under `queries:` at the top level."
+        : `Queries: ${names.join(", ")}.`,
+    );
+  }
+  return name;
+}
+
+function readChart(
+  checker: Checker,
+  node: YNode,
+  at: FieldPath,
+  path: FieldPath,
+  queries: Record<string, QuerySpec>,
+): SectionSpec {
+  const fields = new Fields(
+    checker,
+    node,
+    at,
+    ["title", "description", "query", "mark", "x", "y", "color", "format"],
+    "chart: { title: Revenue by region, query: by_region, mark: bar, x: region, y: revenue }",
+  );
+  const title = fields.requiredText("title");
+  const queryName = readQueryName(checker, fields, queries);
+  const query = queries[queryName];
+  const columns = [...query.groupBy.map((g) => g.name), ...query.measures.map((m) => m.name)];
+  const column = (key: "x" | "y" | "color", required: boolean): string | undefined => {
+    const name = required
+      ? fields.requiredText(key, `One of the query's columns: ${columns.join(", ")}.`)
+      : fields.text(key);
+    if (name !== undefined && !columns.includes(name)) {
+      checker.fail(
+        fields.node(key)!.pos,
+        fields.at(key),
+        `'${name}' is not a column of query '${queryName}'${didYouMean(name, columns)}`,
+        `Its columns are ${columns.join(", ")}.`,
+      );
+    }
+    return name;
+  };
+  const mark =
+    fields.oneOf("mark", CHART_MARKS) ?? fields.missing("mark", `mark: ${CHART_MARKS.join(" | ")}`);
+  const section: SectionSpec = {
+    kind: "chart",
+    title,
+    query: queryName,
+    mark,
+    x: column("x", true)!,
+    y: column("y", true)!,
+    path,
+  };
+  const color = column("color", false);
+  if (color !== undefined) section.color = color;
+  const description = fields.text("description");
+  if (description !== undefined) section.description = description;
+  const format = fields.oneOf("format", VALUE_FORMATS);
+  if (format !== undefined) section.format = format;
+  return section;
+}
+
+function readKpis(checker: Checker, node: YNode, at: FieldPath): KpiSpec[] {
+  if (node.kind !== "seq" || node.items.length === 0) {
+    checker.fail(
+      node.pos,
+      at,
+      `expected a list of KPIs, found ${node.kind === "seq" ? "an empty list" : describe(node)}`,
+      "kpis:\n    - { label: Revenue, value: sum(revenue), format: currency }",
+    );
+  }
+  return node.items.map((item, index) => {
+    const path = [...at, index];
+    const fields = new Fields(
+      checker,
+      item,
+      path,
+      ["label", "value", "format", "filter", "compare"],
+      "- { label: Orders, value: count(), format: integer }",
+    );
+    const label = fields.requiredText("label");
+    const valueNode =
+      fields.node("value") ?? fields.missing("value", "A measure such as sum(revenue) or count().");
+    const measure = readMeasure(checker, label, valueNode, fields.at("value"));
+    const counted = measure.op === "count" || measure.op === "count_distinct";
+    const kpi: KpiSpec = {
+      label,
+      measure,
+      format: fields.oneOf("format", VALUE_FORMATS) ?? (counted ? "integer" : "number"),
+      filter: readFilters(checker, fields),
+      path,
+    };
+    const compare = fields.node("compare");
+    if (compare !== undefined) {
+      const cmp = new Fields(
+        checker,
+        compare,
+        fields.at("compare"),
+        ["column", "period"],
+        "compare: { column: order_date, period: month }",
+      );
+      kpi.compare = {
+        column: cmp.requiredText(
+          "column",
+          "The date column to compare periods of, e.g. order_date.",
+        ),
+        unit:
+          cmp.oneOf("period", TIME_UNITS) ??
+          cmp.missing("period", `period: ${TIME_UNITS.join(" | ")}`),
+        path: fields.at("compare"),
+      };
+    }
+    return kpi;
+  });
+}
+
+function readProfileColumns(checker: Checker, node: YNode, at: FieldPath): "all" | string[] {
+  if (
+    node.kind === "scalar" &&
+    typeof node.value === "string" &&
+    node.value.toLowerCase() === "all"
+  )
+    return "all";
+  if (node.kind === "seq" && node.items.length > 0) {
+    return node.items.map((item, i) => {
+      if (
+        item.kind !== "scalar" ||
+        item.value === null ||
+        typeof item.value === "boolean" ||
+        item.value === ""
+      ) {
+        return checker.fail(
+          item.pos,
+          [...at, i],
+          `expected a column name, found ${describe(item)}`,
+        );
+      }
+      return String(item.value);
+    });
+  }
+  return checker.fail(
+    node.pos,
+    at,
+    `expected 'all' or a list of columns, found ${describe(node)}`,
+    "profile: all   or   profile: [revenue, region]",
+  );
+}

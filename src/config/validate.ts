@@ -1,0 +1,97 @@
+// The YAML tree of a report definition → the typed ReportSpec.
+import { dirname, isAbsolute, resolve } from "node:path";
+import { Checker, Fields } from "./fields.ts";
+import { readQueries } from "./query.ts";
+import { readSections } from "./sections.ts";
+import { readSource } from "./source.ts";
+import type { ReportSpec } from "./spec.ts";
+import { locator, type YNode } from "./yaml-tree.ts";
+
+const ROOT_FIELDS = [
+  "title",
+  "description",
+  "source",
+  "queries",
+  "sections",
+  "locale",
+  "currency",
+  "templates",
+] as const;
+
+/**
+ * Validate a parsed definition. `file` names it in messages (as the user wrote it);
+ * `absoluteFile` is where it lives, so relative paths resolve against its folder.
+ */
+export function buildSpec(root: YNode | undefined, file: string, absoluteFile: string): ReportSpec {
+  const checker: Checker = new Checker(file, root);
+  if (root === undefined) {
+    checker.fail(
+      { line: 1, column: 1 },
+      [],
+      "the report definition is empty",
+      "Start with:\ntitle: My report\nsource: data/my.csv\nsections:\n  - profile: all",
+    );
+  }
+  const fields = new Fields(
+    checker,
+    root,
+    [],
+    ROOT_FIELDS,
+    "A report definition is a map: title, source, sections, ...",
+  );
+  const dir = dirname(absoluteFile);
+  const title = fields.requiredText("title", "title: Sales overview");
+  const sourceNode =
+    fields.node("source") ??
+    fields.missing("source", "source: { s3: { bucket, key, region }, fallback: data/orders.csv }");
+  const source = readSource(checker, sourceNode, dir);
+  const queries = readQueries(checker, fields.node("queries"));
+  const sectionsNode =
+    fields.node("sections") ?? fields.missing("sections", "sections:\n  - profile: all");
+  const sections = readSections(checker, sectionsNode, queries);
+  const spec: ReportSpec = {
+    title,
+    source,
+    queries,
+    sections,
+    locale: readLocale(checker, fields),
+    currency: readCurrency(checker, fields),
+    file: absoluteFile,
+    locate: locator(root, file),
+  };
+  const description = fields.text("description");
+  if (description !== undefined) spec.description = description;
+  const templates = fields.text("templates");
+  if (templates !== undefined)
+    spec.templates = isAbsolute(templates) ? templates : resolve(dir, templates);
+  return spec;
+}
+
+function readLocale(checker: Checker, fields: Fields): string {
+  const locale = fields.text("locale");
+  if (locale === undefined) return "en-US";
+  try {
+    return Intl.getCanonicalLocales(locale)[0];
+  } catch {
+    return checker.fail(
+      fields.node("locale")!.pos,
+      fields.at("locale"),
+      `'${locale}' is not a locale tag`,
+      "Use a BCP 47 tag such as en-US, de-DE or fr-CA.",
+    );
+  }
+}
+
+function readCurrency(checker: Checker, fields: Fields): string {
+  const currency = fields.text("currency");
+  if (currency === undefined) return "USD";
+  if (!/^[A-Za-z]{3}$/.test(currency)) {
+    checker.fail(
+      fields.node("currency")!.pos,
+      fields.at("currency"),
+      `'${currency}' is not a currency code`,
+      "Use a three-letter ISO 4217 code such as USD, EUR or JPY.",
+    );
+  }
+  return currency.toUpperCase();
+}
