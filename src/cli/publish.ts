@@ -1,0 +1,214 @@
+// `connect-s3-report publish`: bundle the built report (or, with --rendered, a Quarto project
+// that rebuilds it on every render) and deploy it to Posit Connect.
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { collectFiles, createBundle } from "../connect/bundle.ts";
+import { createConnectClient } from "../connect/client.ts";
+import { deployContent, normalizeVanity } from "../connect/deploy.ts";
+import {
+  type BundleFile,
+  contentNameFromTitle,
+  isValidContentName,
+  type Manifest,
+  staticManifest,
+} from "../connect/manifest.ts";
+import type { Effects } from "../effects.ts";
+import { isReportError, ReportError } from "../errors.ts";
+
+const USAGE = `Usage: connect-s3-report publish [options]
+
+Publish the report to Posit Connect (CONNECT_SERVER, CONNECT_API_KEY).
+
+By default the built report in --dir is deployed as static HTML; re-run this (e.g. from CI)
+to refresh it. With --rendered, a Quarto project is deployed instead that rebuilds the
+report from S3 on every render, so Connect can schedule it and email subscribers.
+
+Options:
+  --name NAME          content name (3-64 of A-Z a-z 0-9 _ -); default: from the title
+  --title TITLE        content title; default: the report's title
+  --description TEXT   content description
+  --vanity PATH        also serve the content at this path, e.g. /sales-report/
+  --dir DIR            built report to publish (static mode); default: output
+  --rendered           deploy a Quarto project that Connect renders on a schedule
+  --definition FILE    report definition for --rendered; default: report/report.yml
+  --quarto-version V   Quarto version written to the manifest (--rendered); default: 1.6.43
+  --bundle-out FILE    where --dry-run writes the bundle; default: <dir>.tar.gz
+  --dry-run            write the bundle and show what would happen; contact no server
+  --verbose            more detail
+  -h, --help           show this help`;
+
+/** The bundle that publishing would upload, and what to call it. */
+export interface PreparedBundle {
+  mode: "static" | "rendered";
+  title: string;
+  name: string;
+  files: BundleFile[];
+  manifest: Manifest;
+  bytes: Uint8Array;
+}
+
+function formatSize(bytes: number): string {
+  return bytes < 1024 * 1024
+    ? `${(bytes / 1024).toFixed(1)} KB`
+    : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function titleFromHtml(html: string): string | undefined {
+  const match = /<title[^>]*>([^<]*)<\/title>/i.exec(html);
+  const text = match?.[1]
+    .replace(/&amp;/g, "&")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .trim();
+  return text || undefined;
+}
+
+/** Name and title from the flags, else from the report. */
+export function chooseNames(
+  flags: { name?: string; title?: string },
+  reportTitle: string | undefined,
+): { name: string; title: string } {
+  const title = flags.title ?? reportTitle ?? "Report";
+  const name = flags.name ?? contentNameFromTitle(title);
+  if (!isValidContentName(name)) {
+    throw new ReportError(`Invalid content name "${name}"`, {
+      hint: "Use 3 to 64 letters, digits, '_' or '-', e.g. --name sales-report",
+    });
+  }
+  return { name, title };
+}
+
+/** Bundle a built static report folder. */
+export async function prepareStatic(
+  dir: string,
+  flags: { name?: string; title?: string },
+): Promise<PreparedBundle> {
+  const files = await collectFiles(dir);
+  const index = files.find((file) => file.path === "index.html");
+  if (!index) {
+    throw new ReportError(`No index.html in ${dir}`, {
+      hint: "Build the report first (npm run build), or pass --dir with the built output.",
+    });
+  }
+  const { name, title } = chooseNames(flags, titleFromHtml(new TextDecoder().decode(index.data)));
+  const manifest = staticManifest(files, "index.html");
+  return { mode: "static", name, title, files, manifest, bytes: createBundle(files, manifest) };
+}
+
+function connectSettings(env: Effects["env"]): { server: string; apiKey: string } {
+  const server = env.CONNECT_SERVER?.trim();
+  const apiKey = env.CONNECT_API_KEY?.trim();
+  if (!server || !apiKey) {
+    const missing = [!server && "CONNECT_SERVER", !apiKey && "CONNECT_API_KEY"].filter(Boolean);
+    throw new ReportError(`${missing.join(" and ")} not set`, {
+      hint: "Set CONNECT_SERVER to the Connect address and CONNECT_API_KEY to a publisher's API key (or use --dry-run).",
+    });
+  }
+  return { server, apiKey };
+}
+
+/** Run `publish` with its arguments; returns the exit code. */
+export async function runPublish(args: string[], effects: Effects): Promise<number> {
+  const { log } = effects;
+  try {
+    let parsed: ReturnType<typeof parse>;
+    try {
+      parsed = parse(args);
+    } catch (error) {
+      throw new ReportError((error as Error).message, {
+        hint: "See connect-s3-report publish --help",
+      });
+    }
+    const flags = parsed.values;
+    if (flags.help) {
+      log.info(USAGE);
+      return 0;
+    }
+    if (parsed.positionals.length) {
+      throw new ReportError(`Unexpected argument "${parsed.positionals[0]}"`, {
+        hint: "See connect-s3-report publish --help",
+      });
+    }
+    const vanity = flags.vanity === undefined ? undefined : normalizeVanity(flags.vanity);
+    const dir = flags.dir ?? "output";
+    const prepared = flags.rendered
+      ? await prepareRenderedBundle(flags, effects)
+      : await prepareStatic(dir, flags);
+    const size = formatSize(prepared.bytes.length);
+    log.info(
+      `Bundle: ${prepared.files.length} files, ${size} (${prepared.manifest.metadata.appmode})`,
+    );
+    for (const file of prepared.files) log.verbose(`  ${file.path}`);
+
+    if (flags["dry-run"]) {
+      const out =
+        flags["bundle-out"] ?? `${flags.rendered ? "rendered" : dir.replace(/\/+$/, "")}.tar.gz`;
+      await writeFile(out, prepared.bytes);
+      const server = effects.env.CONNECT_SERVER?.trim() || "(CONNECT_SERVER not set)";
+      log.info(`Dry run: wrote ${out}; nothing was sent.`);
+      log.info(`Would publish to ${server}:`);
+      log.info(`  find your content named "${prepared.name}", or create it`);
+      log.info(`  set its title to "${prepared.title}"`);
+      log.info(`  upload the bundle (${size}), deploy it and follow the task`);
+      if (vanity) log.info(`  serve it at ${vanity}`);
+      return 0;
+    }
+
+    const { server, apiKey } = connectSettings(effects.env);
+    const client = createConnectClient({ server, apiKey, fetch: effects.fetch });
+    const result = await deployContent(
+      client,
+      {
+        name: prepared.name,
+        title: prepared.title,
+        description: flags.description,
+        bundle: prepared.bytes,
+        vanity,
+      },
+      log,
+      { now: effects.now },
+    );
+    log.info(`Published "${prepared.title}" (bundle ${result.bundleId})`);
+    log.info(`Content:   ${result.contentUrl}`);
+    if (result.vanityUrl) log.info(`Vanity:    ${result.vanityUrl}`);
+    log.info(`Dashboard: ${result.dashboardUrl}`);
+    return 0;
+  } catch (error) {
+    if (!isReportError(error)) throw error;
+    log.info(`error: ${error.message}`);
+    if (error.hint) log.info(`hint: ${error.hint}`);
+    return error.exitCode;
+  }
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      name: { type: "string" },
+      title: { type: "string" },
+      description: { type: "string" },
+      vanity: { type: "string" },
+      dir: { type: "string" },
+      rendered: { type: "boolean" },
+      definition: { type: "string" },
+      "quarto-version": { type: "string" },
+      "bundle-out": { type: "string" },
+      "dry-run": { type: "boolean" },
+      verbose: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+type PublishFlags = ReturnType<typeof parse>["values"];
+
+async function prepareRenderedBundle(
+  _flags: PublishFlags,
+  _effects: Effects,
+): Promise<PreparedBundle> {
+  throw new ReportError("--rendered is not available yet");
+}

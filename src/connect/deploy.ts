@@ -1,0 +1,250 @@
+// Deploying a bundle to Connect: find or create → update → upload → deploy → follow the task
+// (reference/connect-api.md §2). One thin function per API call, then `deployContent` wiring them.
+import type { Logger } from "../effects.ts";
+import { ReportError } from "../errors.ts";
+import { ConnectApiError, type ConnectClient } from "./client.ts";
+
+/** The content fields this tool reads (Connect sends many more). */
+export interface ContentItem {
+  guid: string;
+  name: string;
+  title: string | null;
+  description: string;
+  owner_guid: string;
+  app_mode?: string;
+  bundle_id?: string | null;
+  content_url: string;
+  dashboard_url: string;
+}
+
+export interface ConnectUser {
+  guid: string;
+  username: string;
+}
+
+/** A task as `GET /v1/tasks/{id}` returns it. */
+export interface Task {
+  id: string;
+  output: string[];
+  finished: boolean;
+  code: number;
+  error: string;
+  last: number;
+  result: unknown;
+}
+
+/** Connect's code for "a content item with this name already exists". */
+export const DUPLICATE_NAME = 26;
+
+/** The user the API key belongs to. */
+export function currentUser(client: ConnectClient): Promise<ConnectUser> {
+  return client.request<ConnectUser>("GET", "v1/user");
+}
+
+/** The caller's own content item named `name`, if any. */
+export async function findContent(
+  client: ConnectClient,
+  name: string,
+  ownerGuid?: string,
+): Promise<ContentItem[]> {
+  const items = await client.request<ContentItem[]>("GET", "v1/content", {
+    query: { name, owner_guid: ownerGuid },
+  });
+  // Older servers ignore owner_guid; filter here too.
+  return items.filter(
+    (item) => item.name === name && (!ownerGuid || item.owner_guid === ownerGuid),
+  );
+}
+
+export function createContent(
+  client: ConnectClient,
+  fields: { name: string; title: string; description?: string },
+): Promise<ContentItem> {
+  return client.request<ContentItem>("POST", "v1/content", { json: fields });
+}
+
+export function updateContent(
+  client: ConnectClient,
+  guid: string,
+  fields: { title?: string; description?: string },
+): Promise<ContentItem> {
+  return client.request<ContentItem>("PATCH", `v1/content/${guid}`, { json: fields });
+}
+
+/** Upload a .tar.gz bundle; returns the new bundle's id. */
+export async function uploadBundle(
+  client: ConnectClient,
+  guid: string,
+  bundle: Uint8Array,
+): Promise<string> {
+  const result = await client.request<{ id: string }>("POST", `v1/content/${guid}/bundles`, {
+    body: bundle,
+    contentType: "application/gzip",
+  });
+  return String(result.id);
+}
+
+/** Start deploying a bundle; returns the task id. */
+export async function deployBundle(
+  client: ConnectClient,
+  guid: string,
+  bundleId: string,
+): Promise<string> {
+  const result = await client.request<{ task_id: string }>("POST", `v1/content/${guid}/deploy`, {
+    json: { bundle_id: bundleId },
+  });
+  return String(result.task_id);
+}
+
+/** Claim a vanity path such as "/sales/"; leading and trailing slashes are added. */
+export function setVanity(client: ConnectClient, guid: string, path: string): Promise<unknown> {
+  return client.request("PUT", `v1/content/${guid}/vanity`, {
+    json: { path: normalizeVanity(path), force: false },
+    idempotent: true,
+  });
+}
+
+/** "/sales/", from "sales", "/sales" or "sales/". */
+export function normalizeVanity(path: string): string {
+  const trimmed = path.trim().replace(/^\/+|\/+$/g, "");
+  if (!trimmed || !/^[A-Za-z0-9_./-]+$/.test(trimmed)) {
+    throw new ReportError(`Invalid vanity path "${path}"`, {
+      hint: "Use letters, digits, '-', '_' and '/', e.g. --vanity /sales-report/",
+    });
+  }
+  return `/${trimmed}/`;
+}
+
+export interface TaskOptions {
+  /** Seconds the server may hold each poll (long poll); default 1, as rsconnect-python. */
+  waitSeconds?: number;
+  /** Give up after this long; default 30 minutes. */
+  timeoutMs?: number;
+  now?: () => Date;
+}
+
+/** Follow a task to its end, logging each output line; throws with its error and last lines. */
+export async function followTask(
+  client: ConnectClient,
+  taskId: string,
+  log: Logger,
+  options: TaskOptions = {},
+): Promise<Task> {
+  const now = options.now ?? (() => new Date());
+  const deadline = now().getTime() + (options.timeoutMs ?? 30 * 60_000);
+  const tail: string[] = [];
+  let first = 0;
+  for (;;) {
+    const task = await client.request<Task>("GET", `v1/tasks/${taskId}`, {
+      query: { first, wait: options.waitSeconds ?? 1 },
+    });
+    for (const line of task.output ?? []) {
+      log.info(`  ${line}`);
+      tail.push(line);
+      if (tail.length > 10) tail.shift();
+    }
+    if (typeof task.last === "number") first = task.last;
+    if (task.finished) {
+      if (task.code !== 0 || task.error) {
+        const lines = tail.length ? `\nLast lines of the task log:\n  ${tail.join("\n  ")}` : "";
+        throw new ReportError(
+          `Connect could not deploy the bundle (task ${taskId}, code ${task.code}): ${task.error || "no error text"}${lines}`,
+          { hint: "The previous bundle stays live. See the full log in the content's Logs panel." },
+        );
+      }
+      return task;
+    }
+    if (now().getTime() > deadline) {
+      throw new ReportError(`Connect's deploy task ${taskId} did not finish in time`, {
+        hint: "Check the content's Logs panel in Connect; the deploy may still complete.",
+      });
+    }
+  }
+}
+
+export interface DeployRequest {
+  name: string;
+  title: string;
+  description?: string;
+  bundle: Uint8Array;
+  vanity?: string;
+}
+
+export interface DeployResult {
+  guid: string;
+  created: boolean;
+  bundleId: string;
+  taskId: string;
+  contentUrl: string;
+  dashboardUrl: string;
+  vanityUrl?: string;
+}
+
+/** Find or create the caller's content named `name`, handling a 409 duplicate name. */
+export async function findOrCreateContent(
+  client: ConnectClient,
+  request: { name: string; title: string; description?: string },
+  log: Logger,
+): Promise<{ item: ContentItem; created: boolean }> {
+  const user = await currentUser(client);
+  const [mine] = await findContent(client, request.name, user.guid);
+  if (mine) return { item: mine, created: false };
+  try {
+    const item = await createContent(client, {
+      name: request.name,
+      title: request.title,
+      ...(request.description ? { description: request.description } : {}),
+    });
+    return { item, created: true };
+  } catch (error) {
+    if (!(error instanceof ConnectApiError && error.status === 409)) throw error;
+    if (error.code !== undefined && error.code !== DUPLICATE_NAME) throw error;
+    // Someone created it meanwhile, or the server keeps names unique across owners.
+    const [again] = await findContent(client, request.name, user.guid);
+    if (again) return { item: again, created: false };
+    log.verbose(`content name "${request.name}" is taken by another owner`);
+    throw new ReportError(
+      `Connect already has content named "${request.name}" that belongs to someone else (${error.serverMessage})`,
+      {
+        hint: "Pick another name with --name, or ask the owner to add you as a collaborator.",
+      },
+    );
+  }
+}
+
+/** Publish a bundle: find or create the content, upload, deploy, follow the task, set vanity. */
+export async function deployContent(
+  client: ConnectClient,
+  request: DeployRequest,
+  log: Logger,
+  taskOptions: TaskOptions = {},
+): Promise<DeployResult> {
+  const { item, created } = await findOrCreateContent(client, request, log);
+  log.info(`${created ? "Created" : "Updating"} content "${item.name}" (${item.guid})`);
+  if (!created || item.title !== request.title) {
+    await updateContent(client, item.guid, {
+      title: request.title,
+      description: request.description ?? "",
+    });
+  }
+  const bundleId = await uploadBundle(client, item.guid, request.bundle);
+  log.info(`Uploaded bundle ${bundleId} (${request.bundle.length} bytes)`);
+  const taskId = await deployBundle(client, item.guid, bundleId);
+  log.info(`Deploying (task ${taskId})`);
+  await followTask(client, taskId, log, taskOptions);
+  let vanityUrl: string | undefined;
+  if (request.vanity) {
+    const path = normalizeVanity(request.vanity);
+    await setVanity(client, item.guid, path);
+    vanityUrl = `${client.serverUrl}${path}`;
+  }
+  return {
+    guid: item.guid,
+    created,
+    bundleId,
+    taskId,
+    contentUrl: item.content_url,
+    dashboardUrl: item.dashboard_url,
+    vanityUrl,
+  };
+}
