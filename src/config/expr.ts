@@ -145,8 +145,8 @@ function columnName(tokens: Tokens, what: string): string {
     );
   }
   throw new ExprError(
-    token.kind === "end"
-      ? `${what} is missing at the end of '${tokens.text}'`
+    token.kind === "end" || token.text === ")"
+      ? `${what} is missing in '${tokens.text}'`
       : `expected ${what}, found '${show(token)}' in '${tokens.text}'`,
   );
 }

@@ -1,0 +1,449 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests write ${VAR} references on purpose
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { describe, test } from "node:test";
+import { closest, editDistance } from "../src/config/closest.ts";
+import { substituteEnv } from "../src/config/env.ts";
+import { parseFilter, parseGroupKey, parseMeasure, parseSortKey } from "../src/config/expr.ts";
+import { loadReportSpec, parseReportSpec } from "../src/config/load.ts";
+import { profileSpec } from "../src/config/profile-spec.ts";
+import type { ChartSection, KpiSection, ReportSpec } from "../src/config/spec.ts";
+import { ReportError } from "../src/errors.ts";
+
+const input = "test/input/config";
+
+/** Load a fixture expecting a ReportError; returns it. */
+async function loadError(name: string, env: Record<string, string> = {}): Promise<ReportError> {
+  try {
+    await loadReportSpec(`${input}/${name}`, env);
+  } catch (error) {
+    assert.ok(error instanceof ReportError, `expected a ReportError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail(`${name} loaded without error`);
+}
+
+describe("closest", () => {
+  test("edit distance counts insertions, deletions and substitutions", () => {
+    assert.equal(editDistance("kitten", "sitting"), 3);
+    assert.equal(editDistance("", "abc"), 3);
+    assert.equal(editDistance("group_by", "group_by"), 0);
+  });
+  test("suggests the nearest plausible name, or nothing", () => {
+    assert.equal(closest("grup_by", ["measures", "group_by", "filter"]), "group_by");
+    assert.equal(closest("Revnue", ["region", "revenue"]), "revenue");
+    assert.equal(closest("zzz", ["region", "revenue"]), undefined);
+  });
+});
+
+describe("substituteEnv", () => {
+  const env = { A: "x", EMPTY: "" };
+  test("replaces variables, unset ones by nothing", () => {
+    assert.equal(substituteEnv("${A}", env), "x");
+    assert.equal(substituteEnv("${MISSING}", env), "");
+    assert.equal(substituteEnv("pre-${A}-${B:-b}-post", env), "pre-x-b-post");
+  });
+  test("defaults apply to unset and empty variables only", () => {
+    assert.equal(substituteEnv("${MISSING:-d}", env), "d");
+    assert.equal(substituteEnv("${EMPTY:-d}", env), "d");
+    assert.equal(substituteEnv("${A:-d}", env), "x");
+    assert.equal(substituteEnv("${MISSING:-}", env), "");
+  });
+  test("$${ escapes, a lone $ stays", () => {
+    assert.equal(substituteEnv("$${A}", env), "${A}");
+    assert.equal(substituteEnv("costs $5 and $A", env), "costs $5 and $A");
+  });
+  test("malformed references are errors", () => {
+    assert.throws(() => substituteEnv("${A", env), /unclosed/);
+    assert.throws(() => substituteEnv("${1A}", env), /not a variable reference/);
+  });
+});
+
+describe("expressions", () => {
+  test("measures", () => {
+    assert.deepEqual(parseMeasure("sum(revenue)"), { op: "sum", column: "revenue" });
+    assert.deepEqual(parseMeasure("count()"), { op: "count" });
+    assert.deepEqual(parseMeasure("count(*)"), { op: "count" });
+    assert.deepEqual(parseMeasure("COUNT(channel)"), { op: "count", column: "channel" });
+    assert.deepEqual(parseMeasure("avg( unit_price )"), { op: "mean", column: "unit_price" });
+    assert.deepEqual(parseMeasure('median("unit price")'), { op: "median", column: "unit price" });
+    assert.deepEqual(parseMeasure("count_distinct(customer_id)"), {
+      op: "count_distinct",
+      column: "customer_id",
+    });
+    assert.throws(
+      () => parseMeasure("revenue"),
+      /is a column, not a measure; aggregate it, e.g. sum\(revenue\)/,
+    );
+    assert.throws(() => parseMeasure("sum(revenue"), /expected '\)'/);
+    assert.throws(() => parseMeasure("sum()"), /column of sum\(\) is missing/);
+    assert.throws(
+      () => parseMeasure("meen(x)"),
+      /^ExprError: unknown function 'meen'; did you mean 'mean'\?$/,
+    );
+  });
+  test("group keys", () => {
+    assert.deepEqual(parseGroupKey("region"), { column: "region" });
+    assert.deepEqual(parseGroupKey("quarter(order_date)"), {
+      column: "order_date",
+      unit: "quarter",
+    });
+    assert.deepEqual(parseGroupKey("`order date`"), { column: "order date" });
+    assert.throws(() => parseGroupKey("region, country"), /unexpected ','/);
+  });
+  test("filters", () => {
+    assert.deepEqual(parseFilter("revenue > 0"), { column: "revenue", op: ">", value: 0 });
+    assert.deepEqual(parseFilter("discount <= -0.5"), {
+      column: "discount",
+      op: "<=",
+      value: -0.5,
+    });
+    assert.deepEqual(parseFilter("region in ('Europe', 'Asia Pacific')"), {
+      column: "region",
+      op: "in",
+      value: ["Europe", "Asia Pacific"],
+    });
+    assert.deepEqual(parseFilter("region NOT IN ('Europe')"), {
+      column: "region",
+      op: "not in",
+      value: ["Europe"],
+    });
+    assert.deepEqual(parseFilter("channel is not null"), { column: "channel", op: "is not null" });
+    assert.deepEqual(parseFilter("shipped_at is null"), { column: "shipped_at", op: "is null" });
+    assert.deepEqual(parseFilter("returned = false"), {
+      column: "returned",
+      op: "=",
+      value: false,
+    });
+    assert.deepEqual(parseFilter("product <> 'Women''s tee, \"XL\"'"), {
+      column: "product",
+      op: "!=",
+      value: 'Women\'s tee, "XL"',
+    });
+    assert.deepEqual(parseFilter("order_date >= '2024-01-01'"), {
+      column: "order_date",
+      op: ">=",
+      value: "2024-01-01",
+    });
+    assert.throws(() => parseFilter("channel = null"), /is null/);
+    assert.throws(
+      () => parseFilter("revenue > 0 and quantity > 1"),
+      /one condition per filter item/,
+    );
+    assert.throws(() => parseFilter("region = 'Europe"), /unclosed '/);
+    assert.throws(() => parseFilter("revenue"), /has no condition/);
+  });
+  test("sort keys", () => {
+    assert.deepEqual(parseSortKey("-revenue"), { name: "revenue", descending: true });
+    assert.deepEqual(parseSortKey("region"), { name: "region", descending: false });
+    assert.deepEqual(parseSortKey("orders desc"), { name: "orders", descending: true });
+  });
+});
+
+describe("the example report", () => {
+  test("loads with no bucket configured: the fallback sample is used", async () => {
+    const spec = await loadReportSpec("report/report.yml", {});
+    assert.equal(spec.title, "Sales overview");
+    assert.equal(spec.source.s3, undefined);
+    assert.equal(spec.source.fallback, resolve("report/data/orders.csv"));
+    assert.equal(spec.file, resolve("report/report.yml"));
+    assert.deepEqual(
+      spec.sections.map((s) => s.kind),
+      ["kpis", "chart", "chart", "chart", "histogram", "table", "text", "profile"],
+    );
+    const kpis = (spec.sections[0] as KpiSection).kpis;
+    assert.deepEqual(
+      kpis.map((k) => [k.label, k.measure.op, k.measure.column, k.format]),
+      [
+        ["Revenue", "sum", "revenue", "currency"],
+        ["Orders", "count", undefined, "integer"],
+        ["Average order value", "mean", "revenue", "currency"],
+        ["Return rate", "mean", "returned", "percent"],
+      ],
+    );
+    assert.deepEqual(kpis[0].compare?.column, "order_date");
+    assert.deepEqual(kpis[0].compare?.unit, "month");
+    // Every chart plots columns its query produces.
+    for (const section of spec.sections) {
+      if (section.kind !== "chart") continue;
+      const query = spec.queries[section.query];
+      const names = [...query.groupBy.map((g) => g.name), ...query.measures.map((m) => m.name)];
+      for (const column of [section.x, section.y, section.color]) {
+        if (column !== undefined)
+          assert.ok(names.includes(column), `${column} in ${section.query}`);
+      }
+    }
+    const byCategory = spec.sections[3] as ChartSection;
+    assert.equal(byCategory.color, "channel");
+  });
+
+  test("reads from S3 when AWS_BUCKET_NAME is set, with key and region defaults", async () => {
+    const spec = await loadReportSpec("report/report.yml", { AWS_BUCKET_NAME: "acme-data" });
+    assert.deepEqual(spec.source.s3, {
+      bucket: "acme-data",
+      key: "orders.csv",
+      region: "us-east-1",
+    });
+    const custom = await loadReportSpec("report/report.yml", {
+      AWS_BUCKET_NAME: "acme-data",
+      AWS_S3_FILEPATH: "exports/2025/orders.parquet",
+      AWS_REGION: "eu-central-1",
+    });
+    assert.deepEqual(custom.source.s3, {
+      bucket: "acme-data",
+      key: "exports/2025/orders.parquet",
+      region: "eu-central-1",
+    });
+  });
+});
+
+describe("a definition with every kind of field", () => {
+  let spec: ReportSpec;
+  test("loads, substituting the environment", async () => {
+    spec = await loadReportSpec(`${input}/valid.yml`, { BUCKET: "my-bucket", TOP_N: "25" });
+    assert.equal(spec.title, "Orders");
+    assert.deepEqual(spec.source.s3, { bucket: "my-bucket", key: "sales/orders.csv" });
+    assert.equal(spec.source.fallback, resolve("test/input/data/orders.csv"));
+    assert.deepEqual(spec.source.csv, { delimiter: ";", nullValues: ["", "n/a"] });
+    assert.equal(spec.currency, "EUR");
+    assert.equal(spec.locale, "en-US");
+    const query = spec.queries.by_region;
+    assert.deepEqual(
+      query.groupBy.map((g) => [g.name, g.column, g.unit, g.path.join("/")]),
+      [
+        ["region", "region", undefined, "queries/by_region/group_by/0"],
+        ["order_month", "order_date", "month", "queries/by_region/group_by/1/order_month"],
+      ],
+    );
+    assert.deepEqual(
+      query.measures.map((m) => [m.name, m.op, m.column]),
+      [
+        ["revenue", "sum", "revenue"],
+        ["orders", "count", undefined],
+      ],
+    );
+    assert.deepEqual(
+      query.filter.map((f) => [f.column, f.op, f.value]),
+      [
+        ["revenue", ">", 0],
+        ["region", "in", ["Europe", "Asia Pacific"]],
+      ],
+    );
+    assert.deepEqual(
+      query.sort.map((s) => [s.name, s.descending]),
+      [
+        ["revenue", true],
+        ["region", false],
+      ],
+    );
+    assert.equal(query.limit, 25);
+    const [revenue, returned] = (spec.sections[0] as KpiSection).kpis;
+    assert.deepEqual(revenue.compare, {
+      column: "order_date",
+      unit: "month",
+      path: ["sections", 0, "kpis", 0, "compare"],
+    });
+    assert.equal(returned.format, "integer");
+    assert.deepEqual(returned.filter, [
+      {
+        column: "returned",
+        op: "=",
+        value: true,
+        expr: "returned = true",
+        path: ["sections", 0, "kpis", 1, "filter"],
+      },
+    ]);
+    assert.deepEqual(spec.sections[2], {
+      kind: "text",
+      text: "Costs ${NOT_A_VAR} are excluded.",
+      path: ["sections", 2],
+    });
+    assert.deepEqual(spec.sections[3], {
+      kind: "profile",
+      columns: ["revenue", "region"],
+      path: ["sections", 3],
+    });
+  });
+
+  test("defaults apply when variables are unset; an empty bucket means no S3", async () => {
+    const bare = await loadReportSpec(`${input}/valid.yml`, { REPORT_TITLE: "" });
+    assert.equal(bare.title, "Orders");
+    assert.equal(bare.source.s3, undefined);
+    assert.equal(bare.queries.by_region.limit, 10);
+    const titled = await loadReportSpec(`${input}/valid.yml`, { REPORT_TITLE: "Q3 orders" });
+    assert.equal(titled.title, "Q3 orders");
+  });
+
+  test("locate points at the field's line and column", () => {
+    const file = `${input}/valid.yml`;
+    assert.deepEqual(spec.locate(["queries", "by_region", "measures", "revenue"]), {
+      file,
+      line: 14,
+      column: 26,
+    });
+    assert.deepEqual(spec.locate(["queries", "by_region", "group_by", 1, "order_month"]), {
+      file,
+      line: 13,
+      column: 39,
+    });
+    assert.deepEqual(spec.locate(["sections", 1]), { file, line: 22, column: 5 });
+    assert.deepEqual(spec.locate(spec.queries.by_region.filter[1].path), {
+      file,
+      line: 15,
+      column: 29,
+    });
+    assert.equal(spec.locate(["queries", "nope"]), undefined);
+  });
+});
+
+describe("errors name file:line:column, the field and a fix", () => {
+  const cases: [file: string, prefix: string, rest: RegExp][] = [
+    [
+      "unknown-key.yml",
+      "unknown-key.yml:5:5: queries.by_region.grup_by: ",
+      /^unknown field 'grup_by'; did you mean 'group_by'\?$/,
+    ],
+    [
+      "wrong-type.yml",
+      "wrong-type.yml:7:13: sections[0].histogram.bins: ",
+      /^expected a whole number, found 'many'$/,
+    ],
+    ["missing-title.yml", "missing-title.yml:2:1: title: ", /^required field is missing$/],
+    ["missing-sections.yml", "missing-sections.yml:1:1: sections: ", /^required field is missing$/],
+    [
+      "bad-mark.yml",
+      "bad-mark.yml:9:13: sections[0].chart.mark: ",
+      /^'lines' is not one of bar, line, area, point; did you mean 'line'\?$/,
+    ],
+    [
+      "bad-format.yml",
+      "bad-format.yml:7:17: sections[0].kpis[0].format: ",
+      /did you mean 'currency'\?$/,
+    ],
+    [
+      "bad-unit.yml",
+      "bad-unit.yml:6:9: queries.by_month.group_by[0]: ",
+      /^unknown time unit 'mnth'; did you mean 'month'\?$/,
+    ],
+    [
+      "unknown-query.yml",
+      "unknown-query.yml:7:14: sections[0].table.query: ",
+      /^no query named 'by_regoin'; did you mean 'by_region'\?$/,
+    ],
+    [
+      "bad-sort.yml",
+      "bad-sort.yml:7:20: queries.by_region.sort[1]: ",
+      /^'revnue' is not a group key or measure of this query; did you mean 'revenue'\?$/,
+    ],
+    [
+      "bad-chart-column.yml",
+      "bad-chart-column.yml:6:73: sections[0].chart.y: ",
+      /^'revenu' is not a column of query 'by_region'; did you mean 'revenue'\?$/,
+    ],
+    [
+      "bad-measure.yml",
+      "bad-measure.yml:6:16: queries.totals.measures.revenue: ",
+      /^unknown function 'sun'; did you mean 'sum'\?$/,
+    ],
+    [
+      "bad-filter.yml",
+      "bad-filter.yml:8:9: queries.europe.filter[1]: ",
+      /^'Europe' is not a value; quote text as 'Europe'$/,
+    ],
+    [
+      "no-data.yml",
+      "no-data.yml:3:3: source: ",
+      /^no data: the s3 bucket is empty and there is no fallback file$/,
+    ],
+    [
+      "unknown-section.yml",
+      "unknown-section.yml:5:5: sections[1].histgram: ",
+      /^unknown section 'histgram'; did you mean 'histogram'\?$/,
+    ],
+  ];
+  for (const [file, prefix, rest] of cases) {
+    test(file, async () => {
+      const error = await loadError(file);
+      const expected = `${input}/${prefix}`;
+      assert.ok(
+        error.message.startsWith(expected),
+        `${error.message}\n  should start with ${expected}`,
+      );
+      assert.match(error.message.slice(expected.length), rest);
+    });
+  }
+
+  test("every error carries a hint where one helps", async () => {
+    const error = await loadError("unknown-key.yml");
+    assert.match(error.hint ?? "", /group_by, measures, filter, sort, limit/);
+  });
+
+  test("malformed YAML: the parser's message at file:line:column", async () => {
+    const error = await loadError("bad-yaml.yml");
+    // The flow map opened on line 4 is never closed; the parser notices at the next item, 5:3.
+    assert.match(error.message, /^test\/input\/config\/bad-yaml\.yml:5:3: invalid YAML: /);
+    assert.doesNotMatch(error.message, /at line \d+/);
+  });
+
+  test("a substituted value is not echoed: the message shows ${VAR} as written", async () => {
+    const error = await loadError("secret.yml", { DATA_FORMAT: "hunter2-secret" });
+    assert.ok(error.message.startsWith(`${input}/secret.yml:4:11: source.format: `), error.message);
+    assert.match(error.message, /\$\{DATA_FORMAT\}/);
+    assert.doesNotMatch(`${error.message}\n${error.hint}`, /hunter2/);
+  });
+
+  test("a malformed ${...} is located", () => {
+    assert.throws(
+      () =>
+        parseReportSpec('title: x\nsource: "${DATA"\nsections: [profile: all]\n', "inline.yml", {}),
+      (error: unknown) =>
+        error instanceof ReportError &&
+        error.message.startsWith("inline.yml:2:9: source: unclosed"),
+    );
+  });
+
+  test("a missing definition file", async () => {
+    await assert.rejects(loadReportSpec(`${input}/nope.yml`, {}), /Report definition not found/);
+  });
+
+  test("an empty definition", () => {
+    assert.throws(() => parseReportSpec("# nothing\n", "empty.yml", {}), {
+      name: "ReportError",
+      message: "empty.yml:1:1: the report definition is empty",
+    });
+  });
+});
+
+describe("profileSpec", () => {
+  test("a local file: profile of every column and a row count", () => {
+    const spec = profileSpec("data/orders.csv");
+    assert.equal(spec.title, "orders.csv");
+    assert.deepEqual(spec.source, { file: resolve("data/orders.csv"), csv: {} });
+    assert.deepEqual(
+      spec.sections.map((s) => s.kind),
+      ["kpis", "profile"],
+    );
+    const [rows] = (spec.sections[0] as KpiSection).kpis;
+    assert.equal(rows.measure.op, "count");
+    assert.equal(rows.format, "integer");
+    assert.deepEqual(spec.sections[1], { kind: "profile", columns: "all", path: ["sections", 1] });
+    assert.equal(spec.file, "");
+    assert.equal(spec.locate(["sections", 0]), undefined);
+  });
+
+  test("an s3:// URL: bucket, key and the region from AWS_REGION", () => {
+    const spec = profileSpec("s3://acme-data/exports/2025/orders.parquet", {
+      AWS_REGION: "eu-west-1",
+    });
+    assert.equal(spec.title, "orders.parquet");
+    assert.deepEqual(spec.source.s3, {
+      bucket: "acme-data",
+      key: "exports/2025/orders.parquet",
+      region: "eu-west-1",
+    });
+    assert.deepEqual(profileSpec("s3://acme-data/exports/").source.s3, {
+      bucket: "acme-data",
+      prefix: "exports/",
+    });
+  });
+});
