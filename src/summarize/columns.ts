@@ -1,0 +1,293 @@
+// Typed column access: every Arrow column becomes either one Float64Array of numbers or one
+// Int32Array of codes into a list of distinct strings, read straight from the chunks' buffers.
+// Every later step (profile, filters, group-by, duplicates) works on these flat arrays.
+
+import {
+  type Data,
+  DataType,
+  type Date_,
+  DateUnit,
+  type Dictionary,
+  type Field,
+  makeVector,
+  Precision,
+  type Table,
+  type Timestamp,
+  TimeUnit,
+  type Vector,
+} from "apache-arrow";
+import { columnType } from "../read/column-type.ts";
+import { DAY_MS } from "./time.ts";
+
+/** A column held as numbers: dates and timestamps in epoch ms (UTC), booleans as 0/1. */
+export interface NumberColumn {
+  kind: "number";
+  name: string;
+  type: "integer" | "float" | "boolean" | "date" | "timestamp";
+  /** One value per row; 0 where missing. */
+  values: Float64Array;
+  /** 1 where the row has a value; null when every row has one. */
+  valid: Uint8Array | null;
+  /** Rows without a value: nulls, NaN and ±Infinity. */
+  missing: number;
+  /** How many of the missing rows were ±Infinity. */
+  infinite: number;
+}
+
+/** A column held as codes into `labels` (the distinct strings; some may be unused). */
+export interface CategoryColumn {
+  kind: "category";
+  name: string;
+  type: "string";
+  /** One code per row; -1 where missing. */
+  codes: Int32Array;
+  labels: string[];
+  missing: number;
+}
+
+export type Column = NumberColumn | CategoryColumn;
+
+/** Reads every column of `table` into flat typed arrays. */
+export function readColumns(table: Table): Column[] {
+  return table.schema.fields.map((field, i) => {
+    const vector = table.getChildAt(i);
+    if (vector === null) throw new Error(`column ${i} (${field.name}) has no data`);
+    return readColumn(field, vector);
+  });
+}
+
+/** True when the value at `row` is present. */
+export function isValid(column: Column, row: number): boolean {
+  return column.kind === "number"
+    ? column.valid === null || column.valid[row] === 1
+    : column.codes[row] >= 0;
+}
+
+function readColumn(field: Field, vector: Vector): Column {
+  const type = columnType(field);
+  if (type === "string") return readCategories(field.name, vector);
+  const values = new Float64Array(vector.length);
+  const valid = new Uint8Array(vector.length);
+  let start = 0;
+  for (const chunk of vector.data) {
+    readNumbers(chunk, values, valid, start);
+    start += chunk.length;
+  }
+  let missing = 0;
+  let infinite = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    // NaN and ±Infinity count as missing: they have no place in sums, quantiles or JSON.
+    if (valid[i] === 1 && v - v !== 0) {
+      valid[i] = 0;
+      if (!Number.isNaN(v)) infinite++;
+    }
+    if (valid[i] === 0) {
+      values[i] = 0;
+      missing++;
+    }
+  }
+  return {
+    kind: "number",
+    name: field.name,
+    type,
+    values,
+    valid: missing === 0 ? null : valid,
+    missing,
+    infinite,
+  };
+}
+
+/** Fills `valid` from the chunk's null bitmap (bit `offset + i`, the bitmap is not sliced). */
+function readValidity(chunk: Data, valid: Uint8Array, start: number): void {
+  const bitmap: Uint8Array | undefined = chunk.nullBitmap;
+  if (chunk.nullCount === 0 || bitmap === undefined || bitmap.length === 0) {
+    valid.fill(1, start, start + chunk.length);
+    return;
+  }
+  const offset = chunk.offset;
+  for (let i = 0; i < chunk.length; i++) {
+    const bit = offset + i;
+    valid[start + i] = (bitmap[bit >> 3] >> (bit & 7)) & 1;
+  }
+}
+
+/** Milliseconds per stored unit of a date or timestamp type. */
+function msPerUnit(type: DataType): number {
+  if (DataType.isDate(type)) return (type as Date_).unit === DateUnit.DAY ? DAY_MS : 1;
+  if (DataType.isTimestamp(type)) {
+    const unit = (type as Timestamp).unit;
+    if (unit === TimeUnit.SECOND) return 1000;
+    if (unit === TimeUnit.MICROSECOND) return 1e-3;
+    if (unit === TimeUnit.NANOSECOND) return 1e-6;
+  }
+  return 1;
+}
+
+function readNumbers(chunk: Data, out: Float64Array, valid: Uint8Array, start: number): void {
+  readValidity(chunk, valid, start);
+  const type: DataType = DataType.isDictionary(chunk.type) ? chunk.type.dictionary : chunk.type;
+  const n = chunk.length;
+  if (DataType.isDictionary(chunk.type)) {
+    // Numbers behind a dictionary: rare; look each key up.
+    const dictionary = readDictionaryNumbers(chunk);
+    const keys = chunk.values as ArrayLike<number | bigint>;
+    for (let i = 0; i < n; i++) out[start + i] = dictionary[Number(keys[i])] ?? 0;
+    return;
+  }
+  if (DataType.isBool(type)) {
+    const bits: Uint8Array = chunk.values;
+    for (let i = 0; i < n; i++) {
+      const bit = chunk.offset + i;
+      out[start + i] = (bits[bit >> 3] >> (bit & 7)) & 1;
+    }
+    return;
+  }
+  const values: unknown = chunk.values;
+  const scale = msPerUnit(type);
+  const halfFloat = DataType.isFloat(type) && type.precision === Precision.HALF;
+  if (DataType.isDecimal(type) || halfFloat) {
+    const vector = makeVector(chunk);
+    const divisor = DataType.isDecimal(type) ? 10 ** type.scale : 1;
+    for (let i = 0; i < n; i++) {
+      const v: unknown = vector.get(i);
+      out[start + i] = v === null ? 0 : Number(v) / divisor;
+    }
+    return;
+  }
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    // Two 32-bit halves are much faster than Number(bigint) per value.
+    const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+    const signed = values instanceof BigInt64Array;
+    for (let i = 0; i < n; i++) {
+      const lo = words[2 * i];
+      const hi = words[2 * i + 1];
+      const high = signed && hi >= 0x80000000 ? hi - 0x100000000 : hi;
+      out[start + i] = (high * 4294967296 + lo) * scale;
+    }
+    return;
+  }
+  if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
+    const array = values as unknown as ArrayLike<number>;
+    if (scale === 1) {
+      for (let i = 0; i < n; i++) out[start + i] = array[i];
+    } else {
+      for (let i = 0; i < n; i++) out[start + i] = array[i] * scale;
+    }
+    return;
+  }
+  throw new Error(`unsupported column storage ${String(chunk.type)}`);
+}
+
+function readDictionaryNumbers(chunk: Data): number[] {
+  const dictionary = chunk.dictionary;
+  if (dictionary === undefined) return [];
+  const values = new Float64Array(dictionary.length);
+  const valid = new Uint8Array(dictionary.length);
+  let start = 0;
+  for (const part of dictionary.data) {
+    readNumbers(part, values, valid, start);
+    start += part.length;
+  }
+  return Array.from(values, (v, i) => (valid[i] === 1 ? v : Number.NaN));
+}
+
+/** Codes strings through a Map; dictionary columns are coded on their keys. */
+function readCategories(name: string, vector: Vector): CategoryColumn {
+  const codes = new Int32Array(vector.length);
+  const labels: string[] = [];
+  const index = new Map<string, number>();
+  const code = (label: string): number => {
+    let c = index.get(label);
+    if (c === undefined) {
+      c = labels.length;
+      labels.push(label);
+      index.set(label, c);
+    }
+    return c;
+  };
+  const valid = new Uint8Array(vector.length);
+  let start = 0;
+  for (const chunk of vector.data) {
+    readValidity(chunk, valid, start);
+    if (DataType.isDictionary(chunk.type))
+      readDictionaryChunk(chunk as Data<Dictionary>, codes, start, code);
+    else if (DataType.isUtf8(chunk.type) || DataType.isLargeUtf8(chunk.type))
+      readUtf8Chunk(chunk, codes, start, code);
+    else {
+      const part = makeVector(chunk);
+      for (let i = 0; i < chunk.length; i++) {
+        const v: unknown = part.get(i);
+        codes[start + i] = v === null || v === undefined ? -1 : code(display(v));
+      }
+    }
+    start += chunk.length;
+  }
+  let missing = 0;
+  for (let i = 0; i < codes.length; i++) {
+    if (valid[i] === 0) codes[i] = -1;
+    if (codes[i] < 0) missing++;
+  }
+  return { kind: "category", name, type: "string", codes, labels, missing };
+}
+
+function readDictionaryChunk(
+  chunk: Data<Dictionary>,
+  codes: Int32Array,
+  start: number,
+  code: (label: string) => number,
+): void {
+  const dictionary = chunk.dictionary;
+  const remap = new Int32Array(dictionary?.length ?? 0).fill(-1);
+  if (dictionary !== undefined) {
+    for (let k = 0; k < dictionary.length; k++) {
+      const v: unknown = dictionary.get(k);
+      if (v !== null && v !== undefined) remap[k] = code(display(v));
+    }
+  }
+  const keys = chunk.values as ArrayLike<number | bigint>;
+  for (let i = 0; i < chunk.length; i++) codes[start + i] = remap[Number(keys[i])] ?? -1;
+}
+
+const decoder = new TextDecoder();
+
+function readUtf8Chunk(
+  chunk: Data,
+  codes: Int32Array,
+  start: number,
+  code: (label: string) => number,
+): void {
+  const offsets = chunk.valueOffsets as Int32Array | BigInt64Array;
+  const bytes: Uint8Array = chunk.values;
+  const n = chunk.length;
+  const at = (i: number): number => Number(offsets[i]);
+  const first = at(0);
+  const last = at(n);
+  let ascii = true;
+  for (let b = first; b < last; b++) {
+    if (bytes[b] > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii && offsets instanceof Int32Array) {
+    // One decode for the whole chunk; byte offsets are then character offsets.
+    const text = decoder.decode(bytes.subarray(first, last));
+    for (let i = 0; i < n; i++)
+      codes[start + i] = code(text.slice(offsets[i] - first, offsets[i + 1] - first));
+    return;
+  }
+  for (let i = 0; i < n; i++)
+    codes[start + i] = code(decoder.decode(bytes.subarray(at(i), at(i + 1))));
+}
+
+/** Text of a value read through Arrow's generic accessor (times, binaries, nested types). */
+function display(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value instanceof Uint8Array)
+    return Array.from(value, (b) => b.toString(16).padStart(2, "0")).join("");
+  if (typeof value === "object" && value !== null && "toJSON" in value) {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v));
+  }
+  return String(value);
+}

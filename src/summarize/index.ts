@@ -1,0 +1,56 @@
+// The summarize stage: Arrow Table + ReportSpec → plain-JSON Summary (profiles, queries,
+// KPIs, alerts). Pure: the clock comes in as `options.now`.
+//
+// Missing values: null, and in float columns NaN and ±Infinity, are "missing" everywhere
+// (profile counts, filters, groups, measures); a profile notes ±Infinity in `infinite`.
+// Calendar buckets and dates are UTC.
+
+import type { Table } from "apache-arrow";
+import type { ReportSpec } from "../config/spec.ts";
+import { findAlerts } from "./alerts.ts";
+import { readColumns } from "./columns.ts";
+import { countDuplicateRows } from "./duplicates.ts";
+import { computeKpi } from "./kpi.ts";
+import { profileColumn } from "./profile.ts";
+import { runQuery } from "./query.ts";
+import { findColumn } from "./spec-error.ts";
+import type { KpiValue, QueryResult, Summary } from "./summary.ts";
+
+export interface SummarizeOptions {
+  /** The clock, for whether a KPI's current period is still running; default: the real time. */
+  now?: Date;
+}
+
+/** Profiles every column and runs the spec's queries and KPIs against `table`. */
+export function summarize(table: Table, spec: ReportSpec, options: SummarizeOptions = {}): Summary {
+  const now = options.now ?? new Date();
+  const columns = readColumns(table);
+  const rows = table.numRows;
+
+  // Check the sections' column names first, so a typo fails fast with its location.
+  spec.sections.forEach((section) => {
+    if (section.kind === "profile" && section.columns !== "all") {
+      section.columns.forEach((name, i) => {
+        findColumn(columns, name, spec, [...section.path, "columns", i]);
+      });
+    }
+    if (section.kind === "histogram")
+      findColumn(columns, section.column, spec, [...section.path, "column"]);
+  });
+
+  const queries: Record<string, QueryResult> = {};
+  for (const [name, query] of Object.entries(spec.queries))
+    queries[name] = runQuery(query, columns, rows, spec);
+
+  const kpis: KpiValue[] = [];
+  spec.sections.forEach((section, index) => {
+    if (section.kind !== "kpis") return;
+    for (const kpi of section.kpis) kpis.push(computeKpi(kpi, index, columns, rows, spec, now));
+  });
+
+  const stats = columns.map(profileColumn);
+  const alerts = findAlerts(stats, rows, countDuplicateRows(columns, rows));
+  return { rows, columns: stats.map((s) => s.profile), queries, kpis, alerts };
+}
+
+export type { Summary } from "./summary.ts";

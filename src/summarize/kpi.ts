@@ -1,0 +1,81 @@
+// KPI tiles. `value` is the measure over the whole (filtered) table. With `compare`, the
+// period holding the latest date of the compare column (complete or still running) is set
+// against the period before it; both figures go in `comparison`, so a tile reads
+// "Revenue 1.2M · March 120k, +12% vs February 107k".
+
+import type { KpiSpec, ReportSpec } from "../config/spec.ts";
+import type { Column } from "./columns.ts";
+import { selectRows } from "./filter.ts";
+import { computeMeasure, type Grouping, resolveMeasure } from "./measure.ts";
+import { findColumn, specError } from "./spec-error.ts";
+import type { Cell, KpiValue } from "./summary.ts";
+import { addBuckets, bucketStart, isoDate } from "./time.ts";
+
+/** Computes one KPI tile of the `kpis` section at index `section`. */
+export function computeKpi(
+  kpi: KpiSpec,
+  section: number,
+  columns: readonly Column[],
+  rowCount: number,
+  spec: ReportSpec,
+  now: Date,
+): KpiValue {
+  const resolved = resolveMeasure(kpi.measure, columns, spec);
+  const rows = selectRows(columns, rowCount, kpi.filter, spec);
+  const whole = (selected: Uint32Array): Cell => {
+    const grouping: Grouping = { ids: new Int32Array(selected.length), count: 1 };
+    return computeMeasure(resolved, selected, grouping)[0];
+  };
+  const value = scalar(whole(rows));
+  const tile: KpiValue = { section, label: kpi.label, format: kpi.format, value };
+  const { compare } = kpi;
+  if (compare === undefined) return tile;
+
+  const column = findColumn(columns, compare.column, spec, compare.path);
+  if (column.kind !== "number" || (column.type !== "date" && column.type !== "timestamp")) {
+    throw specError(
+      spec,
+      compare.path,
+      `compare needs a date or timestamp column, but '${column.name}' is ${column.type}.`,
+    );
+  }
+  const { values, valid } = column;
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const row of rows)
+    if ((valid === null || valid[row] === 1) && values[row] > latest) latest = values[row];
+  // No dates at all: nothing to compare, the tile shows its value alone.
+  if (latest === Number.NEGATIVE_INFINITY) return tile;
+
+  const current = bucketStart(latest, compare.unit);
+  const previous = addBuckets(current, compare.unit, -1);
+  const end = addBuckets(current, compare.unit, 1);
+  const within = (from: number, to: number): Uint32Array =>
+    rows.filter(
+      (row) => (valid === null || valid[row] === 1) && values[row] >= from && values[row] < to,
+    );
+  const currentValue = numeric(whole(within(current, end)));
+  const previousValue = numeric(whole(within(previous, current)));
+  tile.comparison = {
+    column: column.name,
+    unit: compare.unit,
+    partial: now.getTime() < end,
+    current: isoDate(current),
+    previous: isoDate(previous),
+    currentValue,
+    previousValue,
+    change:
+      currentValue === null || previousValue === null || previousValue === 0
+        ? null
+        : (currentValue - previousValue) / Math.abs(previousValue),
+  };
+  return tile;
+}
+
+function scalar(cell: Cell): number | string | null {
+  return typeof cell === "boolean" ? String(cell) : cell;
+}
+
+/** Period figures are compared, so only numbers count (min/max of a date gives null). */
+function numeric(cell: Cell): number | null {
+  return typeof cell === "number" ? cell : null;
+}

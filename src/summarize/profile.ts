@@ -1,0 +1,124 @@
+// Per-column profile: counts, exact quantiles, moments, histogram and top values.
+
+import type { CategoryColumn, Column, NumberColumn } from "./columns.ts";
+import { numberHistogram, timeHistogram, timeUnitFor } from "./histogram.ts";
+import { distinctSorted, moments, quantileSorted } from "./quantiles.ts";
+import type { ColumnProfile, Quantiles, TopValue } from "./summary.ts";
+import { DAY_MS, isoDate, isoTimestamp } from "./time.ts";
+
+/** How many most frequent values a profile lists. */
+export const TOP_VALUES = 10;
+
+/** A profile plus the figures alerts need that summary.json does not carry. */
+export interface ColumnStats {
+  profile: ColumnProfile;
+  /** Sample skewness of a numeric column; absent for other types or fewer than 3 values. */
+  skewness?: number;
+}
+
+/** Profiles one column. Missing (null, NaN, ±Infinity) values are left out of every figure. */
+export function profileColumn(column: Column): ColumnStats {
+  return column.kind === "category"
+    ? { profile: profileCategories(column) }
+    : profileNumbers(column);
+}
+
+/** The non-missing values of a number column, ascending. */
+export function sortedValues(column: NumberColumn): Float64Array {
+  const { values, valid } = column;
+  const out = new Float64Array(values.length - column.missing);
+  if (valid === null) out.set(values);
+  else {
+    let k = 0;
+    for (let i = 0; i < values.length; i++) if (valid[i] === 1) out[k++] = values[i];
+  }
+  return out.sort();
+}
+
+function profileNumbers(column: NumberColumn): ColumnStats {
+  const count = column.values.length - column.missing;
+  const profile: ColumnProfile = {
+    name: column.name,
+    type: column.type,
+    count,
+    missing: column.missing,
+    distinct: 0,
+  };
+  if (column.infinite > 0) profile.infinite = column.infinite;
+  if (count === 0) return { profile };
+  const sorted = sortedValues(column);
+  profile.distinct = distinctSorted(sorted);
+  if (column.type === "boolean") {
+    let trues = 0;
+    for (let i = 0; i < sorted.length; i++) trues += sorted[i];
+    profile.top = topOf([
+      { value: "true", count: trues },
+      { value: "false", count: count - trues },
+    ]);
+    return { profile };
+  }
+  if (column.type === "date" || column.type === "timestamp") {
+    // Interpolated quantiles of a date column fall between days; they are floored to the day.
+    const format =
+      column.type === "date"
+        ? (ms: number) => isoDate(Math.floor(ms / DAY_MS) * DAY_MS)
+        : isoTimestamp;
+    profile.min = format(sorted[0]);
+    profile.max = format(sorted[count - 1]);
+    profile.quantiles = quantilesOf(sorted, format);
+    const unit = timeUnitFor(sorted[0], sorted[count - 1], column.type === "timestamp");
+    profile.histogramUnit = unit;
+    profile.histogram = timeHistogram(sorted, unit);
+    return { profile };
+  }
+  const { mean, std, skewness } = moments(sorted);
+  profile.min = sorted[0];
+  profile.max = sorted[count - 1];
+  profile.mean = mean;
+  if (Number.isFinite(std)) profile.std = std;
+  profile.quantiles = quantilesOf(sorted, (v) => v);
+  let zeros = 0;
+  for (let i = 0; i < sorted.length; i++) if (sorted[i] === 0) zeros++;
+  profile.zeros = zeros;
+  profile.histogram = numberHistogram(sorted, column.type === "integer");
+  return Number.isFinite(skewness) ? { profile, skewness } : { profile };
+}
+
+function quantilesOf<T extends number | string>(
+  sorted: Float64Array,
+  format: (v: number) => T,
+): Quantiles {
+  return {
+    p5: format(quantileSorted(sorted, 0.05)),
+    p25: format(quantileSorted(sorted, 0.25)),
+    p50: format(quantileSorted(sorted, 0.5)),
+    p75: format(quantileSorted(sorted, 0.75)),
+    p95: format(quantileSorted(sorted, 0.95)),
+  };
+}
+
+function profileCategories(column: CategoryColumn): ColumnProfile {
+  const counts = new Int32Array(column.labels.length);
+  const { codes } = column;
+  for (let i = 0; i < codes.length; i++) if (codes[i] >= 0) counts[codes[i]]++;
+  const values: TopValue[] = [];
+  for (let c = 0; c < counts.length; c++) {
+    if (counts[c] > 0) values.push({ value: column.labels[c], count: counts[c] });
+  }
+  return {
+    name: column.name,
+    type: "string",
+    count: codes.length - column.missing,
+    missing: column.missing,
+    distinct: values.length,
+    top: topOf(values),
+  };
+}
+
+/** The TOP_VALUES most frequent, by count descending then value ascending; zero counts dropped. */
+function topOf(values: TopValue[]): TopValue[] {
+  return values
+    .filter((v) => v.count > 0)
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+    .slice(0, TOP_VALUES);
+}

@@ -1,0 +1,185 @@
+// Runs one QuerySpec: filter → group (columns and UTC time buckets) → measures → sort → limit.
+//
+// Default order, when the query has no `sort`: with a time bucket among the keys, by the
+// bucket keys ascending, then the other keys ascending (a time series reads left to right);
+// otherwise by the first measure descending, ties by the keys ascending (a ranking). Nulls
+// sort last in both directions (as DuckDB does). A null key forms its own group.
+
+import type { GroupKey, QuerySpec, ReportSpec, SortKey } from "../config/spec.ts";
+import type { Column } from "./columns.ts";
+import { selectRows } from "./filter.ts";
+import { computeMeasure, type Grouping, numberCell, resolveMeasure } from "./measure.ts";
+import { findColumn, notFound, specError } from "./spec-error.ts";
+import type { Cell, ColumnType, QueryColumn, QueryResult } from "./summary.ts";
+import { bucketStart, isoDate } from "./time.ts";
+
+/** One group key over the selected rows: `ids[k]` indexes `cells`; id 0 is the null key. */
+interface KeyCodes {
+  ids: Int32Array;
+  cells: Cell[];
+  type: ColumnType;
+}
+
+/** Runs `query` against `columns` (all of one table with `rowCount` rows). */
+export function runQuery(
+  query: QuerySpec,
+  columns: readonly Column[],
+  rowCount: number,
+  spec: ReportSpec,
+): QueryResult {
+  const keyColumns = query.groupBy.map((key) => keyColumn(key, columns, spec));
+  const measures = query.measures.map((m) => resolveMeasure(m, columns, spec));
+  const outputs: QueryColumn[] = [
+    ...query.groupBy.map((key, i) => ({
+      name: key.name,
+      type: key.unit === undefined ? keyColumns[i].type : "date",
+    })),
+    ...measures.map((m) => ({ name: m.measure.name, type: m.type })),
+  ];
+  const names = outputs.map((c) => c.name);
+  for (const key of query.sort) {
+    if (!names.includes(key.name))
+      throw specError(spec, key.path, notFound("output column", key.name, names));
+  }
+
+  const rows = selectRows(columns, rowCount, query.filter, spec);
+  const keys = query.groupBy.map((key, i) => keyCodes(key, keyColumns[i], rows));
+  const { grouping, keyIds } = group(keys, rows.length);
+  const values = measures.map((m) => computeMeasure(m, rows, grouping));
+
+  const records: Record<string, Cell>[] = [];
+  for (let g = 0; g < grouping.count; g++) {
+    const record: Record<string, Cell> = {};
+    keys.forEach((key, i) => {
+      record[outputs[i].name] = key.cells[keyIds[i][g]];
+    });
+    measures.forEach((m, j) => {
+      record[m.measure.name] = values[j][g];
+    });
+    records.push(record);
+  }
+  records.sort(comparator(sortOrder(query)));
+  return {
+    name: query.name,
+    columns: outputs,
+    rows: query.limit === undefined ? records : records.slice(0, Math.max(0, query.limit)),
+  };
+}
+
+function keyColumn(key: GroupKey, columns: readonly Column[], spec: ReportSpec): Column {
+  const column = findColumn(columns, key.column, spec, key.path);
+  if (key.unit !== undefined && column.type !== "date" && column.type !== "timestamp") {
+    throw specError(
+      spec,
+      key.path,
+      `${key.expr}: ${key.unit}() needs a date or timestamp column, but '${column.name}' is ${column.type}.`,
+    );
+  }
+  return column;
+}
+
+function keyCodes(key: GroupKey, column: Column, rows: Uint32Array): KeyCodes {
+  const ids = new Int32Array(rows.length);
+  if (column.kind === "category") {
+    const { codes } = column;
+    for (let k = 0; k < rows.length; k++) ids[k] = codes[rows[k]] + 1;
+    return { ids, cells: [null, ...column.labels], type: "string" };
+  }
+  const cells: Cell[] = [null];
+  const index = new Map<number, number>();
+  const { values, valid } = column;
+  const { unit } = key;
+  const type: ColumnType = unit === undefined ? column.type : "date";
+  for (let k = 0; k < rows.length; k++) {
+    const row = rows[k];
+    if (valid !== null && valid[row] === 0) continue;
+    const v = unit === undefined ? values[row] : bucketStart(values[row], unit);
+    let id = index.get(v);
+    if (id === undefined) {
+      id = cells.length;
+      cells.push(unit === undefined ? numberCell(v, type) : isoDate(v));
+      index.set(v, id);
+    }
+    ids[k] = id;
+  }
+  return { ids, cells, type };
+}
+
+/** Dense group ids in order of first appearance, and each group's key ids. */
+function group(keys: KeyCodes[], n: number): { grouping: Grouping; keyIds: Int32Array[] } {
+  const ids = new Int32Array(n);
+  if (keys.length === 0) return { grouping: { ids, count: 1 }, keyIds: [] };
+  const firsts: number[] = [];
+  const assign = (k: number, g: number | undefined, remember: (g: number) => void): void => {
+    if (g === undefined) {
+      g = firsts.length;
+      firsts.push(k);
+      remember(g);
+    }
+    ids[k] = g;
+  };
+  let combos = 1;
+  for (const key of keys) combos *= key.cells.length;
+  if (keys.length === 1) {
+    const lookup = new Int32Array(keys[0].cells.length).fill(-1);
+    const keyIds = keys[0].ids;
+    for (let k = 0; k < n; k++) {
+      const g = lookup[keyIds[k]];
+      assign(k, g < 0 ? undefined : g, (fresh) => {
+        lookup[keyIds[k]] = fresh;
+      });
+    }
+  } else if (combos <= Number.MAX_SAFE_INTEGER) {
+    const index = new Map<number, number>();
+    for (let k = 0; k < n; k++) {
+      let composite = 0;
+      for (const key of keys) composite = composite * key.cells.length + key.ids[k];
+      assign(k, index.get(composite), (fresh) => index.set(composite, fresh));
+    }
+  } else {
+    const index = new Map<string, number>();
+    for (let k = 0; k < n; k++) {
+      const composite = keys.map((key) => key.ids[k]).join(",");
+      assign(k, index.get(composite), (fresh) => index.set(composite, fresh));
+    }
+  }
+  const keyIds = keys.map((key) => Int32Array.from(firsts, (k) => key.ids[k]));
+  return { grouping: { ids, count: firsts.length }, keyIds };
+}
+
+interface OrderKey {
+  name: string;
+  descending: boolean;
+}
+
+function sortOrder(query: QuerySpec): OrderKey[] {
+  const keys = (list: readonly (GroupKey | SortKey)[]): OrderKey[] =>
+    list.map((k) => ({ name: k.name, descending: "descending" in k ? k.descending : false }));
+  if (query.sort.length > 0) return [...keys(query.sort), ...keys(query.groupBy)];
+  const buckets = query.groupBy.filter((k) => k.unit !== undefined);
+  const others = query.groupBy.filter((k) => k.unit === undefined);
+  if (buckets.length > 0) return [...keys(buckets), ...keys(others)];
+  const first = query.measures[0];
+  return [
+    ...(first === undefined ? [] : [{ name: first.name, descending: true }]),
+    ...keys(query.groupBy),
+  ];
+}
+
+/** Compares records by `order`; nulls last whatever the direction. */
+function comparator(
+  order: OrderKey[],
+): (a: Record<string, Cell>, b: Record<string, Cell>) => number {
+  return (a, b) => {
+    for (const { name, descending } of order) {
+      const x = a[name];
+      const y = b[name];
+      if (x === y) continue;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      const c = x < y ? -1 : x > y ? 1 : 0;
+      if (c !== 0) return descending ? -c : c;
+    }
+    return 0;
+  };
+}
