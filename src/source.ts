@@ -2,6 +2,8 @@
 // byte stream; the footer shows `label`, `size` and, for S3, `etag` and `lastModified`.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import type { SourceSpec } from "./config/spec.ts";
+import type { Effects } from "./effects.ts";
 import { ReportError } from "./errors.ts";
 
 /** An opened data source: a byte stream plus what the report footer says about it. */
@@ -39,4 +41,21 @@ export async function openLocalFile(path: string): Promise<DataSource> {
     lastModified: info.mtime,
     body: () => createReadStream(path, { highWaterMark: 1 << 20 }),
   };
+}
+
+/** Open the report's data: S3 when a bucket is configured, else the local file or fallback. */
+export async function openDataSource(spec: SourceSpec, effects: Effects): Promise<DataSource> {
+  if (spec.file) return openLocalFile(spec.file);
+  if (spec.s3) {
+    throw new ReportError("Reading from S3 is not available in this build yet");
+  }
+  if (spec.fallback) {
+    effects.log.warn(
+      `no S3 bucket configured (AWS_BUCKET_NAME is empty): using the bundled ${spec.fallback}`,
+    );
+    return openLocalFile(spec.fallback);
+  }
+  throw new ReportError("The report definition names no data source", {
+    hint: "Set source.s3 (bucket and key), source.file, or pass --source <file or s3://bucket/key>.",
+  });
 }
