@@ -1,0 +1,157 @@
+// The pipeline: definition → source → Arrow table → summaries → charts → HTML → output/.
+// Each stage is a pure module; this file wires them to the world through `effects` and
+// prints one line per stage with its time and size.
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Table } from "apache-arrow";
+import { renderCharts } from "./chart/index.ts";
+import { loadReportSpec, profileSpec } from "./config/index.ts";
+import type { ReportSpec } from "./config/spec.ts";
+import type { Effects } from "./effects.ts";
+import { ReportError } from "./errors.ts";
+import { formatBytes, formatDuration } from "./format-size.ts";
+import { readCsv } from "./read/csv.ts";
+import { assembleModel } from "./render/model.ts";
+import { renderReport } from "./render/report.ts";
+import { writeSite } from "./site/write.ts";
+import { type DataSource, openDataSource } from "./source.ts";
+import { summarize } from "./summarize/index.ts";
+import type { Summary } from "./summarize/summary.ts";
+
+/** The bundled default templates, beside src/. */
+export const DEFAULT_TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), "../templates");
+
+export interface BuildOptions {
+  /** Path of a report definition (report/*.yml). */
+  definition?: string;
+  /** A file or s3://bucket/key: replaces the definition's source, or alone builds a profile-only report. */
+  source?: string;
+  /** Output folder; default "output". */
+  outDir: string;
+  /** Folder of the default templates; default the bundled templates/. */
+  defaultTemplates?: string;
+}
+
+export interface BuildResult {
+  outDir: string;
+  spec: ReportSpec;
+  source: DataSource;
+  summary: Summary;
+  /** Bytes of index.html. */
+  htmlBytes: number;
+}
+
+/** Run a timed stage and log `name  detail  time` when it ends. */
+async function stage<T>(
+  effects: Effects,
+  name: string,
+  run: () => Promise<T> | T,
+  detail: (value: T) => string,
+): Promise<T> {
+  const start = performance.now();
+  const value = await run();
+  const ms = performance.now() - start;
+  effects.log.info(
+    `${name.padEnd(10)}${detail(value).padEnd(58)}${formatDuration(ms).padStart(9)}`,
+  );
+  return value;
+}
+
+/** Resolve the report definition: a file, a --source override, or a profile-only spec. */
+function loadSpec(options: BuildOptions, effects: Effects): Promise<ReportSpec> | ReportSpec {
+  if (options.definition) {
+    return loadReportSpec(options.definition, effects.env).then((spec) =>
+      options.source ? withSource(spec, options.source, effects) : spec,
+    );
+  }
+  if (options.source) return profileSpec(options.source, effects.env);
+  throw new ReportError("Nothing to build: give a report definition or --source", {
+    hint: "Run `connect-s3-report build report/report.yml` or `connect-s3-report build --source data.csv`.",
+  });
+}
+
+/** Point a definition at another source, keeping its CSV options and audience. */
+function withSource(spec: ReportSpec, source: string, effects: Effects): ReportSpec {
+  const fromArg = profileSpec(source, effects.env).source;
+  return {
+    ...spec,
+    source: { ...spec.source, s3: fromArg.s3, file: fromArg.file, fallback: undefined },
+  };
+}
+
+/** Read the source's bytes into an Arrow table. */
+function readTable(source: DataSource, spec: ReportSpec): Promise<Table> {
+  return readCsv(source.body(), {
+    name: source.label,
+    delimiter: spec.source.csv.delimiter,
+    nullValues: spec.source.csv.nullValues,
+  });
+}
+
+/** Build the report: the whole pipeline, ending in an atomic replace of `outDir`. */
+export async function build(options: BuildOptions, effects: Effects): Promise<BuildResult> {
+  const started = performance.now();
+  const spec = await stage(
+    effects,
+    "config",
+    () => loadSpec(options, effects),
+    (s) => (s.file ? `${s.file} (${s.sections.length} sections)` : "profile of --source"),
+  );
+  const source = await stage(
+    effects,
+    "source",
+    () => openDataSource(spec.source, effects),
+    (s) => `${s.label}${s.size === undefined ? "" : ` (${formatBytes(s.size)})`}`,
+  );
+  const table = await stage(
+    effects,
+    "read",
+    () => readTable(source, spec),
+    (t) => `${t.numRows.toLocaleString("en-US")} rows × ${t.numCols} columns`,
+  );
+  if (table.numRows === 0) {
+    throw new ReportError(`${source.label}: the data has a header but no rows`, {
+      hint: "Check that the export that writes this file ran and produced data.",
+    });
+  }
+  const now = effects.now();
+  const summary = await stage(
+    effects,
+    "summarize",
+    () => summarize(table, spec, { now }),
+    (s) =>
+      `${s.columns.length} profiles, ${Object.keys(s.queries).length} queries, ${s.kpis.length} KPIs, ${s.alerts.length} alerts`,
+  );
+  const charts = await stage(
+    effects,
+    "charts",
+    () => renderCharts(spec, summary),
+    (c) => `${c.charts.size} charts, ${c.histograms.size} column histograms`,
+  );
+  const defaultsDir = options.defaultTemplates ?? DEFAULT_TEMPLATES;
+  const html = await stage(
+    effects,
+    "render",
+    () =>
+      renderReport(assembleModel({ spec, summary, source, charts, now }), {
+        defaultsDir,
+        templatesDir: spec.templates,
+        locale: spec.locale,
+        currency: spec.currency,
+      }),
+    (h) => `index.html ${formatBytes(Buffer.byteLength(h))}`,
+  );
+  const summaryJson = `${JSON.stringify(summary, null, 2)}\n`;
+  await stage(
+    effects,
+    "write",
+    () =>
+      writeSite(options.outDir, [
+        { path: "index.html", content: html },
+        { path: "summary.json", content: summaryJson },
+      ]),
+    () => `${options.outDir}/ (index.html, summary.json)`,
+  );
+  effects.log.info(`built in ${formatDuration(performance.now() - started)}`);
+  return { outDir: options.outDir, spec, source, summary, htmlBytes: Buffer.byteLength(html) };
+}

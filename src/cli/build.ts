@@ -1,0 +1,44 @@
+import { parseArgs } from "node:util";
+import { build } from "../build.ts";
+import type { Effects } from "../effects.ts";
+
+export const BUILD_HELP = `Usage: connect-s3-report build [report.yml] [options]
+
+Build the report into a self-contained output/index.html and output/summary.json.
+
+Arguments:
+  report.yml            report definition (see docs/report-definition.md)
+
+Options:
+  --source <path|url>   data file or s3://bucket/key; without a definition, builds a
+                        profile of every column of that file
+  --out <dir>           output folder (default: output)
+  --verbose             more detail in the log, and stack traces on errors
+  -h, --help            show this help
+`;
+
+/** `connect-s3-report build`: returns the exit code. */
+export async function runBuild(args: string[], effects: Effects): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      source: { type: "string" },
+      out: { type: "string", default: "output" },
+      verbose: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(BUILD_HELP);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    process.stderr.write(
+      `build takes one report definition, got ${positionals.length}\n\n${BUILD_HELP}`,
+    );
+    return 2;
+  }
+  await build({ definition: positionals[0], source: values.source, outDir: values.out }, effects);
+  return 0;
+}
