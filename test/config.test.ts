@@ -392,6 +392,18 @@ describe("errors name file:line:column, the field and a fix", () => {
     assert.doesNotMatch(`${error.message}\n${error.hint}`, /hunter2/);
   });
 
+  test("an expression from the environment is not echoed either", async () => {
+    const error = await loadError("secret-filter.yml", { ROW_FILTER: "token = abc123-secret" });
+    assert.ok(error.message.startsWith(`${input}/secret-filter.yml:6:13: queries.mine.filter: `));
+    assert.match(error.message, /\$\{ROW_FILTER\}/);
+    assert.doesNotMatch(`${error.message}\n${error.hint}`, /abc123/);
+  });
+
+  test("a filter that is empty after substitution is no filter", async () => {
+    const spec = await loadReportSpec(`${input}/secret-filter.yml`, {});
+    assert.deepEqual(spec.queries.mine.filter, []);
+  });
+
   test("a malformed ${...} is located", () => {
     assert.throws(
       () =>

@@ -38,6 +38,16 @@ export function describe(node: YNode): string {
   return String(node.value);
 }
 
+/** A value as written in the file (before substitution), for messages. */
+export function written(node: YNode): string {
+  return node.kind === "scalar" ? node.written : describe(node);
+}
+
+/** `'name'` for a message, or the text as written when it came from the environment. */
+export function quoted(node: YNode, name: string): string {
+  return node.kind === "scalar" && node.substituted ? describe(node) : `'${name}'`;
+}
+
 /** Text of a scalar (numbers and booleans as written), or undefined for maps and lists. */
 export function scalarText(node: YNode): string | undefined {
   if (node.kind !== "scalar" || node.value === null) return undefined;
@@ -138,7 +148,7 @@ export class Fields {
       return this.checker.fail(
         node.pos,
         this.at(key),
-        `${value} is out of range; use ${min} to ${max}`,
+        `${written(node)} is out of range; use ${min} to ${max}`,
       );
     }
     return value;
@@ -159,20 +169,27 @@ export class Fields {
     );
   }
 
-  /** A string or a list of strings, with each item's path (a single string keeps the field's path). */
-  textList(key: string): { text: string; path: FieldPath; pos: Position }[] {
+  /**
+   * A string or a list of strings, with each item's path (a single string keeps the field's
+   * path). Items that are empty after substitution are left out.
+   */
+  textList(key: string): { text: string; path: FieldPath; node: YNode }[] {
     const node = this.node(key);
     if (node === undefined) return [];
     const items =
       node.kind === "seq"
         ? node.items.map((item, i) => ({ item, path: [...this.at(key), i] }))
         : [{ item: node, path: this.at(key) }];
-    return items.map(({ item, path }) => {
+    const list: { text: string; path: FieldPath; node: YNode }[] = [];
+    for (const { item, path } of items) {
       const text = scalarText(item);
       if (text === undefined || item.kind !== "scalar" || typeof item.value === "boolean") {
-        this.checker.fail(item.pos, path, `expected text, found ${describe(item)}`);
+        return this.checker.fail(item.pos, path, `expected text, found ${describe(item)}`);
       }
-      return { text, path, pos: item.pos };
-    });
+      // `filter: ${REGION_FILTER}` with the variable unset means: no such item.
+      if (item.substituted && text.trim() === "") continue;
+      list.push({ text, path, node: item });
+    }
+    return list;
   }
 }

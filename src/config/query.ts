@@ -1,19 +1,24 @@
 // `queries:` — named aggregations over the table: group keys, measures, filters, sort.
 import { didYouMean } from "./closest.ts";
 import { ExprError, parseFilter, parseGroupKey, parseMeasure, parseSortKey } from "./expr.ts";
-import { type Checker, describe, Fields, scalarText } from "./fields.ts";
+import { type Checker, describe, Fields, quoted, scalarText } from "./fields.ts";
 import type { FieldPath, Filter, GroupKey, Measure, QuerySpec, SortKey } from "./spec.ts";
-import type { Position, YNode } from "./yaml-tree.ts";
+import type { YNode } from "./yaml-tree.ts";
 
 const QUERY_FIELDS = ["group_by", "measures", "filter", "sort", "limit"] as const;
 
 /** Run an expression parser, turning its syntax errors into located ReportErrors. */
-export function parseAt<T>(checker: Checker, pos: Position, path: FieldPath, parse: () => T): T {
+export function parseAt<T>(checker: Checker, node: YNode, path: FieldPath, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
     if (!(error instanceof ExprError)) throw error;
-    return checker.fail(pos, path, error.message, error.hint);
+    // The parser quotes the substituted text; a value from the environment is not echoed.
+    const message =
+      node.kind === "scalar" && node.substituted
+        ? `${describe(node)} is not a valid expression; check the variable's value`
+        : error.message;
+    return checker.fail(node.pos, path, message, error.hint);
   }
 }
 
@@ -44,8 +49,8 @@ export function readQueries(checker: Checker, node: YNode | undefined): Record<s
 
 /** Read the `filter:` of a query or KPI: one condition or a list of them (all must hold). */
 export function readFilters(checker: Checker, fields: Fields): Filter[] {
-  return fields.textList("filter").map(({ text, path, pos }) => ({
-    ...parseAt(checker, pos, path, () => parseFilter(text)),
+  return fields.textList("filter").map(({ text, path, node }) => ({
+    ...parseAt(checker, node, path, () => parseFilter(text)),
     expr: text,
     path,
   }));
@@ -54,7 +59,7 @@ export function readFilters(checker: Checker, fields: Fields): Filter[] {
 /** Parse a measure expression at a path; `name` is what the result column is called. */
 export function readMeasure(checker: Checker, name: string, node: YNode, path: FieldPath): Measure {
   const expr = exprText(checker, node, path, "a measure such as sum(revenue)");
-  const parsed = parseAt(checker, node.pos, path, () => parseMeasure(expr));
+  const parsed = parseAt(checker, node, path, () => parseMeasure(expr));
   const measure: Measure = { name, op: parsed.op, expr, path };
   if (parsed.column !== undefined) measure.column = parsed.column;
   return measure;
@@ -130,13 +135,13 @@ function readGroupBy(checker: Checker, fields: Fields): GroupKey[] {
       );
       return {
         name: entry.key,
-        ...parseAt(checker, entry.value.pos, keyPath, () => parseGroupKey(expr)),
+        ...parseAt(checker, entry.value, keyPath, () => parseGroupKey(expr)),
         expr,
         path: keyPath,
       };
     }
     const expr = exprText(checker, item, path, "a column or time bucket such as month(order_date)");
-    const key = parseAt(checker, item.pos, path, () => parseGroupKey(expr));
+    const key = parseAt(checker, item, path, () => parseGroupKey(expr));
     return { name: key.unit ?? key.column, ...key, expr, path };
   });
 }
@@ -158,13 +163,13 @@ function readMeasures(checker: Checker, fields: Fields): Measure[] {
 }
 
 function readSort(checker: Checker, fields: Fields, names: string[]): SortKey[] {
-  return fields.textList("sort").map(({ text, path, pos }) => {
-    const key = parseAt(checker, pos, path, () => parseSortKey(text));
+  return fields.textList("sort").map(({ text, path, node }) => {
+    const key = parseAt(checker, node, path, () => parseSortKey(text));
     if (!names.includes(key.name)) {
       checker.fail(
-        pos,
+        node.pos,
         path,
-        `'${key.name}' is not a group key or measure of this query${didYouMean(key.name, names)}`,
+        `${quoted(node, key.name)} is not a group key or measure of this query${didYouMean(key.name, names)}`,
         `Sort by one of: ${names.join(", ")} (prefix with - for descending).`,
       );
     }

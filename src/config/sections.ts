@@ -1,7 +1,7 @@
 // `sections:` — what the report shows, in order.
 import { didYouMean } from "./closest.ts";
 import { TIME_UNITS } from "./expr.ts";
-import { type Checker, describe, Fields } from "./fields.ts";
+import { type Checker, describe, Fields, quoted } from "./fields.ts";
 import { readFilters, readMeasure } from "./query.ts";
 import type { ChartMark, FieldPath, KpiSpec, QuerySpec, SectionSpec, ValueFormat } from "./spec.ts";
 import type { YNode } from "./yaml-tree.ts";
@@ -123,7 +123,7 @@ function readQueryName(
     checker.fail(
       fields.node("query")!.pos,
       fields.at("query"),
-      `no query named '${name}'${didYouMean(name, names)}`,
+      `no query named ${quoted(fields.node("query")!, name)}${didYouMean(name, names)}`,
       names.length === 0
         ? "Define it under `queries:` at the top level."
         : `Queries: ${names.join(", ")}.`,
@@ -158,7 +158,7 @@ function readChart(
       checker.fail(
         fields.node(key)!.pos,
         fields.at(key),
-        `'${name}' is not a column of query '${queryName}'${didYouMean(name, columns)}`,
+        `${quoted(fields.node(key)!, name)} is not a column of query '${queryName}'${didYouMean(name, columns)}`,
         `Its columns are ${columns.join(", ")}.`,
       );
     }

@@ -1,6 +1,6 @@
 // The YAML tree of a report definition → the typed ReportSpec.
 import { dirname, isAbsolute, resolve } from "node:path";
-import { Checker, Fields } from "./fields.ts";
+import { Checker, Fields, quoted } from "./fields.ts";
 import { readQueries } from "./query.ts";
 import { readSections } from "./sections.ts";
 import { readSource } from "./source.ts";
@@ -76,7 +76,7 @@ function readLocale(checker: Checker, fields: Fields): string {
     return checker.fail(
       fields.node("locale")!.pos,
       fields.at("locale"),
-      `'${locale}' is not a locale tag`,
+      `${quoted(fields.node("locale")!, locale)} is not a locale tag`,
       "Use a BCP 47 tag such as en-US, de-DE or fr-CA.",
     );
   }
@@ -89,7 +89,7 @@ function readCurrency(checker: Checker, fields: Fields): string {
     checker.fail(
       fields.node("currency")!.pos,
       fields.at("currency"),
-      `'${currency}' is not a currency code`,
+      `${quoted(fields.node("currency")!, currency)} is not a currency code`,
       "Use a three-letter ISO 4217 code such as USD, EUR or JPY.",
     );
   }
