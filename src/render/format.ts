@@ -78,7 +78,11 @@ export function formatCompact(value: unknown, loc: FormatLocale, format: ValueFo
   const n = toNumber(value);
   if (n === undefined) return MISSING;
   if (format === "percent") return formatPercent(n, loc, 0);
-  const options: Intl.NumberFormatOptions = { notation: "compact", maximumFractionDigits: 1 };
+  const options: Intl.NumberFormatOptions = {
+    notation: "compact",
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 1,
+  };
   if (format === "currency") Object.assign(options, { style: "currency", currency: loc.currency });
   return numberFormat(loc.locale, options).format(n);
 }

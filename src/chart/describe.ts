@@ -1,0 +1,153 @@
+// The words and numbers behind each chart: a one-sentence description for screen readers
+// (the SVG's <desc>) and the data as a table of formatted cells, so nothing is only visual.
+import type { ChartMark, ChartSection, TimeUnit } from "../config/spec.ts";
+import {
+  type FormatLocale,
+  formatCompact,
+  formatDate,
+  formatInteger,
+  formatNumber,
+  formatValue,
+  MISSING,
+} from "../render/format.ts";
+import type { Cell, ColumnProfile, ColumnType, QueryResult } from "../summarize/summary.ts";
+import { fieldTitle, valueFormatOf } from "./spec.ts";
+
+/** A chart's numbers as text: header cells and rows of formatted cells. */
+export interface ChartTable {
+  columns: string[];
+  rows: string[][];
+}
+
+const MARK_NAMES: Record<ChartMark, [chart: string, items: string]> = {
+  bar: ["Bar chart", "bars"],
+  line: ["Line chart", "points"],
+  area: ["Area chart", "points"],
+  point: ["Scatter plot", "points"],
+};
+
+function words(name: string): string {
+  return name.replace(/[_-]+/g, " ").trim() || name;
+}
+
+function isDate(type: ColumnType | undefined): boolean {
+  return type === "date" || type === "timestamp";
+}
+
+/** One cell of a key column (x or color): dates by their bucket, numbers grouped. */
+export function formatKey(
+  value: Cell | undefined,
+  type: ColumnType | undefined,
+  loc: FormatLocale,
+  unit?: TimeUnit,
+): string {
+  if (value === null || value === undefined) return MISSING;
+  if (isDate(type)) return formatDate(value, loc, unit);
+  if (typeof value === "number") return formatNumber(value, loc);
+  return String(value);
+}
+
+/** "Bar chart of revenue by region, 5 bars; highest Europe ($1.2M), lowest Middle East & Africa ($200K)." */
+export function describeChart(
+  section: ChartSection,
+  data: QueryResult,
+  loc: FormatLocale,
+  xUnit?: TimeUnit,
+): string {
+  const types = new Map(data.columns.map((c) => [c.name, c.type]));
+  const [chart, items] = MARK_NAMES[section.mark];
+  const by =
+    section.color === undefined
+      ? words(section.x)
+      : `${words(section.x)} and ${words(section.color)}`;
+  let text = `${chart} of ${words(section.y)} by ${by}, ${formatInteger(data.rows.length, loc)} ${items}`;
+  if (section.color !== undefined) {
+    const groups = new Set(data.rows.map((row) => row[section.color!])).size;
+    text += ` in ${formatInteger(groups, loc)} ${words(section.color)} groups`;
+  }
+  const points = data.rows.filter(
+    (row) => typeof row[section.y] === "number" && Number.isFinite(row[section.y]),
+  );
+  if (points.length === 0) return `${text}; no values.`;
+  const xType = types.get(section.x);
+  const label = (row: Record<string, Cell>) => {
+    const x = formatKey(row[section.x], xType, loc, xUnit);
+    return section.color === undefined
+      ? x
+      : `${x}, ${formatKey(row[section.color], types.get(section.color), loc)}`;
+  };
+  if (isDate(xType) || xType === "integer" || xType === "float") {
+    const keys = data.rows
+      .map((row) => row[section.x])
+      .filter((v) => v !== null && v !== undefined);
+    const sorted = [...keys].sort((a, b) => (a! < b! ? -1 : a! > b! ? 1 : 0));
+    if (sorted.length > 1) {
+      text += ` from ${formatKey(sorted[0], xType, loc, xUnit)} to ${formatKey(sorted[sorted.length - 1], xType, loc, xUnit)}`;
+    }
+  }
+  const format = valueFormatOf(types.get(section.y), section.format);
+  let high = points[0];
+  let low = points[0];
+  for (const row of points) {
+    if ((row[section.y] as number) > (high[section.y] as number)) high = row;
+    if ((row[section.y] as number) < (low[section.y] as number)) low = row;
+  }
+  const value = (row: Record<string, Cell>) => formatCompact(row[section.y], loc, format);
+  if (points.length === 1) return `${text}; ${label(high)} (${value(high)}).`;
+  return `${text}; highest ${label(high)} (${value(high)}), lowest ${label(low)} (${value(low)}).`;
+}
+
+/** The rows behind a chart, in the query's order, with x (and color) and y formatted. */
+export function chartTable(
+  section: ChartSection,
+  data: QueryResult,
+  loc: FormatLocale,
+  xUnit?: TimeUnit,
+): ChartTable {
+  const types = new Map(data.columns.map((c) => [c.name, c.type]));
+  const format = valueFormatOf(types.get(section.y), section.format);
+  const columns = [fieldTitle(section.x)];
+  if (section.color !== undefined) columns.push(fieldTitle(section.color));
+  columns.push(fieldTitle(section.y));
+  const rows = data.rows.map((row) => {
+    const cells = [formatKey(row[section.x], types.get(section.x), loc, xUnit)];
+    if (section.color !== undefined) {
+      cells.push(formatKey(row[section.color], types.get(section.color), loc));
+    }
+    cells.push(formatValue(row[section.y], format, loc));
+    return cells;
+  });
+  return { columns, rows };
+}
+
+function binEdge(value: number | string, profile: ColumnProfile, loc: FormatLocale): string {
+  if (isDate(profile.type)) return formatDate(value, loc);
+  return formatNumber(value, loc, profile.type === "integer" ? 0 : 2);
+}
+
+/** "Histogram of price, 20 bins from 0 to 100; most values (1,234) between 40 and 45." */
+export function describeHistogram(profile: ColumnProfile, loc: FormatLocale): string {
+  const bins = profile.histogram ?? [];
+  const name = words(profile.name);
+  if (bins.length === 0) return `Histogram of ${name}: no values.`;
+  let peak = bins[0];
+  for (const bin of bins) if (bin.count > peak.count) peak = bin;
+  const first = binEdge(bins[0].start, profile, loc);
+  const last = binEdge(bins[bins.length - 1].end, profile, loc);
+  return (
+    `Histogram of ${name}, ${formatInteger(bins.length, loc)} bins from ${first} to ${last}; ` +
+    `most values (${formatInteger(peak.count, loc)}) between ${binEdge(peak.start, profile, loc)} and ${binEdge(peak.end, profile, loc)}.`
+  );
+}
+
+/** A histogram's bins as rows: from, to, count. */
+export function histogramTable(profile: ColumnProfile, loc: FormatLocale): ChartTable {
+  return {
+    columns: ["From", "To", "Count"],
+    rows: (profile.histogram ?? []).map((bin) => [
+      binEdge(bin.start, profile, loc),
+      binEdge(bin.end, profile, loc),
+      formatInteger(bin.count, loc),
+    ]),
+  };
+}

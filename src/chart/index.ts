@@ -1,0 +1,209 @@
+// The chart stage: every chart the report's sections ask for, plus a small histogram per
+// profiled numeric or date column, rendered to accessible inline SVG.
+import type { ChartSection, HistogramSection, ReportSpec } from "../config/spec.ts";
+import type { FormatLocale } from "../render/format.ts";
+import { notFound, specError } from "../summarize/spec-error.ts";
+import type { ColumnProfile, QueryResult, Summary } from "../summarize/summary.ts";
+import {
+  type ChartTable,
+  chartTable,
+  describeChart,
+  describeHistogram,
+  histogramTable,
+} from "./describe.ts";
+import { chartSpec, histogramSpec } from "./spec.ts";
+import { accessibleSvg, renderSvg, useTextMeasurer } from "./svg.ts";
+import { textMeasurerFor } from "./text-metrics.ts";
+
+export type { ChartTable } from "./describe.ts";
+export { chartSpec, histogramSpec } from "./spec.ts";
+export { accessibleSvg, renderSvg, standaloneSvg } from "./svg.ts";
+
+/** One chart, ready for the templates. */
+export interface RenderedChart {
+  /** Unique on the page; also the prefix of every id inside the SVG. */
+  id: string;
+  title: string;
+  /** One sentence saying what the chart shows (the SVG's <desc>). */
+  description: string;
+  /** Inline SVG: role="img", <title>, <desc>; no xmlns (see standaloneSvg for files). */
+  svg: string;
+  /** The chart's numbers as formatted text, for a visually hidden or <details> table. */
+  table: ChartTable;
+}
+
+export interface ChartSet {
+  /** By index into ReportSpec.sections, for `chart` and `histogram` sections. */
+  sections: Record<number, RenderedChart>;
+  /** Sparkline histograms for profile cards, by column name (numeric and date columns). */
+  histograms: Record<string, RenderedChart>;
+  /** Wall time in ms: the first chart (includes vega warm-up), all of them, and how many. */
+  timing: { firstMs: number; totalMs: number; count: number };
+}
+
+export interface RenderChartsOptions {
+  /** Folder holding the Inter .woff files (the default templates' fonts/). */
+  fontsDir: string;
+}
+
+function locale(spec: ReportSpec): FormatLocale {
+  return { locale: spec.locale, currency: spec.currency };
+}
+
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 40) || "column"
+  );
+}
+
+function queryOf(spec: ReportSpec, summary: Summary, section: ChartSection): QueryResult {
+  const result = summary.queries[section.query];
+  if (result !== undefined) return result;
+  throw specError(
+    spec,
+    [...section.path, "query"],
+    notFound("query", section.query, Object.keys(summary.queries)),
+    "Name a query defined under `queries:` in the report definition.",
+  );
+}
+
+function checkFields(spec: ReportSpec, section: ChartSection, result: QueryResult): void {
+  const names = result.columns.map((c) => c.name);
+  const fields: ["x" | "y" | "color", string | undefined][] = [
+    ["x", section.x],
+    ["y", section.y],
+    ["color", section.color],
+  ];
+  for (const [channel, name] of fields) {
+    if (name === undefined || names.includes(name)) continue;
+    throw specError(
+      spec,
+      [...section.path, channel],
+      notFound(`column of query '${section.query}'`, name, names),
+      "A chart can use the query's group keys and measures.",
+    );
+  }
+  const yType = result.columns.find((c) => c.name === section.y)?.type;
+  if (yType !== "integer" && yType !== "float") {
+    throw specError(
+      spec,
+      [...section.path, "y"],
+      `'${section.y}' is a ${yType} column; y must be a number (one of the query's measures).`,
+    );
+  }
+}
+
+function profileOf(spec: ReportSpec, summary: Summary, section: HistogramSection): ColumnProfile {
+  const profile = summary.columns.find((c) => c.name === section.column);
+  if (profile === undefined) {
+    throw specError(
+      spec,
+      [...section.path, "column"],
+      notFound(
+        "column",
+        section.column,
+        summary.columns.map((c) => c.name),
+      ),
+    );
+  }
+  if (profile.histogram === undefined) {
+    throw specError(
+      spec,
+      [...section.path, "column"],
+      `'${section.column}' is a ${profile.type} column; a histogram needs numbers or dates.`,
+      "Use a profile section to see its top values.",
+    );
+  }
+  return profile;
+}
+
+/** The columns the report's profile sections show, in order, without repeats. */
+export function profiledColumns(spec: ReportSpec, summary: Summary): ColumnProfile[] {
+  const seen = new Set<string>();
+  const out: ColumnProfile[] = [];
+  for (const section of spec.sections) {
+    if (section.kind !== "profile") continue;
+    const names = section.columns === "all" ? summary.columns.map((c) => c.name) : section.columns;
+    for (const name of names) {
+      const profile = summary.columns.find((c) => c.name === name);
+      if (profile === undefined || seen.has(name)) continue;
+      seen.add(name);
+      out.push(profile);
+    }
+  }
+  return out;
+}
+
+/** Render every chart and histogram section, and the profile sparklines, to inline SVG. */
+export async function renderCharts(
+  spec: ReportSpec,
+  summary: Summary,
+  options: RenderChartsOptions,
+): Promise<ChartSet> {
+  const loc = locale(spec);
+  const measurer = await textMeasurerFor(options.fontsDir);
+  useTextMeasurer(measurer);
+  const measure = (text: string, size: number) => measurer.width(text, size);
+  const start = performance.now();
+  let firstMs = 0;
+  let count = 0;
+  const time = async (render: () => Promise<string>) => {
+    const svg = await render();
+    if (count++ === 0) firstMs = performance.now() - start;
+    return svg;
+  };
+
+  const sections: Record<number, RenderedChart> = {};
+  for (const [index, section] of spec.sections.entries()) {
+    const id = `chart-${index + 1}`;
+    if (section.kind === "chart") {
+      const result = queryOf(spec, summary, section);
+      checkFields(spec, section, result);
+      const query = spec.queries[section.query];
+      const xUnit = query?.groupBy.find((key) => key.name === section.x)?.unit;
+      const keepOrder = query?.sort.some((key) => key.name === section.x) ?? false;
+      const vl = chartSpec(section, result, { ...loc, measure, xUnit, keepOrder });
+      const description = section.description ?? describeChart(section, result, loc, xUnit);
+      const svg = await time(() => renderSvg(vl));
+      sections[index] = {
+        id,
+        title: section.title,
+        description,
+        svg: accessibleSvg(svg, id, section.title, description),
+        table: chartTable(section, result, loc, xUnit),
+      };
+    } else if (section.kind === "histogram") {
+      const profile = profileOf(spec, summary, section);
+      const description = section.description ?? describeHistogram(profile, loc);
+      const svg = await time(() => renderSvg(histogramSpec(profile, loc)));
+      sections[index] = {
+        id,
+        title: section.title,
+        description,
+        svg: accessibleSvg(svg, id, section.title, description),
+        table: histogramTable(profile, loc),
+      };
+    }
+  }
+
+  const histograms: Record<string, RenderedChart> = {};
+  for (const [index, profile] of profiledColumns(spec, summary).entries()) {
+    if (profile.histogram === undefined || profile.histogram.length === 0) continue;
+    const id = `hist-${index + 1}-${slug(profile.name)}`;
+    const title = `Distribution of ${profile.name}`;
+    const description = describeHistogram(profile, loc);
+    const svg = await time(() => renderSvg(histogramSpec(profile, { ...loc, sparkline: true })));
+    histograms[profile.name] = {
+      id,
+      title,
+      description,
+      svg: accessibleSvg(svg, id, title, description),
+      table: histogramTable(profile, loc),
+    };
+  }
+  return { sections, histograms, timing: { firstMs, totalMs: performance.now() - start, count } };
+}

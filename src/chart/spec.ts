@@ -1,0 +1,287 @@
+// Chart sections + summaries → Vega-Lite specs. Pure: no vega here, so specs can be tested
+// as data. Number and date labels go through the `reportFormat` expression function and long
+// category labels through `reportFit` (both registered by ./svg.ts) so they use Intl and the
+// real font.
+import type { TopLevelSpec } from "vega-lite";
+import type { ChartSection, HistogramSection, TimeUnit, ValueFormat } from "../config/spec.ts";
+import type { FormatLocale } from "../render/format.ts";
+import type { ColumnProfile, ColumnType, QueryResult } from "../summarize/summary.ts";
+import { chartConfig, LABEL_LIMIT, LABEL_SIZE } from "./theme.ts";
+
+/** Name of the vega expression function that formats numbers and dates with Intl. */
+export const FORMAT_FUNCTION = "reportFormat";
+/** Name of the vega expression function that cuts a label to a width with the real font. */
+export const FIT_FUNCTION = "reportFit";
+
+/** The `format` object passed to `reportFormat` (vega-lite custom format type). */
+export interface FormatParam {
+  /** "compact" for axes ("1.2M"), "full" for exact values. */
+  style: "compact" | "full";
+  format: ValueFormat;
+  /** For dates: the bucket a value stands for (month → "Mar 2024"). */
+  unit?: TimeUnit;
+  locale: string;
+  currency: string;
+}
+
+export interface ChartSpecOptions extends FormatLocale {
+  /** Width in px of text at a size (default: vega's estimate); decides horizontal bars. */
+  measure?: (text: string, size: number) => number;
+  /** The time bucket of the x field when the query groups by a date (from its group key). */
+  xUnit?: TimeUnit;
+  /** Keep the rows' order for bars instead of sorting by value (the query sorts by x). */
+  keepOrder?: boolean;
+  /** Total SVG width in px; default 640. The page scales it down on narrow screens. */
+  width?: number;
+}
+
+export interface HistogramSpecOptions extends FormatLocale {
+  /** A sparkline for profile cards: no axes, 160 × 36 px. */
+  sparkline?: boolean;
+  width?: number;
+}
+
+export const DEFAULT_WIDTH = 640;
+const PLOT_HEIGHT = 240;
+const BAR_STEP = 22;
+/** Above this many categories, bars lie down so each label gets its own line. */
+const MAX_VERTICAL_BARS = 12;
+
+type Encoding = Record<string, unknown>;
+type FieldType = "quantitative" | "temporal" | "ordinal" | "nominal";
+
+/** "order_date" → "Order date": axis and table titles from field names. */
+export function fieldTitle(name: string): string {
+  const words = name.replace(/[_-]+/g, " ").trim();
+  return words === "" ? name : words[0].toUpperCase() + words.slice(1);
+}
+
+function isDate(type: ColumnType | undefined): boolean {
+  return type === "date" || type === "timestamp";
+}
+
+function isNumeric(type: ColumnType | undefined): boolean {
+  return type === "integer" || type === "float";
+}
+
+/** The declared format of a measure column: the section's, else integer or number by type. */
+export function valueFormatOf(type: ColumnType | undefined, declared?: ValueFormat): ValueFormat {
+  if (declared !== undefined) return declared;
+  return type === "integer" ? "integer" : "number";
+}
+
+function formatParam(
+  options: FormatLocale,
+  style: FormatParam["style"],
+  format: ValueFormat,
+  unit?: TimeUnit,
+): FormatParam {
+  const param: FormatParam = { style, format, locale: options.locale, currency: options.currency };
+  if (unit !== undefined) param.unit = unit;
+  return param;
+}
+
+function fitLabels(weight = 400): string {
+  return `${FIT_FUNCTION}(datum.label, ${LABEL_LIMIT}, ${LABEL_SIZE}, ${weight})`;
+}
+
+function estimate(text: string, size: number): number {
+  return 0.8 * size * text.length;
+}
+
+const timeTicks: Partial<Record<TimeUnit, { interval: string; step: number }>> = {
+  month: { interval: "month", step: 1 },
+  quarter: { interval: "month", step: 3 },
+  year: { interval: "year", step: 1 },
+};
+
+/** The Vega-Lite spec for a chart section over its query's result. */
+export function chartSpec(
+  section: ChartSection,
+  data: QueryResult,
+  options: ChartSpecOptions,
+): TopLevelSpec;
+/** The Vega-Lite spec for a histogram section over its column's pre-binned histogram. */
+export function chartSpec(
+  section: HistogramSection,
+  data: ColumnProfile,
+  options: ChartSpecOptions,
+): TopLevelSpec;
+export function chartSpec(
+  section: ChartSection | HistogramSection,
+  data: QueryResult | ColumnProfile,
+  options: ChartSpecOptions,
+): TopLevelSpec {
+  if (section.kind === "histogram") return histogramSpec(data as ColumnProfile, options);
+  return markSpec(section, data as QueryResult, options);
+}
+
+function markSpec(
+  section: ChartSection,
+  data: QueryResult,
+  options: ChartSpecOptions,
+): TopLevelSpec {
+  const types = new Map(data.columns.map((c) => [c.name, c.type]));
+  const xType = types.get(section.x);
+  const yFormat = valueFormatOf(types.get(section.y), section.format);
+  const width = options.width ?? DEFAULT_WIDTH;
+  const measure = options.measure ?? estimate;
+  const values = data.rows.map((row) => ({ ...row }));
+
+  const yAxis = {
+    formatType: FORMAT_FUNCTION,
+    format: formatParam(options, "compact", yFormat),
+  };
+  const valueChannel = (axis: object) => ({
+    field: section.y,
+    type: "quantitative",
+    title: fieldTitle(section.y),
+    axis,
+  });
+
+  let x: Encoding;
+  let kind: FieldType;
+  if (isDate(xType)) {
+    kind = section.mark === "bar" ? "ordinal" : "temporal";
+  } else if (isNumeric(xType)) {
+    kind = section.mark === "bar" ? "ordinal" : "quantitative";
+  } else {
+    kind = "nominal";
+  }
+  const xTitle = fieldTitle(section.x);
+  if (kind === "temporal") {
+    const ticks = options.xUnit === undefined ? undefined : timeTicks[options.xUnit];
+    const axis: Encoding = { labelOverlap: true };
+    if (ticks !== undefined) {
+      axis.tickCount = ticks;
+      axis.formatType = FORMAT_FUNCTION;
+      axis.format = formatParam(options, "full", "date", options.xUnit);
+    }
+    x = { field: section.x, type: "temporal", scale: { type: "utc" }, title: xTitle, axis };
+  } else if (kind === "quantitative") {
+    x = {
+      field: section.x,
+      type: "quantitative",
+      title: xTitle,
+      axis: { formatType: FORMAT_FUNCTION, format: formatParam(options, "compact", "number") },
+    };
+  } else if (isDate(xType)) {
+    // Date buckets as bars: one band each, in time order, labelled like "Mar 2024".
+    x = {
+      field: section.x,
+      type: "ordinal",
+      sort: "ascending",
+      title: xTitle,
+      axis: {
+        formatType: FORMAT_FUNCTION,
+        format: formatParam(options, "full", "date", options.xUnit),
+        labelAngle: 0,
+        labelOverlap: "greedy",
+      },
+    };
+  } else {
+    x = { field: section.x, type: kind, title: xTitle };
+  }
+
+  const encoding: Encoding = {};
+  const spec: Record<string, unknown> = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    data: { values },
+    config: chartConfig(options),
+  };
+
+  const categorical =
+    section.mark === "bar" && (kind === "nominal" || kind === "ordinal") && !isDate(xType);
+  if (categorical) {
+    const labels = [...new Set(values.map((row) => String(row[section.x] ?? "")))];
+    const band = width / Math.max(1, labels.length);
+    const longest = Math.max(0, ...labels.map((label) => measure(label, LABEL_SIZE)));
+    const horizontal = labels.length > MAX_VERTICAL_BARS || longest > band - 8;
+    const sort = options.keepOrder ? null : horizontal ? "-x" : "-y";
+    const category = {
+      ...x,
+      sort,
+      axis: { labelExpr: fitLabels(), labelLimit: 0, labelAngle: 0 },
+    };
+    if (horizontal) {
+      encoding.y = category;
+      encoding.x = valueChannel({ ...yAxis, grid: true });
+      spec.height = { step: BAR_STEP };
+      spec.width = width;
+      spec.autosize = { type: "fit-x", contains: "padding" };
+    } else {
+      encoding.x = category;
+      encoding.y = valueChannel(yAxis);
+      spec.width = width;
+      spec.height = PLOT_HEIGHT;
+      spec.autosize = { type: "fit", contains: "padding" };
+    }
+  } else {
+    encoding.x = x;
+    encoding.y = valueChannel(yAxis);
+    spec.width = width;
+    spec.height = PLOT_HEIGHT;
+    spec.autosize = { type: "fit", contains: "padding" };
+  }
+
+  if (section.color !== undefined) {
+    const colorType = types.get(section.color);
+    encoding.color = {
+      field: section.color,
+      type: isDate(colorType) || isNumeric(colorType) ? "ordinal" : "nominal",
+      title: fieldTitle(section.color),
+      legend: { labelExpr: fitLabels(), labelLimit: 0, orient: "bottom", direction: "horizontal" },
+    };
+  }
+
+  const mark: Record<string, unknown> = { type: section.mark };
+  if (section.mark === "line" && values.length <= 40) mark.point = true;
+  spec.mark = mark;
+  spec.encoding = encoding;
+  return spec as unknown as TopLevelSpec;
+}
+
+/** The bins of a column profile as chart rows; dates stay ISO strings. */
+export function histogramRows(
+  profile: ColumnProfile,
+): { start: number | string; end: number | string; count: number }[] {
+  return (profile.histogram ?? []).map((bin) => ({
+    start: bin.start,
+    end: bin.end,
+    count: bin.count,
+  }));
+}
+
+/** A pre-binned histogram (x/x2 from the bins' edges) of one column's profile. */
+export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOptions): TopLevelSpec {
+  const temporal = isDate(profile.type);
+  const sparkline = options.sparkline === true;
+  const x: Encoding = temporal
+    ? { field: "start", type: "temporal", scale: { type: "utc" } }
+    : { field: "start", type: "quantitative", bin: { binned: true } };
+  x.title = fieldTitle(profile.name);
+  const y: Encoding = { field: "count", type: "quantitative", title: "Count" };
+  if (sparkline) {
+    x.axis = null;
+    y.axis = null;
+  } else {
+    y.axis = { formatType: FORMAT_FUNCTION, format: formatParam(options, "compact", "integer") };
+    if (!temporal) {
+      const format = profile.type === "integer" ? "integer" : "number";
+      x.axis = { formatType: FORMAT_FUNCTION, format: formatParam(options, "compact", format) };
+    }
+  }
+  const config = chartConfig(options);
+  if (sparkline) config.padding = 0;
+  const spec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    data: { values: histogramRows(profile) },
+    config,
+    width: options.width ?? (sparkline ? 160 : DEFAULT_WIDTH),
+    height: sparkline ? 36 : PLOT_HEIGHT,
+    autosize: { type: "fit", contains: "padding" },
+    mark: { type: "bar", binSpacing: 1, cornerRadiusEnd: 0 },
+    encoding: { x, x2: { field: "end" }, y },
+  };
+  return spec as unknown as TopLevelSpec;
+}
