@@ -2,6 +2,13 @@
 // byte stream; the footer shows `label`, `size` and, for S3, `etag` and `lastModified`.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { selectCredentials } from "./aws/credentials.ts";
+import {
+  createS3Access,
+  downloadOptionsFromEnv,
+  openS3Location,
+  type S3DownloadOptions,
+} from "./aws/s3.ts";
 import type { SourceSpec } from "./config/spec.ts";
 import type { Effects } from "./effects.ts";
 import { ReportError } from "./errors.ts";
@@ -20,6 +27,11 @@ export interface DataSource {
   credentialSource?: string;
   /** The bytes; may be consumed once. */
   body(): AsyncIterable<Uint8Array>;
+  /**
+   * For an S3 prefix (a partitioned dataset): one source per object, in key order. The
+   * listing is exposed here; reading them as one table is another stage's job.
+   */
+  parts?: DataSource[];
 }
 
 /** Open a local file as a DataSource, with an actionable error when it is missing. */
@@ -43,11 +55,24 @@ export async function openLocalFile(path: string): Promise<DataSource> {
   };
 }
 
-/** Open the report's data: S3 when a bucket is configured, else the local file or fallback. */
-export async function openDataSource(spec: SourceSpec, effects: Effects): Promise<DataSource> {
+/**
+ * Open the report's data: the local file, else S3 when a bucket is configured (credentials
+ * from Connect's exchange on Connect, else the AWS default chain), else the fallback.
+ */
+export async function openDataSource(
+  spec: SourceSpec,
+  effects: Effects,
+  options: S3DownloadOptions = {},
+): Promise<DataSource> {
   if (spec.file) return openLocalFile(spec.file);
   if (spec.s3) {
-    throw new ReportError("Reading from S3 is not available in this build yet");
+    const credentials = selectCredentials(effects, { audience: spec.audience });
+    const access = createS3Access(spec.s3, credentials, effects.env, {
+      ...downloadOptionsFromEnv(effects.env),
+      ...options,
+      log: effects.log,
+    });
+    return openS3Location(access, spec.s3);
   }
   if (spec.fallback) {
     effects.log.warn(

@@ -1,0 +1,486 @@
+// An S3-compatible test server on 127.0.0.1 (path-style) that verifies SigV4 header
+// signatures itself, with node:crypto, against the keys in a KeyRegistry shared with the
+// Connect test server: InvalidAccessKeyId for unknown keys, ExpiredToken for expired ones,
+// SignatureDoesNotMatch for bad signatures. GetObject (with Range, incl. suffix ranges, and
+// If-Match), HeadObject, paged ListObjectsV2. Every request is recorded with its access key.
+// Optional per-request latency and a per-response bandwidth cap make download benchmarks
+// mean something on loopback.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { KeyRegistry } from "./aws-keys.ts";
+
+export interface StoredObject {
+  body: Buffer;
+  etag: string;
+  lastModified: Date;
+  contentType: string;
+}
+
+export interface S3Recorded {
+  method: string;
+  bucket?: string;
+  key?: string;
+  /** "GetObject", "HeadObject", "ListObjectsV2" or "Unknown". */
+  action: string;
+  accessKeyId?: string;
+  range?: string;
+  status: number;
+  /** The S3 error code when the request failed. */
+  error?: string;
+}
+
+export interface Throttle {
+  /** Delay before each response starts. */
+  latencyMs: number;
+  /** Cap on each response body's rate (per connection, as S3 per-request throughput is). */
+  bytesPerSecond?: number;
+}
+
+export interface S3ServerOptions {
+  registry: KeyRegistry;
+  /** The region signatures must be scoped to; default us-east-1. */
+  region?: string;
+  throttle?: Throttle;
+  /** Largest page ListObjectsV2 returns, whatever MaxKeys asks; default 1000. */
+  maxPageSize?: number;
+  now?: () => Date;
+}
+
+export interface S3TestServer {
+  /** Endpoint URL, e.g. http://127.0.0.1:41234 (use path-style addressing). */
+  url: string;
+  region: string;
+  requests: S3Recorded[];
+  throttle: Throttle;
+  /** Refuse an action: return false to answer AccessDenied. Default: allow everything. */
+  allow: (request: { accessKeyId: string; action: string; resource: string }) => boolean;
+  createBucket(bucket: string): void;
+  putObject(
+    bucket: string,
+    key: string,
+    body: Uint8Array | string,
+    contentType?: string,
+  ): StoredObject;
+  close(): Promise<void>;
+}
+
+const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
+const xmlEscape = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const sha256Hex = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+const hmac = (key: Buffer | string, data: string) =>
+  createHmac("sha256", key).update(data).digest();
+
+/** RFC 3986 encoding as SigV4 wants it: everything but unreserved characters. */
+const uriEncode = (text: string) =>
+  encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+
+class S3Error extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+interface ParsedAuth {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+function parseAuthorization(header: string): ParsedAuth {
+  const match =
+    /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/.exec(
+      header.trim(),
+    );
+  if (!match) {
+    throw new S3Error(
+      400,
+      "AuthorizationHeaderMalformed",
+      "The authorization header is malformed.",
+    );
+  }
+  const [, accessKeyId, date, region, service, signedHeaders, signature] = match;
+  return { accessKeyId, date, region, service, signedHeaders: signedHeaders.split(";"), signature };
+}
+
+/** The canonical query string: pairs decoded, re-encoded strictly, sorted by name then value. */
+function canonicalQuery(rawQuery: string): string {
+  if (!rawQuery) return "";
+  return rawQuery
+    .split("&")
+    .filter(Boolean)
+    .map((pair) => {
+      const eq = pair.indexOf("=");
+      const name = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
+      const value = eq < 0 ? "" : decodeURIComponent(pair.slice(eq + 1));
+      return [uriEncode(name), uriEncode(value)] as const;
+    })
+    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join("&");
+}
+
+/**
+ * Check the request's SigV4 header signature; returns the access key it was signed with.
+ * S3 signs the path as sent (no second encoding, no normalisation).
+ */
+function verifySignature(
+  req: IncomingMessage,
+  body: Buffer,
+  registry: KeyRegistry,
+  region: string,
+  now: Date,
+  record: S3Recorded,
+): string {
+  const header = req.headers.authorization;
+  if (!header) throw new S3Error(403, "AccessDenied", "Anonymous access is not allowed.");
+  const auth = parseAuthorization(header);
+  record.accessKeyId = auth.accessKeyId;
+  const key = registry.get(auth.accessKeyId);
+  if (!key) {
+    throw new S3Error(
+      403,
+      "InvalidAccessKeyId",
+      "The AWS Access Key Id you provided does not exist in our records.",
+      { AWSAccessKeyId: auth.accessKeyId },
+    );
+  }
+  if (auth.region !== region || auth.service !== "s3") {
+    throw new S3Error(
+      400,
+      "AuthorizationHeaderMalformed",
+      `The authorization header is malformed; the region '${auth.region}' is wrong; expecting '${region}'`,
+      { Region: region },
+    );
+  }
+  const amzDate = String(req.headers["x-amz-date"] ?? "");
+  const parsed = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  if (!parsed || amzDate.slice(0, 8) !== auth.date) {
+    throw new S3Error(
+      403,
+      "AccessDenied",
+      "X-Amz-Date is missing or does not match the credential scope.",
+    );
+  }
+  const [, y, mo, d, h, mi, s] = parsed.map(Number);
+  const signedAt = Date.UTC(y, mo - 1, d, h, mi, s);
+  if (Math.abs(now.getTime() - signedAt) > 15 * 60_000) {
+    throw new S3Error(
+      403,
+      "RequestTimeTooSkewed",
+      "The difference between the request time and the current time is too large.",
+    );
+  }
+  if (key.sessionToken !== undefined) {
+    const token = req.headers["x-amz-security-token"];
+    if (token !== key.sessionToken || !auth.signedHeaders.includes("x-amz-security-token")) {
+      throw new S3Error(
+        400,
+        "InvalidToken",
+        "The provided token is malformed or otherwise invalid.",
+      );
+    }
+    if (key.expiration && key.expiration.getTime() <= now.getTime()) {
+      throw new S3Error(400, "ExpiredToken", "The provided token has expired.");
+    }
+  }
+  if (!auth.signedHeaders.includes("host")) {
+    throw new S3Error(400, "AuthorizationHeaderMalformed", "The host header must be signed.");
+  }
+  const payloadHash = String(req.headers["x-amz-content-sha256"] ?? "");
+  if (!payloadHash) {
+    throw new S3Error(
+      400,
+      "InvalidRequest",
+      "Missing required header for this request: x-amz-content-sha256",
+    );
+  }
+  if (payloadHash !== "UNSIGNED-PAYLOAD" && payloadHash !== sha256Hex(body)) {
+    throw new S3Error(
+      400,
+      "XAmzContentSHA256Mismatch",
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
+  }
+
+  const rawUrl = req.url ?? "/";
+  const q = rawUrl.indexOf("?");
+  const canonicalHeaders = auth.signedHeaders
+    .map((name) => {
+      const value = req.headers[name];
+      const text = Array.isArray(value) ? value.join(",") : (value ?? "");
+      return `${name}:${text.trim().replace(/\s+/g, " ")}\n`;
+    })
+    .join("");
+  const canonicalRequest = [
+    req.method,
+    q < 0 ? rawUrl : rawUrl.slice(0, q),
+    canonicalQuery(q < 0 ? "" : rawUrl.slice(q + 1)),
+    canonicalHeaders,
+    auth.signedHeaders.join(";"),
+    payloadHash,
+  ].join("\n");
+  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
+  const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
+  const signingKey = hmac(
+    hmac(hmac(hmac(`AWS4${key.secretAccessKey}`, auth.date), auth.region), auth.service),
+    "aws4_request",
+  );
+  const expected = createHmac("sha256", signingKey).update(stringToSign).digest();
+  const given = Buffer.from(auth.signature, "hex");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new S3Error(
+      403,
+      "SignatureDoesNotMatch",
+      "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+      { AWSAccessKeyId: auth.accessKeyId, StringToSign: stringToSign },
+    );
+  }
+  return auth.accessKeyId;
+}
+
+/** Parse a single `bytes=` range against the object's size; undefined means the whole object. */
+function parseRange(header: string | undefined, size: number): [number, number] | undefined {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === "" && match[2] === "")) return undefined;
+  const invalid = () =>
+    new S3Error(416, "InvalidRange", "The requested range is not satisfiable", {
+      RangeRequested: header,
+      ActualObjectSize: String(size),
+    });
+  if (match[1] === "") {
+    const suffix = Number(match[2]);
+    if (suffix === 0 || size === 0) throw invalid();
+    return [Math.max(0, size - suffix), size - 1];
+  }
+  const start = Number(match[1]);
+  const end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+  if (start >= size || end < start) throw invalid();
+  return [start, end];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function writeThrottled(res: ServerResponse, data: Buffer, bytesPerSecond?: number) {
+  if (!bytesPerSecond) {
+    res.end(data);
+    return;
+  }
+  const tickMs = 20;
+  const chunk = Math.max(1, Math.floor((bytesPerSecond * tickMs) / 1000));
+  for (let offset = 0; offset < data.length; offset += chunk) {
+    if (res.destroyed) return;
+    const ok = res.write(data.subarray(offset, offset + chunk));
+    if (!ok) await new Promise((resolve) => res.once("drain", resolve));
+    await sleep(tickMs);
+  }
+  res.end();
+}
+
+/** Start the server; buckets and objects are added with createBucket/putObject. */
+export async function startS3Server(options: S3ServerOptions): Promise<S3TestServer> {
+  const region = options.region ?? "us-east-1";
+  const now = options.now ?? (() => new Date());
+  const maxPageSize = options.maxPageSize ?? 1000;
+  const buckets = new Map<string, Map<string, StoredObject>>();
+  const requests: S3Recorded[] = [];
+
+  const state: S3TestServer = {
+    url: "",
+    region,
+    requests,
+    throttle: options.throttle ?? { latencyMs: 0 },
+    allow: () => true,
+    createBucket(bucket) {
+      if (!buckets.has(bucket)) buckets.set(bucket, new Map());
+    },
+    putObject(bucket, key, body, contentType = "application/octet-stream") {
+      state.createBucket(bucket);
+      const bytes = typeof body === "string" ? Buffer.from(body) : Buffer.from(body);
+      const object = {
+        body: bytes,
+        etag: `"${createHash("md5").update(bytes).digest("hex")}"`,
+        lastModified: new Date(Math.floor(now().getTime() / 1000) * 1000),
+        contentType,
+      };
+      buckets.get(bucket)?.set(key, object);
+      return object;
+    },
+    close: async () => {},
+  };
+
+  function sendError(res: ServerResponse, method: string, path: string, error: S3Error) {
+    const requestId = randomBytes(8).toString("hex").toUpperCase();
+    res.writeHead(error.status, {
+      "content-type": "application/xml",
+      "x-amz-request-id": requestId,
+    });
+    if (method === "HEAD") {
+      res.end();
+      return;
+    }
+    const extra = Object.entries(error.extra)
+      .map(([name, value]) => `<${name}>${xmlEscape(value)}</${name}>`)
+      .join("");
+    res.end(
+      `${XML_HEAD}<Error><Code>${error.code}</Code><Message>${xmlEscape(error.message)}</Message>${extra}<Resource>${xmlEscape(path)}</Resource><RequestId>${requestId}</RequestId></Error>`,
+    );
+  }
+
+  function listObjects(
+    res: ServerResponse,
+    bucket: string,
+    objects: Map<string, StoredObject>,
+    url: URL,
+  ) {
+    const prefix = url.searchParams.get("prefix") ?? "";
+    const maxKeys = Math.min(Number(url.searchParams.get("max-keys") ?? 1000), maxPageSize);
+    const token = url.searchParams.get("continuation-token");
+    const after = token
+      ? Buffer.from(token, "base64url").toString("utf8")
+      : (url.searchParams.get("start-after") ?? "");
+    const keys = [...objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
+    const page = keys.slice(0, maxKeys);
+    const truncated = keys.length > page.length;
+    const contents = page
+      .map((k) => {
+        const o = objects.get(k) as StoredObject;
+        return `<Contents><Key>${xmlEscape(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+      })
+      .join("");
+    const next = truncated
+      ? `<NextContinuationToken>${Buffer.from(page[page.length - 1]).toString("base64url")}</NextContinuationToken>`
+      : "";
+    const given = token ? `<ContinuationToken>${xmlEscape(token)}</ContinuationToken>` : "";
+    res.writeHead(200, { "content-type": "application/xml" });
+    res.end(
+      `${XML_HEAD}<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${given}${next}${contents}</ListBucketResult>`,
+    );
+  }
+
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    record: S3Recorded,
+  ) {
+    const method = req.method ?? "GET";
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const segments = url.pathname.split("/");
+    const bucket = decodeURIComponent(segments[1] ?? "");
+    const key = segments.length > 2 ? decodeURIComponent(segments.slice(2).join("/")) : "";
+    record.bucket = bucket || undefined;
+    record.key = key || undefined;
+    const listing = !key && url.searchParams.get("list-type") === "2";
+    record.action = key
+      ? method === "HEAD"
+        ? "HeadObject"
+        : "GetObject"
+      : listing
+        ? "ListObjectsV2"
+        : "Unknown";
+    if (typeof req.headers.range === "string") record.range = req.headers.range;
+
+    const accessKeyId = verifySignature(req, body, options.registry, region, now(), record);
+    if (state.throttle.latencyMs) await sleep(state.throttle.latencyMs);
+
+    const resource = key ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`;
+    const iamAction = key ? "s3:GetObject" : "s3:ListBucket";
+    if (!state.allow({ accessKeyId, action: iamAction, resource })) {
+      throw new S3Error(403, "AccessDenied", "Access Denied");
+    }
+    const objects = buckets.get(bucket);
+    if (!objects) {
+      throw new S3Error(404, "NoSuchBucket", "The specified bucket does not exist", {
+        BucketName: bucket,
+      });
+    }
+    if (!key) {
+      if (method === "GET" && listing) return listObjects(res, bucket, objects, url);
+      throw new S3Error(
+        501,
+        "NotImplemented",
+        "This test server implements only ListObjectsV2 on buckets.",
+      );
+    }
+    if (method !== "GET" && method !== "HEAD") {
+      throw new S3Error(
+        501,
+        "NotImplemented",
+        `This test server does not implement ${method} on objects.`,
+      );
+    }
+    const object = objects.get(key);
+    if (!object)
+      throw new S3Error(404, "NoSuchKey", "The specified key does not exist.", { Key: key });
+    const ifMatch = req.headers["if-match"];
+    if (ifMatch && ifMatch !== object.etag && ifMatch !== "*") {
+      throw new S3Error(
+        412,
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold",
+        { Condition: "If-Match" },
+      );
+    }
+    const size = object.body.length;
+    const range = method === "GET" ? parseRange(req.headers.range, size) : undefined;
+    const headers: Record<string, string | number> = {
+      "content-type": object.contentType,
+      etag: object.etag,
+      "last-modified": object.lastModified.toUTCString(),
+      "accept-ranges": "bytes",
+    };
+    if (method === "HEAD") {
+      res.writeHead(200, { ...headers, "content-length": size });
+      res.end();
+      return;
+    }
+    const [start, end] = range ?? [0, size - 1];
+    const data = object.body.subarray(start, end + 1);
+    if (range) headers["content-range"] = `bytes ${start}-${end}/${size}`;
+    res.writeHead(range ? 206 : 200, { ...headers, "content-length": data.length });
+    await writeThrottled(res, data, state.throttle.bytesPerSecond);
+  }
+
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const record: S3Recorded = { method: req.method ?? "GET", action: "Unknown", status: 0 };
+    requests.push(record);
+    try {
+      await handle(req, res, Buffer.concat(chunks), record);
+      record.status = res.statusCode;
+    } catch (error) {
+      const s3Error =
+        error instanceof S3Error
+          ? error
+          : new S3Error(500, "InternalError", (error as Error).message);
+      record.status = s3Error.status;
+      record.error = s3Error.code;
+      if (!res.headersSent)
+        sendError(res, req.method ?? "GET", new URL(req.url ?? "/", "http://x").pathname, s3Error);
+      else res.destroy();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  state.url = `http://127.0.0.1:${port}`;
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return state;
+}
