@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests write ${VAR} references on purpose
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { describe, test } from "node:test";
 import { closest, editDistance } from "../src/config/closest.ts";
@@ -195,6 +196,15 @@ describe("the example report", () => {
       region: "eu-central-1",
     });
   });
+});
+
+test("the example in docs/report-definition.md is valid", async () => {
+  const doc = await readFile("docs/report-definition.md", "utf8");
+  const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+  assert.ok(example !== undefined);
+  const spec = parseReportSpec(example, "docs/report-definition.md", { AWS_BUCKET_NAME: "b" });
+  assert.deepEqual(Object.keys(spec.queries), ["by_region", "by_month"]);
+  assert.equal(spec.sections.length, 5);
 });
 
 describe("a definition with every kind of field", () => {
