@@ -1,0 +1,79 @@
+// Bad input: a clear message naming the file and place, exit code 1, and the previous
+// output left exactly as it was.
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ROOT, runCli } from "./helpers/cli.ts";
+
+const INPUT = join(ROOT, "test/input/build");
+const PREVIOUS = "<!doctype html><title>previous good report</title>";
+
+/** An output folder holding a previous report, to check it survives a failed build. */
+async function previousOutput(): Promise<string> {
+  const dir = join(await mkdtemp(join(tmpdir(), "csr-errors-")), "output");
+  await mkdir(dir);
+  await writeFile(join(dir, "index.html"), PREVIOUS);
+  return dir;
+}
+
+async function assertUntouched(out: string): Promise<void> {
+  assert.deepEqual(await readdir(out), ["index.html"]);
+  assert.equal(await readFile(join(out, "index.html"), "utf8"), PREVIOUS);
+  const siblings = await readdir(join(out, ".."));
+  assert.deepEqual(siblings, ["output"], "no staging folder left behind");
+}
+
+const cases: { name: string; args: (input: string) => string[]; expect: RegExp[] }[] = [
+  {
+    name: "malformed YAML",
+    args: (i) => [join(i, "malformed.yml")],
+    expect: [/malformed\.yml:\d+:\d+/],
+  },
+  {
+    name: "an unknown field",
+    args: (i) => [join(i, "unknown-field.yml")],
+    expect: [/unknown-field\.yml:8:5/, /grup_by/, /did you mean 'group_by'/],
+  },
+  {
+    name: "a query naming a missing column",
+    args: (i) => [join(i, "missing-column.yml")],
+    expect: [/missing-column\.yml:6:16/, /regoin/, /did you mean 'region'/],
+  },
+  {
+    name: "an empty CSV",
+    args: (i) => ["--source", join(i, "empty.csv")],
+    expect: [/empty\.csv/, /empty/i],
+  },
+  {
+    name: "a header with no rows",
+    args: (i) => ["--source", join(i, "header-only.csv")],
+    expect: [/header-only\.csv/, /no (data )?rows/i],
+  },
+  {
+    name: "ragged rows",
+    args: (i) => ["--source", join(i, "ragged.csv")],
+    expect: [/ragged\.csv/, /line 3/, /2 fields/, /3/],
+  },
+  {
+    name: "invalid UTF-8",
+    args: (i) => ["--source", join(i, "invalid-utf8.csv")],
+    expect: [/invalid-utf8\.csv/, /line 3/, /UTF-8/],
+  },
+];
+
+describe("build with bad input", () => {
+  for (const c of cases) {
+    it(`fails clearly on ${c.name} and leaves output/ as it was`, async () => {
+      const out = await previousOutput();
+      const run = await runCli(["build", ...c.args(INPUT), "--out", out]);
+      assert.equal(run.code, 1, `exit code; stderr:\n${run.stderr}`);
+      const firstError = run.stderr.split("\n").find((l) => l.startsWith("error: "));
+      assert.ok(firstError, `an error line in:\n${run.stderr}`);
+      for (const pattern of c.expect) assert.match(run.stderr, pattern);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace for a user error");
+      await assertUntouched(out);
+    });
+  }
+});

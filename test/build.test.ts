@@ -1,0 +1,99 @@
+// The example report end to end on the bundled sample data, checked against figures
+// computed independently by Python's csv module.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { build } from "../src/build.ts";
+import type { Summary } from "../src/summarize/summary.ts";
+import { ROOT } from "./helpers/cli.ts";
+import { recordingEffects } from "./helpers/effects.ts";
+
+/** Rows and revenue per region of the sample CSV, by Python's csv module. */
+function pythonFigures(csvPath: string): { rows: number; revenueByRegion: Record<string, number> } {
+  const script = `
+import csv, json, sys
+rows = 0; by = {}
+with open(sys.argv[1], newline='', encoding='utf-8') as f:
+    for r in csv.DictReader(f):
+        rows += 1
+        if r['revenue'] != '':
+            by[r['region']] = by.get(r['region'], 0.0) + float(r['revenue'])
+print(json.dumps({'rows': rows, 'revenueByRegion': by}))
+`;
+  return JSON.parse(execFileSync("python3", ["-c", script, csvPath], { encoding: "utf8" }));
+}
+
+describe("build of the example report", () => {
+  let out: string;
+  let summary: Summary;
+  let html: string;
+  let log: string[];
+
+  before(async () => {
+    out = join(await mkdtemp(join(tmpdir(), "csr-build-")), "output");
+    const effects = recordingEffects();
+    await build({ definition: join(ROOT, "report/report.yml"), outDir: out }, effects);
+    log = effects.lines;
+    summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+    html = await readFile(join(out, "index.html"), "utf8");
+  });
+
+  it("counts the rows and sums revenue per region as Python does", () => {
+    const expected = pythonFigures(join(ROOT, "report/data/orders.csv"));
+    assert.equal(summary.rows, expected.rows);
+    const byRegion = summary.queries.by_region;
+    assert.ok(byRegion, "by_region query in summary.json");
+    assert.equal(byRegion.rows.length, Object.keys(expected.revenueByRegion).length);
+    for (const row of byRegion.rows) {
+      const want = expected.revenueByRegion[String(row.region)];
+      assert.ok(
+        Math.abs(Number(row.revenue) - want) < 0.01,
+        `${row.region}: ${row.revenue} vs ${want}`,
+      );
+    }
+  });
+
+  it("profiles every column in summary.json", () => {
+    const header = execFileSync(
+      "python3",
+      [
+        "-c",
+        "import csv,sys;print(','.join(next(csv.reader(open(sys.argv[1])))))",
+        join(ROOT, "report/data/orders.csv"),
+      ],
+      { encoding: "utf8" },
+    )
+      .trim()
+      .split(",");
+    assert.deepEqual(
+      summary.columns.map((c) => c.name),
+      header,
+    );
+    const revenue = summary.columns.find((c) => c.name === "revenue");
+    assert.equal(revenue?.type, "float");
+    assert.ok(revenue?.quantiles && typeof revenue.quantiles.p50 === "number");
+  });
+
+  it("writes a self-contained page: no script, no external URL", () => {
+    assert.doesNotMatch(html, /<script/i);
+    assert.doesNotMatch(html, /\s(src|href)="https?:/i);
+    assert.doesNotMatch(html, /url\(\s*["']?https?:/i);
+    assert.match(html, /<svg[^>]*role="img"/);
+    assert.match(html, /Sales overview/);
+  });
+
+  it("logs one line per stage with a time", () => {
+    for (const name of ["config", "source", "read", "summarize", "charts", "render", "write"]) {
+      const line = log.find((l) => l.startsWith(name));
+      assert.ok(line, `a ${name} line in:\n${log.join("\n")}`);
+      assert.match(line, /\d+(\.\d+)? (ms|s)$/);
+    }
+    assert.ok(
+      log.some((l) => /50,\d{3} rows|\d{2},\d{3} rows/.test(l)),
+      "rows read are logged",
+    );
+  });
+});

@@ -1,0 +1,113 @@
+// The Connect HTTP client against the Connect test server: Key auth, retries on 5xx,
+// Connect's JSON error body, plain-text error bodies and timeouts.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { ConnectApiError, createConnectClient } from "../src/connect/client.ts";
+import { isReportError } from "../src/errors.ts";
+import {
+  type ConnectTestServer,
+  sendError,
+  sendJson,
+  startConnectServer,
+} from "./servers/connect.ts";
+
+const KEY = "client-test-key-42";
+let server: ConnectTestServer;
+let flaky = 0;
+
+before(async () => {
+  server = await startConnectServer({ apiKey: KEY });
+  server.route("GET", /^\/flaky$/, ({ res }) => {
+    flaky++;
+    if (flaky <= 2) sendError(res, 503, "warming up");
+    else sendJson(res, 200, { ok: true, attempts: flaky });
+  });
+  server.route("GET", /^\/always-500$/, ({ res }) => sendError(res, 500, "broken for good"));
+  server.route("POST", /^\/post-500$/, ({ res }) => sendError(res, 500, "not idempotent"));
+  server.route("GET", /^\/plain$/, ({ res }) => {
+    res.writeHead(400, { "content-type": "text/plain" });
+    res.end("Bad Request: the proxy did not like it\n");
+  });
+  server.route("POST", /^\/duplicate$/, ({ res }) =>
+    sendError(res, 409, "A content item with this name already exists.", 26),
+  );
+  server.route("GET", /^\/slow$/, async ({ res }) => {
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    if (!res.destroyed) sendJson(res, 200, {});
+  });
+});
+after(() => server.close());
+
+const client = (extra: Partial<Parameters<typeof createConnectClient>[0]> = {}) =>
+  createConnectClient({ server: server.url, apiKey: KEY, backoffMs: 5, ...extra });
+
+test("sends Authorization: Key and retries a GET after 5xx answers", async () => {
+  const before = server.requests.length;
+  const body = await client().request<{ ok: boolean; attempts: number }>("GET", "flaky");
+  assert.deepEqual(body, { ok: true, attempts: 3 });
+  const sent = server.requests.slice(before);
+  assert.equal(sent.length, 3);
+  for (const r of sent) assert.equal(r.headers.authorization, `Key ${KEY}`);
+});
+
+test("gives up after the configured retries with the server's message", async () => {
+  const before = server.requests.length;
+  await assert.rejects(client({ retries: 2 }).request("GET", "always-500"), (error: unknown) => {
+    assert.ok(error instanceof ConnectApiError);
+    assert.equal(error.status, 500);
+    assert.match(error.message, /broken for good/);
+    return true;
+  });
+  assert.equal(server.requests.length - before, 3);
+});
+
+test("does not resend a POST that is not marked idempotent", async () => {
+  const before = server.requests.length;
+  await assert.rejects(client().request("POST", "post-500", { json: {} }), ConnectApiError);
+  assert.equal(server.requests.length - before, 1);
+});
+
+test("a JSON error body gives the server's message and code", async () => {
+  await assert.rejects(
+    client().request("POST", "duplicate", { json: { name: "x" } }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConnectApiError);
+      assert.equal(error.status, 409);
+      assert.equal(error.code, 26);
+      assert.equal(error.serverMessage, "A content item with this name already exists.");
+      return true;
+    },
+  );
+});
+
+test("a plain-text error body is kept as the message", async () => {
+  await assert.rejects(client().request("GET", "plain"), (error: unknown) => {
+    assert.ok(error instanceof ConnectApiError);
+    assert.equal(error.status, 400);
+    assert.equal(error.code, undefined);
+    assert.equal(error.serverMessage, "Bad Request: the proxy did not like it");
+    return true;
+  });
+});
+
+test("a wrong API key gets a hint about API keys", async () => {
+  await assert.rejects(client({ apiKey: "wrong" }).request("GET", "flaky"), (error: unknown) => {
+    assert.ok(error instanceof ConnectApiError);
+    assert.equal(error.status, 401);
+    assert.match(error.hint ?? "", /API key/);
+    return true;
+  });
+});
+
+test("a server that does not answer in time gives a timeout error after retrying", async () => {
+  const before = server.requests.length;
+  await assert.rejects(
+    client({ timeoutMs: 150, retries: 1 }).request("GET", "slow"),
+    (error: unknown) => {
+      assert.ok(isReportError(error));
+      assert.match(error.message, /did not answer GET \/__api__\/slow within 0\.15 s/);
+      return true;
+    },
+  );
+  assert.equal(server.requests.length - before, 2);
+});
