@@ -31,8 +31,8 @@ import {
   closeTo,
   dictionaryVector,
   fixedVector,
-  isoDay,
   isMissing,
+  isoDay,
   mean,
   quantile7,
   type RefColumn,
@@ -100,17 +100,35 @@ describe("profile: numbers", () => {
       ["int8", fixedVector(new Int8(), small, Int8Array)],
       ["int16", fixedVector(new Int16(), small, Int16Array)],
       ["int32", fixedVector(new Int32(), small, Int32Array)],
-      ["int64", fixedVector(new Int64(), small.map((v) => (v === null ? null : BigInt(v))), BigInt64Array)],
+      [
+        "int64",
+        fixedVector(
+          new Int64(),
+          small.map((v) => (v === null ? null : BigInt(v))),
+          BigInt64Array,
+        ),
+      ],
       ["uint8", fixedVector(new Uint8(), small, Uint8Array)],
       ["uint16", fixedVector(new Uint16(), small, Uint16Array)],
       ["uint32", fixedVector(new Uint32(), small, Uint32Array)],
-      ["uint64", fixedVector(new Uint64(), small.map((v) => (v === null ? null : BigInt(v))), BigUint64Array)],
+      [
+        "uint64",
+        fixedVector(
+          new Uint64(),
+          small.map((v) => (v === null ? null : BigInt(v))),
+          BigUint64Array,
+        ),
+      ],
       ["float32", fixedVector(new Float32(), small, Float32Array)],
       ["float64", fixedVector(new Float64(), small, Float64Array)],
     ];
     const result = profiles(Object.fromEntries(cases));
     for (const profile of result) {
-      assert.equal(profile.type, profile.name.startsWith("float") ? "float" : "integer", profile.name);
+      assert.equal(
+        profile.type,
+        profile.name.startsWith("float") ? "float" : "integer",
+        profile.name,
+      );
       checkNumbers(profile, small);
     }
   });
@@ -118,7 +136,11 @@ describe("profile: numbers", () => {
   it("reads large and negative Int64 values exactly (both 32-bit halves)", () => {
     const values = [-5_000_000_000, 2 ** 40 + 3, -1, null, 9_007_199_254_740_991];
     const p = profileOf(
-      fixedVector(new Int64(), values.map((v) => (v === null ? null : BigInt(v))), BigInt64Array),
+      fixedVector(
+        new Int64(),
+        values.map((v) => (v === null ? null : BigInt(v))),
+        BigInt64Array,
+      ),
     );
     assert.equal(p.min, -5_000_000_000);
     assert.equal(p.max, 9_007_199_254_740_991);
@@ -126,7 +148,9 @@ describe("profile: numbers", () => {
   });
 
   it("counts NaN and ±Infinity as missing and notes the infinities", () => {
-    const p = profileOf(vectorFromArray([1, Number.NaN, Number.POSITIVE_INFINITY, null, 2, Number.NEGATIVE_INFINITY]));
+    const p = profileOf(
+      vectorFromArray([1, Number.NaN, Number.POSITIVE_INFINITY, null, 2, Number.NEGATIVE_INFINITY]),
+    );
     assert.equal(p.count, 2);
     assert.equal(p.missing, 4);
     assert.equal(p.infinite, 2);
@@ -135,7 +159,13 @@ describe("profile: numbers", () => {
   });
 
   it("bins 0..99 into 20 bins of 5 on round boundaries", () => {
-    const p = profileOf(fixedVector(new Int32(), Array.from({ length: 100 }, (_, i) => i), Int32Array));
+    const p = profileOf(
+      fixedVector(
+        new Int32(),
+        Array.from({ length: 100 }, (_, i) => i),
+        Int32Array,
+      ),
+    );
     assert.equal(p.histogram?.length, 20);
     p.histogram?.forEach((bin, i) => {
       assert.deepEqual(bin, { start: i * 5, end: i * 5 + 5, count: 5 });
@@ -154,15 +184,21 @@ describe("profile: numbers", () => {
       // Boundaries are multiples of 0.01, written without binary noise.
       assert.equal(String(bin.start).replace(/^0\./, "").length <= 2, true, String(bin.start));
       const inside = values.filter(
-        (v) => v >= Number(bin.start) && (v < Number(bin.end) || (bin === bins[bins.length - 1] && v <= Number(bin.end))),
+        (v) =>
+          v >= Number(bin.start) &&
+          (v < Number(bin.end) || (bin === bins[bins.length - 1] && v <= Number(bin.end))),
       );
       assert.equal(bin.count, inside.length, `bin ${bin.start}`);
     }
-    assert.ok(Number(bins[0].start) <= 0.1 && Number(bins[bins.length - 1].end) >= 0.30000000000000004);
+    assert.ok(
+      Number(bins[0].start) <= 0.1 && Number(bins[bins.length - 1].end) >= 0.30000000000000004,
+    );
   });
 
   it("gives a constant column one bin and no std for a single value", () => {
-    assert.deepEqual(profileOf(vectorFromArray([5, 5, 5])).histogram, [{ start: 5, end: 5, count: 3 }]);
+    assert.deepEqual(profileOf(vectorFromArray([5, 5, 5])).histogram, [
+      { start: 5, end: 5, count: 3 },
+    ]);
     const one = profileOf(vectorFromArray([5, null]));
     assert.equal(one.std, undefined);
     assert.equal(one.mean, 5);
@@ -175,7 +211,20 @@ describe("profile: numbers", () => {
 });
 
 describe("profile: strings and booleans", () => {
-  const words = ["b", "a", null, "ü", "b", "c", "a", "b", "naïve", null, "a", "long string over twelve bytes"];
+  const words = [
+    "b",
+    "a",
+    null,
+    "ü",
+    "b",
+    "c",
+    "a",
+    "b",
+    "naïve",
+    null,
+    "a",
+    "long string over twelve bytes",
+  ];
   const expectedTop = topValues(words.filter((w): w is string => w !== null));
 
   for (const [name, vector] of [
@@ -235,8 +284,16 @@ describe("profile: dates and timestamps", () => {
   const ms = days.map((d) => (d === null ? null : Date.parse(`${d}T00:00:00Z`)));
 
   it("gives ISO min, max and quantiles (floored to the day) for DateDay and DateMillisecond", () => {
-    const asDays = fixedVector(new DateDay(), ms.map((v) => (v === null ? null : v / 86_400_000)), Int32Array);
-    const asMs = fixedVector(new DateMillisecond(), ms.map((v) => (v === null ? null : BigInt(v))), BigInt64Array);
+    const asDays = fixedVector(
+      new DateDay(),
+      ms.map((v) => (v === null ? null : v / 86_400_000)),
+      Int32Array,
+    );
+    const asMs = fixedVector(
+      new DateMillisecond(),
+      ms.map((v) => (v === null ? null : BigInt(v))),
+      BigInt64Array,
+    );
     for (const p of profiles({ a: asDays, b: asMs })) {
       assert.equal(p.type, "date");
       assert.equal(p.count, 5);
@@ -253,8 +310,14 @@ describe("profile: dates and timestamps", () => {
   });
 
   it("reads timestamps of every unit as the same instants", () => {
-    const instants = [Date.UTC(2024, 0, 5, 10, 30), null, Date.UTC(2024, 0, 5, 12, 0, 1), Date.UTC(2024, 0, 6)];
-    const scaled = (factor: bigint) => instants.map((v) => (v === null ? null : (BigInt(v) * factor) / 1000n));
+    const instants = [
+      Date.UTC(2024, 0, 5, 10, 30),
+      null,
+      Date.UTC(2024, 0, 5, 12, 0, 1),
+      Date.UTC(2024, 0, 6),
+    ];
+    const scaled = (factor: bigint) =>
+      instants.map((v) => (v === null ? null : (BigInt(v) * factor) / 1000n));
     const result = profiles({
       s: fixedVector(new TimestampSecond(), scaled(1n), BigInt64Array),
       ms: fixedVector(new TimestampMillisecond(), scaled(1000n), BigInt64Array),
@@ -272,8 +335,19 @@ describe("profile: dates and timestamps", () => {
   });
 
   it("bins a two-year span by month, empty months included", () => {
-    const values = [Date.UTC(2022, 0, 15), Date.UTC(2022, 0, 31), Date.UTC(2022, 5, 1), Date.UTC(2023, 11, 31)];
-    const p = profileOf(fixedVector(new DateDay(), values.map((v) => v / 86_400_000), Int32Array));
+    const values = [
+      Date.UTC(2022, 0, 15),
+      Date.UTC(2022, 0, 31),
+      Date.UTC(2022, 5, 1),
+      Date.UTC(2023, 11, 31),
+    ];
+    const p = profileOf(
+      fixedVector(
+        new DateDay(),
+        values.map((v) => v / 86_400_000),
+        Int32Array,
+      ),
+    );
     assert.equal(p.histogramUnit, "month");
     const bins = p.histogram ?? [];
     assert.equal(bins.length, 24);
@@ -288,7 +362,13 @@ describe("profile: dates and timestamps", () => {
 
   it("bins ten days by day", () => {
     const values = Array.from({ length: 10 }, (_, i) => Date.UTC(2024, 2, 1 + i));
-    const p = profileOf(fixedVector(new DateDay(), values.map((v) => v / 86_400_000), Int32Array));
+    const p = profileOf(
+      fixedVector(
+        new DateDay(),
+        values.map((v) => v / 86_400_000),
+        Int32Array,
+      ),
+    );
     assert.equal(p.histogramUnit, "day");
     assert.equal(p.histogram?.length, 10);
   });
@@ -313,7 +393,10 @@ describe("profile: chunked and sliced storage", () => {
       { value: "z", count: 1 },
     ]);
 
-    const flags = vectorFromArray([true, true, false, null, false, false, true, false, true], new Bool()).slice(3);
+    const flags = vectorFromArray(
+      [true, true, false, null, false, false, true, false, true],
+      new Bool(),
+    ).slice(3);
     assert.deepEqual(profileOf(flags).top, [
       { value: "false", count: 3 },
       { value: "true", count: 2 },
