@@ -10,10 +10,15 @@ import {
   contentNameFromTitle,
   isValidContentName,
   type Manifest,
+  quartoManifest,
   staticManifest,
 } from "../connect/manifest.ts";
 import type { Effects } from "../effects.ts";
 import { isReportError, ReportError } from "../errors.ts";
+import { prepareRenderedProject } from "../rendered/prepare.ts";
+
+/** Written to the manifest; Connect picks its closest installed Quarto. */
+const DEFAULT_QUARTO_VERSION = "1.6.43";
 
 const USAGE = `Usage: connect-s3-report publish [options]
 
@@ -134,7 +139,7 @@ export async function runPublish(args: string[], effects: Effects): Promise<numb
     const vanity = flags.vanity === undefined ? undefined : normalizeVanity(flags.vanity);
     const dir = flags.dir ?? "output";
     const prepared = flags.rendered
-      ? await prepareRenderedBundle(flags, effects)
+      ? await prepareRendered(flags, effects)
       : await prepareStatic(dir, flags);
     const size = formatSize(prepared.bytes.length);
     log.info(
@@ -204,11 +209,27 @@ function parse(args: string[]) {
   });
 }
 
-type PublishFlags = ReturnType<typeof parse>["values"];
-
-async function prepareRenderedBundle(
-  _flags: PublishFlags,
-  _effects: Effects,
+/** Bundle a Quarto project that rebuilds the report on every render on Connect. */
+export async function prepareRendered(
+  flags: { name?: string; title?: string; definition?: string; "quarto-version"?: string },
+  effects: Effects,
 ): Promise<PreparedBundle> {
-  throw new ReportError("--rendered is not available yet");
+  const project = await prepareRenderedProject({
+    root: process.cwd(),
+    definition: flags.definition ?? "report/report.yml",
+    env: effects.env,
+  });
+  effects.log.verbose(`post-render script: ${formatSize(project.scriptBytes)}`);
+  const { name, title } = chooseNames(flags, project.title);
+  const manifest = quartoManifest(project.files, {
+    quartoVersion: flags["quarto-version"] ?? DEFAULT_QUARTO_VERSION,
+  });
+  return {
+    mode: "rendered",
+    name,
+    title,
+    files: project.files,
+    manifest,
+    bytes: createBundle(project.files, manifest),
+  };
 }

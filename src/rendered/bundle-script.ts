@@ -1,0 +1,60 @@
+// Bundle a TypeScript entry into one ES module that the Deno shipped with Quarto runs as a
+// project script, with no npm install on the server (reference/js-stack.md §9).
+import { builtinModules } from "node:module";
+import type { Plugin } from "esbuild";
+
+/**
+ * Runs before any bundled module: Deno 1.46 has no global `process`, Deno 2.2 no global
+ * `Buffer` outside npm packages, and CommonJS dependencies call `require` for built-ins.
+ */
+const SHIMS = [
+  'import __shimProcess from "node:process";',
+  'import { Buffer as __shimBuffer } from "node:buffer";',
+  'import { createRequire as __shimCreateRequire } from "node:module";',
+  "globalThis.process ??= __shimProcess;",
+  "globalThis.Buffer ??= __shimBuffer;",
+  "globalThis.global ??= globalThis;",
+  "const require = __shimCreateRequire(import.meta.url);",
+].join("\n");
+
+const builtins = new Set(builtinModules.filter((name) => !name.startsWith("_")));
+
+/** Deno accepts Node built-ins only as `node:x`; esbuild keeps them bare. */
+const nodePrefix: Plugin = {
+  name: "node-prefix",
+  setup(build) {
+    build.onResolve({ filter: /^[a-z_/]+$/ }, (args) => {
+      const root = args.path.split("/")[0];
+      if (!builtins.has(root) && !builtins.has(args.path)) return undefined;
+      return { path: `node:${args.path}`, external: true };
+    });
+    build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+export interface DenoBundle {
+  code: string;
+  /** Input files by size, for the log. */
+  inputs: number;
+}
+
+/** Bundle `entry` (and everything it imports) into one Deno-runnable ES module. */
+export async function bundleForDeno(entry: string): Promise<DenoBundle> {
+  const esbuild = await import("esbuild");
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "es2022",
+    write: false,
+    minify: false,
+    legalComments: "none",
+    banner: { js: SHIMS },
+    plugins: [nodePrefix],
+    metafile: true,
+    logLevel: "silent",
+  });
+  const [output] = result.outputFiles;
+  return { code: output.text, inputs: Object.keys(result.metafile.inputs).length };
+}

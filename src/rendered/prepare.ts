@@ -1,0 +1,56 @@
+// Assemble the files of a rendered deploy: the Quarto project, the bundled script, and what
+// the build reads at render time (definition, fallback data, templates, fonts).
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadReportSpec } from "../config/index.ts";
+import type { BundleFile } from "../connect/manifest.ts";
+import { bundleForDeno } from "./bundle-script.ts";
+import { carryFiles, insideRoot, projectFiles, type RenderConfig } from "./project.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The post-render script's source. */
+export const RENDER_ENTRY = join(here, "render-entry.ts");
+/** The package's default templates (and fonts), carried as _report/templates/. */
+const DEFAULT_TEMPLATES = resolve(here, "../../templates");
+const CARRIED_DEFAULTS = "_report/templates";
+
+export interface RenderedProject {
+  title: string;
+  files: BundleFile[];
+  /** Size of the bundled script, for the log. */
+  scriptBytes: number;
+}
+
+/** Everything `publish --rendered` uploads for the definition at `definition`. */
+export async function prepareRenderedProject(options: {
+  /** The folder published as the project root; every carried file must be inside it. */
+  root: string;
+  definition: string;
+  env: Readonly<Record<string, string | undefined>>;
+}): Promise<RenderedProject> {
+  const root = resolve(options.root);
+  const definition = resolve(root, options.definition);
+  const spec = await loadReportSpec(definition, options.env);
+  const carried = [definition];
+  for (const path of [spec.source.fallback, spec.source.file, spec.templates]) {
+    if (path && existsSync(path)) carried.push(path);
+  }
+  const files = await carryFiles(root, carried);
+  const defaults = await carryFiles(DEFAULT_TEMPLATES, [DEFAULT_TEMPLATES]);
+  for (const file of defaults) files.push({ ...file, path: `${CARRIED_DEFAULTS}/${file.path}` });
+
+  const config: RenderConfig = {
+    definition: insideRoot(root, definition, "The report definition"),
+    defaultTemplates: CARRIED_DEFAULTS,
+    title: spec.title,
+  };
+  const script = await bundleForDeno(RENDER_ENTRY);
+  files.push(...projectFiles(config, script.code));
+  const unique = new Map(files.map((file) => [file.path, file]));
+  return {
+    title: spec.title,
+    files: [...unique.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    scriptBytes: script.code.length,
+  };
+}
