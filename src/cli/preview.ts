@@ -1,0 +1,82 @@
+import { watch } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { type BuildOptions, build, DEFAULT_TEMPLATES } from "../build.ts";
+import type { Effects } from "../effects.ts";
+import { isReportError } from "../errors.ts";
+import { startPreviewServer } from "../site/preview-server.ts";
+
+export const PREVIEW_HELP = `Usage: connect-s3-report preview [report.yml] [options]
+
+Build the report, serve it on http://127.0.0.1:<port>/ and rebuild when the definition,
+its folder (data, templates) or the default templates change; the page reloads itself.
+
+Options:
+  --source <path|url>   data file or s3://bucket/key (as for build)
+  --out <dir>           output folder (default: output)
+  --port <n>            port (default: 4321; 0 picks a free one)
+  -h, --help            show this help
+`;
+
+/** `connect-s3-report preview`: serves until interrupted; returns the exit code. */
+export async function runPreview(args: string[], effects: Effects): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      source: { type: "string" },
+      out: { type: "string", default: "output" },
+      port: { type: "string", default: "4321" },
+      verbose: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(PREVIEW_HELP);
+    return 0;
+  }
+  const options: BuildOptions = {
+    definition: positionals[0],
+    source: values.source,
+    outDir: values.out,
+  };
+  // The first build must succeed: there is nothing to show otherwise.
+  await build(options, effects);
+  const server = await startPreviewServer(resolve(values.out), Number(values.port));
+  effects.log.info(`preview   ${server.url} (Ctrl-C to stop)`);
+
+  let queued = false;
+  let running: Promise<void> | undefined;
+  const rebuild = () => {
+    if (running) {
+      queued = true;
+      return;
+    }
+    running = build(options, effects)
+      .then(() => server.reload())
+      .catch((error: unknown) => {
+        // Keep serving the last good report; say what broke.
+        if (!isReportError(error)) throw error;
+        effects.log.warn(`${error.message}${error.hint ? `\n  hint: ${error.hint}` : ""}`);
+      })
+      .finally(() => {
+        running = undefined;
+        if (queued) {
+          queued = false;
+          rebuild();
+        }
+      });
+  };
+  const watched = [DEFAULT_TEMPLATES];
+  if (options.definition) watched.push(dirname(resolve(options.definition)));
+  const outDir = resolve(values.out);
+  for (const dir of watched) {
+    watch(dir, { recursive: true }, (_event, file) => {
+      if (file && resolve(dir, file).startsWith(outDir)) return;
+      rebuild();
+    });
+  }
+  await new Promise<void>((done) => process.once("SIGINT", done));
+  await server.close();
+  return 0;
+}

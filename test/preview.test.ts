@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { startPreviewServer } from "../src/site/preview-server.ts";
+
+describe("preview server", () => {
+  it("serves the report with a reload hook that fires on reload(), leaving the file script-free", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "csr-preview-"));
+    const page = "<!doctype html><html><body><h1>Report</h1></body></html>";
+    await writeFile(join(dir, "index.html"), page);
+    const server = await startPreviewServer(dir, 0);
+    try {
+      const served = await (await fetch(server.url)).text();
+      assert.match(served, /<h1>Report<\/h1>/);
+      assert.match(served, /new EventSource\("\/__reload"\)/);
+      assert.equal(await readFile(join(dir, "index.html"), "utf8"), page);
+
+      const events = await fetch(`${server.url}__reload`);
+      const reader = events.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = decoder.decode((await reader.read()).value);
+      server.reload();
+      while (!text.includes("data: reload")) text += decoder.decode((await reader.read()).value);
+      assert.match(text, /data: reload/);
+      await reader.cancel();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("answers 404 for missing files and never serves outside its folder", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "csr-preview-"));
+    const server = await startPreviewServer(dir, 0);
+    try {
+      assert.equal((await fetch(`${server.url}nope.html`)).status, 404);
+      const escape = await fetch(`${server.url}..%2F..%2Fetc%2Fpasswd`);
+      assert.ok(escape.status === 403 || escape.status === 404, `got ${escape.status}`);
+      assert.doesNotMatch(await escape.text(), /root:/);
+    } finally {
+      await server.close();
+    }
+  });
+});
