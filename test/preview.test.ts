@@ -35,9 +35,9 @@ describe("preview server", () => {
     const server = await startPreviewServer(dir, 0);
     try {
       assert.equal((await fetch(`${server.url}nope.html`)).status, 404);
-      const escape = await fetch(`${server.url}..%2F..%2Fetc%2Fpasswd`);
-      assert.ok(escape.status === 403 || escape.status === 404, `got ${escape.status}`);
-      assert.doesNotMatch(await escape.text(), /root:/);
+      const outside = await fetch(`${server.url}..%2F..%2Fetc%2Fpasswd`);
+      assert.ok(outside.status === 403 || outside.status === 404, `got ${outside.status}`);
+      assert.doesNotMatch(await outside.text(), /root:/);
     } finally {
       await server.close();
     }
