@@ -28,6 +28,8 @@ export interface S3Recorded {
   status: number;
   /** The S3 error code when the request failed. */
   error?: string;
+  /** Order in which responses finished (1, 2, …). */
+  finished?: number;
 }
 
 export interface Throttle {
@@ -35,6 +37,8 @@ export interface Throttle {
   latencyMs: number;
   /** Cap on each response body's rate (per connection, as S3 per-request throughput is). */
   bytesPerSecond?: number;
+  /** Extra delay for particular requests, e.g. to make later ranges finish first. */
+  latencyFor?: (request: S3Recorded) => number;
 }
 
 export interface S3ServerOptions {
@@ -296,6 +300,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
   const maxPageSize = options.maxPageSize ?? 1000;
   const buckets = new Map<string, Map<string, StoredObject>>();
   const requests: S3Recorded[] = [];
+  let finished = 0;
 
   const state: S3TestServer = {
     url: "",
@@ -394,7 +399,8 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
     if (typeof req.headers.range === "string") record.range = req.headers.range;
 
     const accessKeyId = verifySignature(req, body, options.registry, region, now(), record);
-    if (state.throttle.latencyMs) await sleep(state.throttle.latencyMs);
+    const delay = state.throttle.latencyMs + (state.throttle.latencyFor?.(record) ?? 0);
+    if (delay) await sleep(delay);
 
     const resource = key ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`;
     const iamAction = key ? "s3:GetObject" : "s3:ListBucket";
@@ -462,6 +468,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
     try {
       await handle(req, res, Buffer.concat(chunks), record);
       record.status = res.statusCode;
+      record.finished = ++finished;
     } catch (error) {
       const s3Error =
         error instanceof S3Error
