@@ -1,0 +1,470 @@
+// CSV bytes → apache-arrow Table, streaming. The first `sampleRows` data rows are buffered to
+// infer each column's type; after that every row goes straight into typed column builders.
+// A later value that does not fit widens its column (int32→int64→float64, date→timestamp,
+// anything→string) with a notice, so nothing is lost silently. Integers beyond Int64 make the
+// column Float64. Empty fields are always missing, whatever `nullValues` says.
+import { Field, makeData, RecordBatch, Schema, Struct, Table, type Vector } from "apache-arrow";
+import { ReportError } from "../errors.ts";
+import {
+  BoolBuilder,
+  type ColumnBuilder,
+  type ColumnKind,
+  createBuilder,
+  type Float64Builder,
+  type Int32Builder,
+  type Int64Builder,
+  type StringBuilder,
+  widen,
+} from "./columns.ts";
+import { describeDelimiter, sniffDelimiter, uniqueNames } from "./header.ts";
+import { classifyBytes, joinKinds } from "./infer.ts";
+import { NullMatcher } from "./null-values.ts";
+import {
+  asciiText,
+  parseBigIntBytes,
+  parseBoolBytes,
+  parseDateBytes,
+  parseFloatBytes,
+  parseIntBytes,
+  parseTimestampBytes,
+} from "./parse-bytes.ts";
+import { CsvTokenizer, type RowSink } from "./tokenizer.ts";
+import { Utf8Validator } from "./utf8.ts";
+
+export interface ReadCsvOptions {
+  /** The file's label (path or s3:// URL), used in every message. */
+  name: string;
+  /** One character; sniffed among , ; tab | from the header line when absent. */
+  delimiter?: string;
+  /** Field texts read as missing; default DEFAULT_NULL_VALUES. */
+  nullValues?: string[];
+  /** Data rows buffered to infer column types (default 10,000). */
+  sampleRows?: number;
+  /** Receives notices the user should see (renamed columns, widened types). */
+  onNotice?: (message: string) => void;
+}
+
+/** Parses a CSV byte stream (or one buffer) into an Arrow table with inferred column types. */
+export async function readCsv(
+  input: AsyncIterable<Uint8Array> | Uint8Array,
+  options: ReadCsvOptions,
+): Promise<Table> {
+  const reader = new CsvReader(options);
+  if (input instanceof Uint8Array) {
+    reader.push(input);
+  } else {
+    for await (const chunk of input) reader.push(chunk);
+  }
+  return reader.finish();
+}
+
+const DEFAULT_SAMPLE_ROWS = 10_000;
+/** Bytes to wait for before sniffing when the header line has not ended yet. */
+const HEADER_WINDOW = 1 << 20;
+const BOM = [0xef, 0xbb, 0xbf];
+const INT32_MIN = -2_147_483_648;
+const INT32_MAX = 2_147_483_647;
+
+// Small-integer kind codes, so the hot loop switches on a Uint8Array entry.
+const Kind = {
+  Null: 0,
+  Int32: 1,
+  Int64: 2,
+  Float64: 3,
+  Bool: 4,
+  Date: 5,
+  Timestamp: 6,
+  String: 7,
+} as const;
+
+const KIND_CODES: Record<ColumnKind, number> = {
+  null: Kind.Null,
+  int32: Kind.Int32,
+  int64: Kind.Int64,
+  float64: Kind.Float64,
+  bool: Kind.Bool,
+  date: Kind.Date,
+  timestamp: Kind.Timestamp,
+  string: Kind.String,
+};
+
+const KIND_LABELS: Record<ColumnKind, string> = {
+  null: "empty",
+  int32: "an integer",
+  int64: "an integer",
+  float64: "a number",
+  bool: "a boolean",
+  date: "a date (YYYY-MM-DD)",
+  timestamp: "a timestamp",
+  string: "text",
+};
+
+const Phase = { Header: 0, Sample: 1, Data: 2 } as const;
+
+/** Data rows kept verbatim (bytes + field offsets) until the column types are known. */
+class SampleRows {
+  rows = 0;
+  bytes = new Uint8Array(1 << 16);
+  byteLength = 0;
+  fields = new Int32Array(1 << 12);
+  lines: number[] = [];
+
+  constructor(private readonly width: number) {}
+
+  add(buf: Uint8Array, starts: Int32Array, ends: Int32Array, line: number): void {
+    let size = 0;
+    for (let c = 0; c < this.width; c++) size += ends[c] - starts[c];
+    if (this.byteLength + size > this.bytes.length) {
+      const bytes = new Uint8Array(Math.max(this.bytes.length * 2, this.byteLength + size));
+      bytes.set(this.bytes.subarray(0, this.byteLength));
+      this.bytes = bytes;
+    }
+    const base = this.rows * this.width * 2;
+    if (base + this.width * 2 > this.fields.length) {
+      const fields = new Int32Array(Math.max(this.fields.length * 2, base + this.width * 2));
+      fields.set(this.fields);
+      this.fields = fields;
+    }
+    for (let c = 0; c < this.width; c++) {
+      this.fields[base + 2 * c] = this.byteLength;
+      this.bytes.set(buf.subarray(starts[c], ends[c]), this.byteLength);
+      this.byteLength += ends[c] - starts[c];
+      this.fields[base + 2 * c + 1] = this.byteLength;
+    }
+    this.lines.push(line);
+    this.rows++;
+  }
+}
+
+class CsvReader implements RowSink {
+  private readonly name: string;
+  private readonly nulls: NullMatcher;
+  private readonly sampleSize: number;
+  private readonly notice: (message: string) => void;
+  private readonly validator = new Utf8Validator();
+  private delimiter: string | undefined;
+  private tokenizer: CsvTokenizer | undefined;
+  private head: Uint8Array[] = [];
+  private headLength = 0;
+  private bytesSeen = 0;
+  private phase: number = Phase.Header;
+  private headerLine = 1;
+  private names: string[] = [];
+  private width = 0;
+  private sample: SampleRows | undefined;
+  private builders: ColumnBuilder[] = [];
+  private kinds = new Uint8Array(0);
+  private rows = 0;
+
+  constructor(options: ReadCsvOptions) {
+    this.name = options.name;
+    this.nulls = new NullMatcher(options.nullValues);
+    this.sampleSize = Math.max(1, options.sampleRows ?? DEFAULT_SAMPLE_ROWS);
+    this.notice = options.onNotice ?? (() => {});
+    if (options.delimiter !== undefined) {
+      const delimiter = options.delimiter;
+      if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f || /["\r\n]/.test(delimiter)) {
+        throw new ReportError(
+          `${this.name}: the CSV delimiter must be one ASCII character other than a quote or line break, not ${JSON.stringify(delimiter)}.`,
+          {
+            hint: 'Set csv.delimiter to ",", ";", "|" or "\\t" (tab), or leave it out to detect it.',
+          },
+        );
+      }
+      this.delimiter = delimiter;
+    }
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.bytesSeen += chunk.length;
+    if (this.tokenizer) {
+      this.feed(chunk);
+      return;
+    }
+    this.head.push(chunk);
+    this.headLength += chunk.length;
+    if (chunk.includes(0x0a) || this.headLength >= HEADER_WINDOW) this.start();
+  }
+
+  finish(): Table {
+    if (this.bytesSeen === 0) {
+      throw new ReportError(`${this.name} is empty (0 bytes).`, {
+        hint: "Check that the upload or export that produced the file finished, or point the report at another file.",
+      });
+    }
+    if (!this.tokenizer) this.start();
+    const tokenizer = this.tokenizer!;
+    const truncated = this.validator.end();
+    if (truncated !== undefined) this.invalidUtf8(tokenizer.line, truncated);
+    tokenizer.end();
+    if (this.phase === Phase.Header) {
+      throw new ReportError(`${this.name} has no header line: it holds only blank lines.`, {
+        hint: "A CSV file needs a header line with the column names, then one line per row.",
+      });
+    }
+    if (this.phase === Phase.Sample) {
+      if (this.sample!.rows === 0) {
+        throw new ReportError(
+          `${this.name}: line ${this.headerLine} is a header with ${this.width} column${this.width === 1 ? "" : "s"}, but no data rows follow it.`,
+          {
+            hint: "Check that the export wrote its rows, or point the report at a file with data.",
+          },
+        );
+      }
+      this.startData();
+    }
+    const vectors = this.builders.map((builder) => builder.finish());
+    return makeTable(this.names, vectors, this.rows);
+  }
+
+  /** Strips a BOM, settles the delimiter from the header line, and starts tokenizing. */
+  private start(): void {
+    let first = concat(this.head, this.headLength);
+    this.head = [];
+    const bytes = first;
+    if (first.length >= 3 && BOM.every((byte, k) => first[k] === byte)) first = first.subarray(3);
+    const delimiter = this.delimiter ?? sniffDelimiter(first);
+    this.delimiter = delimiter;
+    this.tokenizer = new CsvTokenizer(this.name, delimiter.charCodeAt(0), this);
+    this.validate(bytes);
+    this.tokenizer.push(first);
+  }
+
+  private feed(chunk: Uint8Array): void {
+    this.validate(chunk);
+    this.tokenizer!.push(chunk);
+  }
+
+  private validate(chunk: Uint8Array): void {
+    const failure = this.validator.push(chunk);
+    if (!failure) return;
+    let line = this.tokenizer!.line;
+    for (let i = 0; i < failure.index; i++) if (failure.chunk[i] === 0x0a) line++;
+    this.invalidUtf8(line, failure.offset);
+  }
+
+  private invalidUtf8(line: number, offset: number): never {
+    throw new ReportError(
+      `${this.name}, line ${line}: invalid UTF-8 at byte offset ${offset}; the file must be UTF-8 text.`,
+      {
+        hint: 'Save the file as UTF-8 (in Excel: "CSV UTF-8"), or convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8.',
+      },
+    );
+  }
+
+  /** RowSink: called by the tokenizer for each row. */
+  row(buf: Uint8Array, starts: Int32Array, ends: Int32Array, count: number, line: number): void {
+    if (this.phase === Phase.Data) {
+      if (count !== this.width) this.ragged(count, line);
+      this.append(buf, starts, ends, line);
+      return;
+    }
+    if (this.phase === Phase.Header) {
+      this.header(buf, starts, ends, count, line);
+      return;
+    }
+    if (count !== this.width) this.ragged(count, line);
+    const sample = this.sample!;
+    sample.add(buf, starts, ends, line);
+    if (sample.rows >= this.sampleSize) this.startData();
+  }
+
+  private header(
+    buf: Uint8Array,
+    starts: Int32Array,
+    ends: Int32Array,
+    count: number,
+    line: number,
+  ): void {
+    const decoder = new TextDecoder();
+    const raw: string[] = [];
+    for (let c = 0; c < count; c++) raw.push(decoder.decode(buf.subarray(starts[c], ends[c])));
+    const { names, notices } = uniqueNames(raw);
+    for (const message of notices) this.notice(`${this.name}, line ${line}: ${message}.`);
+    this.names = names;
+    this.width = count;
+    this.headerLine = line;
+    this.sample = new SampleRows(count);
+    this.phase = Phase.Sample;
+  }
+
+  private ragged(count: number, line: number): never {
+    const delimiter = describeDelimiter(this.delimiter!);
+    const hint =
+      count > this.width
+        ? `A field that contains the delimiter ${delimiter} must be quoted ("a${this.delimiter}b"), with quotes inside it doubled. If the file uses another delimiter, set csv.delimiter in the report definition.`
+        : `Add the missing fields (an empty field is fine: two delimiters in a row), or quote a field that contains a line break.`;
+    throw new ReportError(
+      `${this.name}, line ${line}: ${count} field${count === 1 ? "" : "s"}, but the header (line ${this.headerLine}) has ${this.width} (delimiter ${delimiter}).`,
+      { hint },
+    );
+  }
+
+  /** Infers each column's kind from the sample, then replays the sample into the builders. */
+  private startData(): void {
+    const sample = this.sample!;
+    const kinds: ColumnKind[] = Array.from({ length: this.width }, () => "null");
+    const { bytes, fields } = sample;
+    for (let r = 0; r < sample.rows; r++) {
+      const base = r * this.width * 2;
+      for (let c = 0; c < this.width; c++) {
+        const start = fields[base + 2 * c];
+        const end = fields[base + 2 * c + 1];
+        if (kinds[c] === "string" || this.nulls.matches(bytes, start, end)) continue;
+        kinds[c] = joinKinds(kinds[c], classifyBytes(bytes, start, end));
+      }
+    }
+    this.builders = kinds.map((kind) => createBuilder(kind));
+    this.kinds = Uint8Array.from(kinds, (kind) => KIND_CODES[kind]);
+    this.phase = Phase.Data;
+    const starts = new Int32Array(this.width);
+    const ends = new Int32Array(this.width);
+    for (let r = 0; r < sample.rows; r++) {
+      const base = r * this.width * 2;
+      for (let c = 0; c < this.width; c++) {
+        starts[c] = fields[base + 2 * c];
+        ends[c] = fields[base + 2 * c + 1];
+      }
+      this.append(bytes, starts, ends, sample.lines[r]);
+    }
+    this.sample = undefined;
+  }
+
+  /** The hot path: one row's fields parsed straight from bytes into the builders. */
+  private append(buf: Uint8Array, starts: Int32Array, ends: Int32Array, line: number): void {
+    const builders = this.builders;
+    const kinds = this.kinds;
+    const nulls = this.nulls;
+    for (let c = 0; c < this.width; c++) {
+      const start = starts[c];
+      const end = ends[c];
+      const builder = builders[c];
+      if (nulls.matches(buf, start, end)) {
+        builder.pushNull();
+        continue;
+      }
+      switch (kinds[c]) {
+        case Kind.Int32: {
+          const value = parseIntBytes(buf, start, end);
+          if (value >= INT32_MIN && value <= INT32_MAX) {
+            (builder as Int32Builder).push(value);
+            continue;
+          }
+          break;
+        }
+        case Kind.Float64: {
+          const value = parseFloatBytes(buf, start, end);
+          if (!Number.isNaN(value)) {
+            (builder as Float64Builder).push(value);
+            continue;
+          }
+          break;
+        }
+        case Kind.String:
+          (builder as StringBuilder).pushBytes(buf, start, end);
+          continue;
+        case Kind.Date: {
+          const value = parseDateBytes(buf, start, end);
+          if (!Number.isNaN(value)) {
+            (builder as Int32Builder).push(value);
+            continue;
+          }
+          break;
+        }
+        case Kind.Int64: {
+          const value = parseIntBytes(buf, start, end);
+          if (Number.isSafeInteger(value)) {
+            (builder as Int64Builder).push(value);
+            continue;
+          }
+          break;
+        }
+        case Kind.Timestamp: {
+          const value = parseTimestampBytes(buf, start, end);
+          if (!Number.isNaN(value)) {
+            (builder as Int64Builder).push(value);
+            continue;
+          }
+          break;
+        }
+        case Kind.Bool: {
+          const value = parseBoolBytes(buf, start, end);
+          if (!Number.isNaN(value)) {
+            (builder as BoolBuilder).push(value === 1);
+            continue;
+          }
+          break;
+        }
+      }
+      this.widenAndPush(c, buf, start, end, line);
+    }
+    this.rows++;
+  }
+
+  /** The slow path: a value the column's kind cannot hold (or an Int64 beyond 2^53). */
+  private widenAndPush(column: number, buf: Uint8Array, start: number, end: number, line: number) {
+    let builder = this.builders[column];
+    const valueKind = classifyBytes(buf, start, end);
+    const target = joinKinds(builder.kind, valueKind);
+    if (target !== builder.kind) {
+      if (builder.kind !== "null" && KIND_LABELS[target] !== KIND_LABELS[builder.kind]) {
+        const text = new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 40)));
+        this.notice(
+          `${this.name}, line ${line}: column "${this.names[column]}" has ${JSON.stringify(text)}, which is not ${KIND_LABELS[builder.kind]}; the column is read as ${KIND_LABELS[target]}.`,
+        );
+      }
+      builder = widen(builder, target);
+      this.builders[column] = builder;
+      this.kinds[column] = KIND_CODES[target];
+    }
+    pushText(builder, buf, start, end);
+  }
+}
+
+/** Appends a value the builder's kind is known to hold, parsing it by kind. */
+function pushText(builder: ColumnBuilder, buf: Uint8Array, start: number, end: number): void {
+  const kind = builder.kind;
+  if (kind === "string") {
+    (builder as StringBuilder).pushBytes(buf, start, end);
+  } else if (kind === "int32") {
+    (builder as Int32Builder).push(parseIntBytes(buf, start, end));
+  } else if (kind === "date") {
+    (builder as Int32Builder).push(parseDateBytes(buf, start, end));
+  } else if (kind === "float64") {
+    (builder as Float64Builder).push(parseFloatBytes(buf, start, end));
+  } else if (kind === "timestamp") {
+    (builder as Int64Builder).push(parseTimestampBytes(buf, start, end));
+  } else if (kind === "int64") {
+    const value = parseIntBytes(buf, start, end);
+    if (Number.isSafeInteger(value)) (builder as Int64Builder).push(value);
+    else (builder as Int64Builder).pushBigInt(parseBigIntBytes(buf, start, end));
+  } else if (builder instanceof BoolBuilder) {
+    builder.push(parseBoolBytes(buf, start, end) === 1);
+  } else {
+    throw new Error(`no value of ${asciiText(buf, start, end)} fits a ${kind} column`);
+  }
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}
+
+/** A table from named columns, keeping their order (an object would sort numeric names first). */
+function makeTable(names: string[], vectors: Vector[], rows: number): Table {
+  const fields = names.map((name, c) => new Field(name, vectors[c].type, true));
+  const struct = makeData({
+    type: new Struct(fields),
+    length: rows,
+    nullCount: 0,
+    children: vectors.map((vector) => vector.data[0]),
+  });
+  return new Table([new RecordBatch(new Schema(fields), struct)]);
+}

@@ -1,0 +1,50 @@
+// Type inference for text fields: which column kinds can hold a value, and the narrowest
+// kind that holds every value of a sample. The order of preference is integer, float,
+// boolean, date, timestamp, string. "yes"/"no" are not booleans: such columns often gain a
+// third answer, and as dictionary strings they summarize just as well.
+import type { ColumnKind } from "./columns.ts";
+import {
+  parseBigIntBytes,
+  parseBoolBytes,
+  parseDateBytes,
+  parseFloatBytes,
+  parseIntBytes,
+  parseTimestampBytes,
+} from "./parse-bytes.ts";
+
+const INT32_MIN = -2_147_483_648;
+const INT32_MAX = 2_147_483_647;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The narrowest kind that can store this one value (integers beyond Int64 are floats). */
+export function classifyBytes(buf: Uint8Array, start: number, end: number): ColumnKind {
+  const int = parseIntBytes(buf, start, end);
+  if (!Number.isNaN(int)) {
+    if (int >= INT32_MIN && int <= INT32_MAX) return "int32";
+    if (Number.isSafeInteger(int)) return "int64";
+    const big = parseBigIntBytes(buf, start, end);
+    return big >= INT64_MIN && big <= INT64_MAX ? "int64" : "float64";
+  }
+  if (!Number.isNaN(parseFloatBytes(buf, start, end))) return "float64";
+  if (!Number.isNaN(parseBoolBytes(buf, start, end))) return "bool";
+  if (!Number.isNaN(parseDateBytes(buf, start, end))) return "date";
+  if (!Number.isNaN(parseTimestampBytes(buf, start, end))) return "timestamp";
+  return "string";
+}
+
+const NUMERIC_RANK: Partial<Record<ColumnKind, number>> = { int32: 1, int64: 2, float64: 3 };
+const TEMPORAL_RANK: Partial<Record<ColumnKind, number>> = { date: 1, timestamp: 2 };
+
+/** The narrowest kind that holds values of both kinds ("null" is the identity). */
+export function joinKinds(a: ColumnKind, b: ColumnKind): ColumnKind {
+  if (a === b || b === "null") return a;
+  if (a === "null") return b;
+  const na = NUMERIC_RANK[a];
+  const nb = NUMERIC_RANK[b];
+  if (na !== undefined && nb !== undefined) return na >= nb ? a : b;
+  const ta = TEMPORAL_RANK[a];
+  const tb = TEMPORAL_RANK[b];
+  if (ta !== undefined && tb !== undefined) return ta >= tb ? a : b;
+  return "string";
+}
