@@ -3,7 +3,13 @@
 // ExpiredToken, and the server rejecting wrong keys, bad signatures and tampered requests.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  S3Client,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from "@aws-sdk/client-s3";
+import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { connectSource } from "../src/aws/credentials.ts";
 import { createS3Access, listS3Objects, openS3Location } from "../src/aws/s3.ts";
 import { type AwsWorld, collect, startAwsWorld, testBytes } from "./servers/aws-world.ts";
@@ -166,6 +172,13 @@ test("after ExpiredToken the credentials are exchanged again and the read goes o
   );
 });
 
+// Change a signed header after signing, as a proxy might.
+const tamperRange: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> =
+  (next) => async (args) => {
+    (args.request as { headers: Record<string, string> }).headers.range = "bytes=0-3";
+    return next(args);
+  };
+
 test("the S3 server rejects unknown keys, wrong secrets and tampered requests", async () => {
   world.s3.putObject("data", "guarded.txt", "secret data");
   world.registry.addStatic("AKIDTESTSTATIC000001", "right-secret");
@@ -178,15 +191,11 @@ test("the S3 server rejects unknown keys, wrong secrets and tampered requests", 
       maxAttempts: 1,
     });
     if (tamper) {
-      // Change a signed header after signing, as a proxy might.
-      client.middlewareStack.addRelativeTo(
-        (next) => async (args) => {
-          const request = (args as { request: { headers: Record<string, string> } }).request;
-          request.headers.range = "bytes=0-3";
-          return next(args);
-        },
-        { relation: "after", toMiddleware: "httpSigningMiddleware", name: "tamper" },
-      );
+      client.middlewareStack.addRelativeTo(tamperRange, {
+        relation: "after",
+        toMiddleware: "httpSigningMiddleware",
+        name: "tamper",
+      });
     }
     try {
       const response = await client.send(
