@@ -308,6 +308,7 @@ export async function headS3Object(access: S3Access, key: string): Promise<S3Obj
       true,
     );
   } catch (error) {
+    if (httpStatus(error) === undefined) throw await explainS3Error(error, access, what);
     // A HEAD answer has no body, so NoSuchBucket, ExpiredToken, … all look alike; a GET of
     // one byte gets the error code (and renews credentials on ExpiredToken).
     head = await access
