@@ -65,6 +65,11 @@ test("publish creates the content, then a second publish updates the same conten
   assert.ok(first.lines.includes(`Content:   ${server.url}/content/${item.guid}/`));
   assert.ok(first.lines.includes(`Dashboard: ${server.url}/connect/#/apps/${item.guid}`));
   assert.ok(first.lines.includes(`Vanity:    ${server.url}/sales/`));
+  // No secret in any uploaded file or in the log.
+  for (const [path, data] of state.bundles.get(firstBundle)!.entries) {
+    assert.ok(!data.toString("latin1").includes(API_KEY), path);
+  }
+  assert.ok(!first.lines.join("\n").includes(API_KEY));
 
   // A new --title would derive a new name, so the name is pinned to update the same content.
   const third = effects(env());
