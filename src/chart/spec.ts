@@ -184,9 +184,16 @@ function markSpec(
   }
 
   const encoding: Encoding = {};
+  // ISO date strings are parsed explicitly: vega-lite's automatic parse does not cover every
+  // channel, and an unparsed date field is silently filtered out as invalid.
+  const parse: Record<string, string> = {};
+  for (const field of [section.x, section.color]) {
+    if (field !== undefined && isDate(types.get(field)) && kind === "temporal")
+      parse[field] = "date";
+  }
   const spec: Record<string, unknown> = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    data: { values },
+    data: Object.keys(parse).length > 0 ? { values, format: { parse } } : { values },
     config: chartConfig(options),
   };
 
@@ -275,13 +282,18 @@ export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOpti
   if (sparkline) config.padding = 0;
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    data: { values: histogramRows(profile) },
+    data: temporal
+      ? { values: histogramRows(profile), format: { parse: { start: "date", end: "date" } } }
+      : { values: histogramRows(profile) },
     config,
     width: options.width ?? (sparkline ? 160 : DEFAULT_WIDTH),
     height: sparkline ? 36 : PLOT_HEIGHT,
     autosize: { type: "fit", contains: "padding" },
     mark: { type: "bar", binSpacing: 1, cornerRadiusEnd: 0 },
-    encoding: { x, x2: { field: "end" }, y },
+    // Dates are not `binned` to vega-lite: without y2 it draws their bars as ticks at the count.
+    encoding: temporal
+      ? { x, x2: { field: "end" }, y, y2: { datum: 0 } }
+      : { x, x2: { field: "end" }, y },
   };
   return spec as unknown as TopLevelSpec;
 }

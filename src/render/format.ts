@@ -52,6 +52,27 @@ export function formatNumber(value: unknown, loc: FormatLocale, digits = 2): str
     : numberFormat(loc.locale, { maximumFractionDigits: digits }).format(n);
 }
 
+/** A statistic of unknown scale: 2 fraction digits from 1 up, 3 significant digits below. */
+export function formatStat(value: unknown, loc: FormatLocale): string {
+  const n = toNumber(value);
+  if (n === undefined) return value == null ? MISSING : String(value);
+  const options: Intl.NumberFormatOptions =
+    n !== 0 && Math.abs(n) < 1 ? { maximumSignificantDigits: 3 } : { maximumFractionDigits: 2 };
+  return numberFormat(loc.locale, options).format(n);
+}
+
+/** A relative change (0.123) with its sign: "+12.3%", "−4%", "0%". */
+export function formatChange(value: unknown, loc: FormatLocale): string {
+  const n = toNumber(value);
+  return n === undefined
+    ? MISSING
+    : numberFormat(loc.locale, {
+        style: "percent",
+        maximumFractionDigits: 1,
+        signDisplay: "exceptZero",
+      }).format(n);
+}
+
 /** A number rounded to an integer, grouped. */
 export function formatInteger(value: unknown, loc: FormatLocale): string {
   return formatNumber(value, loc, 0);
@@ -126,8 +147,11 @@ export function formatDateTime(value: unknown, loc: FormatLocale): string {
   const date = toDate(value);
   if (date === undefined) return MISSING;
   return dateFormat(loc.locale, {
-    dateStyle: "medium",
-    timeStyle: "short",
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
     timeZoneName: "short",
   }).format(date);
 }

@@ -1,0 +1,98 @@
+// Template helpers: Intl formatting in the report's locale and currency, plus the few
+// comparisons the default templates need. Registered on a private Handlebars environment.
+import type Handlebars from "handlebars";
+import type { ValueFormat } from "../config/spec.ts";
+import {
+  type FormatLocale,
+  formatBytes,
+  formatChange,
+  formatCompact,
+  formatCurrency,
+  formatDate,
+  formatDateTime,
+  formatInteger,
+  formatNumber,
+  formatPercent,
+  formatStat,
+  formatValue,
+} from "./format.ts";
+
+type HandlebarsEnv = typeof Handlebars;
+
+const FORMATS = new Set<string>(["number", "integer", "currency", "percent", "date"]);
+
+/** Handlebars passes an options hash as the last argument; drop it. */
+function args(list: unknown[]): unknown[] {
+  return list.slice(0, -1);
+}
+
+function isFormat(value: unknown): value is ValueFormat {
+  return typeof value === "string" && FORMATS.has(value);
+}
+
+/** Register the formatting and logic helpers on `env` for one locale and currency. */
+export function registerHelpers(env: HandlebarsEnv, loc: FormatLocale): void {
+  const helpers: Record<string, (...list: unknown[]) => unknown> = {
+    /** {{number x}} or {{number x 1}}: grouped, up to 2 (or N) fraction digits. */
+    number: (...list) => {
+      const [value, digits] = args(list);
+      return formatNumber(value, loc, typeof digits === "number" ? digits : 2);
+    },
+    integer: (...list) => formatInteger(args(list)[0], loc),
+    /** {{percent share}}: 0.123 → "12.3%". */
+    percent: (...list) => {
+      const [value, digits] = args(list);
+      return formatPercent(value, loc, typeof digits === "number" ? digits : 1);
+    },
+    currency: (...list) => formatCurrency(args(list)[0], loc),
+    /** {{compact x "currency"}}: "$1.2M". */
+    compact: (...list) => {
+      const [value, format] = args(list);
+      return formatCompact(value, loc, isFormat(format) ? format : "number");
+    },
+    /** {{date iso}} or {{date iso "month"}}. */
+    date: (...list) => {
+      const [value, unit] = args(list);
+      const known = ["day", "week", "month", "quarter", "year"] as const;
+      const timeUnit = known.find((u) => u === unit);
+      return formatDate(value, loc, timeUnit);
+    },
+    datetime: (...list) => formatDateTime(args(list)[0], loc),
+    bytes: (...list) => formatBytes(args(list)[0], loc),
+    /** {{change 0.05}} → "+5%". */
+    change: (...list) => formatChange(args(list)[0], loc),
+    /** {{format value "currency"}}: by a KPI's or column's declared format. */
+    format: (...list) => {
+      const [value, format] = args(list);
+      return formatValue(value, isFormat(format) ? format : "number", loc);
+    },
+    /** {{stat value type}}: a profile statistic, as a date for date columns. */
+    stat: (...list) => {
+      const [value, type] = args(list);
+      return type === "date" || type === "timestamp"
+        ? formatDate(value, loc)
+        : formatStat(value, loc);
+    },
+    /** {{#if (has x)}}: true for 0 and "", false only for null and undefined. */
+    has: (...list) => {
+      const [value] = args(list);
+      return value !== null && value !== undefined;
+    },
+    eq: (...list) => {
+      const [a, b] = args(list);
+      return a === b;
+    },
+    gt: (...list) => {
+      const [a, b] = args(list);
+      return typeof a === "number" && typeof b === "number" && a > b;
+    },
+    lt: (...list) => {
+      const [a, b] = args(list);
+      return typeof a === "number" && typeof b === "number" && a < b;
+    },
+    /** {{#if (or a b)}} */
+    or: (...list) => args(list).some(Boolean),
+    and: (...list) => args(list).every(Boolean),
+  };
+  for (const [name, helper] of Object.entries(helpers)) env.registerHelper(name, helper);
+}

@@ -1,0 +1,191 @@
+// The render stage: ReportModel + Handlebars templates → one self-contained HTML page (inline
+// CSS with the embedded font, inline SVG, no script). A file in the report's own templates
+// folder replaces the default file of the same relative path.
+import { readdir, readFile } from "node:fs/promises";
+import { join, sep } from "node:path";
+import Handlebars from "handlebars";
+import { FONT_FAMILY, FONT_FILES } from "../chart/text-metrics.ts";
+import { ReportError } from "../errors.ts";
+import { registerHelpers } from "./helpers.ts";
+import type { ReportModel } from "./model.ts";
+
+export type {
+  AssembleInput,
+  ProfileCard,
+  RenderedSection,
+  ReportModel,
+  SourceInfo,
+} from "./model.ts";
+export { assembleModel } from "./model.ts";
+
+export interface RenderOptions {
+  /** The report's own templates folder (ReportSpec.templates); its files win. */
+  templatesDir?: string;
+  /** The default templates (the repository's templates/), with fonts/ and theme.css. */
+  defaultsDir: string;
+  locale: string;
+  currency: string;
+}
+
+const LAYOUT = "layout.hbs";
+const THEME = "theme.css";
+const PARTIALS = "partials/";
+
+/** Relative path ("partials/kpis.hbs", with /) → absolute path, for .hbs and .css files. */
+async function listTemplates(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  let entries: string[];
+  try {
+    entries = await readdir(dir, { recursive: true });
+  } catch (error) {
+    throw new ReportError(`Templates folder not found: ${dir}`, {
+      hint: "Check `templates:` in the report definition.",
+      cause: error,
+    });
+  }
+  for (const entry of entries) {
+    if (!entry.endsWith(".hbs") && !entry.endsWith(".css")) continue;
+    files.set(entry.split(sep).join("/"), join(dir, entry));
+  }
+  return files;
+}
+
+/** "Parse error on line 3: ..." → 3 */
+function lineOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const line = (error as { lineNumber?: unknown }).lineNumber;
+  if (typeof line === "number") return line;
+  const match = /on line (\d+)/.exec(String((error as { message?: unknown }).message));
+  return match === null ? undefined : Number(match[1]);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface PartialUse {
+  name: string;
+  line: number;
+  column: number;
+}
+
+/** Static `{{> name}}` uses in a template's AST (dynamic `{{> (expr)}}` ones are skipped). */
+function partialUses(node: unknown, uses: PartialUse[] = [], inline: Set<string> = new Set()) {
+  if (Array.isArray(node)) {
+    for (const child of node) partialUses(child, uses, inline);
+    return { uses, inline };
+  }
+  if (typeof node !== "object" || node === null) return { uses, inline };
+  const record = node as Record<string, unknown>;
+  const name = record.name as { type?: string; original?: unknown } | undefined;
+  if (record.type === "PartialStatement" || record.type === "PartialBlockStatement") {
+    if (name?.type === "PathExpression" || name?.type === "StringLiteral") {
+      const loc = record.loc as { start?: { line: number; column: number } } | undefined;
+      uses.push({
+        name: String(name.original),
+        line: loc?.start?.line ?? 0,
+        column: (loc?.start?.column ?? 0) + 1,
+      });
+    }
+  }
+  if (record.type === "DecoratorBlock") {
+    const params = record.params as { original?: unknown }[] | undefined;
+    if (params?.[0]?.original !== undefined) inline.add(String(params[0].original));
+  }
+  for (const key of ["body", "program", "inverse"]) partialUses(record[key], uses, inline);
+  return { uses, inline };
+}
+
+const fontCss = new Map<string, Promise<string>>();
+
+/** @font-face rules with the shipped .woff files as data: URIs (the page names no URL). */
+export function fontFaces(defaultsDir: string): Promise<string> {
+  let css = fontCss.get(defaultsDir);
+  if (css === undefined) {
+    css = (async () => {
+      const rules: string[] = [];
+      for (const [weight, file] of Object.entries(FONT_FILES)) {
+        const bytes = await readFile(join(defaultsDir, "fonts", file));
+        rules.push(
+          `@font-face{font-family:"${FONT_FAMILY}";font-style:normal;font-weight:${weight};` +
+            `font-display:swap;src:url(data:font/woff;base64,${bytes.toString("base64")}) format("woff")}`,
+        );
+      }
+      return rules.join("\n");
+    })();
+    fontCss.set(defaultsDir, css);
+    css.catch(() => fontCss.delete(defaultsDir));
+  }
+  return css;
+}
+
+/** Render the report page: layout.hbs with every partial, theme.css inlined. */
+export async function renderReport(model: ReportModel, options: RenderOptions): Promise<string> {
+  const files = await listTemplates(options.defaultsDir);
+  if (options.templatesDir !== undefined) {
+    for (const [rel, path] of await listTemplates(options.templatesDir)) files.set(rel, path);
+  }
+  const layoutPath = files.get(LAYOUT);
+  if (layoutPath === undefined) {
+    throw new ReportError(`No ${LAYOUT} in ${options.defaultsDir}`, {
+      hint: "The default templates folder is incomplete; reinstall or restore templates/.",
+    });
+  }
+
+  const env = Handlebars.create();
+  registerHelpers(env, { locale: options.locale, currency: options.currency });
+  const sources = new Map<string, string>();
+  const partialNames = new Set<string>();
+  const uses: { file: string; use: PartialUse }[] = [];
+  const inline = new Set<string>();
+  for (const [rel, path] of files) {
+    if (!rel.endsWith(".hbs")) continue;
+    const source = await readFile(path, "utf8");
+    let ast: unknown;
+    try {
+      ast = env.parse(source);
+    } catch (error) {
+      const line = lineOf(error);
+      throw new ReportError(
+        `${path}${line === undefined ? "" : `:${line}`}: template syntax error`,
+        {
+          hint: messageOf(error).split("\n").slice(1).join("\n") || messageOf(error),
+          cause: error,
+        },
+      );
+    }
+    const found = partialUses(ast);
+    for (const use of found.uses) uses.push({ file: path, use });
+    for (const name of found.inline) inline.add(name);
+    sources.set(rel, source);
+    if (rel.startsWith(PARTIALS)) {
+      const name = rel.slice(PARTIALS.length, -".hbs".length);
+      partialNames.add(name);
+      env.registerPartial(name, source);
+    }
+  }
+  for (const { file, use } of uses) {
+    if (partialNames.has(use.name) || inline.has(use.name) || use.name === "@partial-block")
+      continue;
+    throw new ReportError(`${file}:${use.line}:${use.column}: partial '${use.name}' not found`, {
+      hint: `Add ${PARTIALS}${use.name}.hbs to the templates folder. Available partials: ${[...partialNames].sort().join(", ")}.`,
+    });
+  }
+
+  const themePath = files.get(THEME);
+  const theme = themePath === undefined ? "" : await readFile(themePath, "utf8");
+  const css = `${await fontFaces(options.defaultsDir)}\n${theme}`;
+  const layout = env.compile(sources.get(LAYOUT)!, { noEscape: false });
+  try {
+    return layout({ ...model, css });
+  } catch (error) {
+    const line = lineOf(error);
+    throw new ReportError(
+      `${layoutPath}${line === undefined ? "" : `:${line}`}: template error: ${messageOf(error)}`,
+      {
+        hint: "Check the layout and the partials it uses (templates/partials/).",
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,334 @@
+// ReportModel: everything the templates receive, assembled from the spec, the summaries,
+// the source and the rendered charts. Raw values stay raw (helpers format them in the
+// templates, so users can change formats); table cells are pre-formatted text.
+import type { ChartSet, RenderedChart } from "../chart/index.ts";
+import { fieldTitle } from "../chart/spec.ts";
+import type { ReportSpec, TableSection, ValueFormat } from "../config/spec.ts";
+import { notFound, specError } from "../summarize/spec-error.ts";
+import type { Alert, ColumnProfile, KpiValue, Summary } from "../summarize/summary.ts";
+import { type FormatLocale, formatDate, formatNumber, formatValue, MISSING } from "./format.ts";
+
+/** What the footer says about the data: from DataSource (src/source.ts). */
+export interface SourceInfo {
+  label: string;
+  size?: number;
+  etag?: string;
+  /** ISO 8601. */
+  lastModified?: string;
+}
+
+export interface KpisBlock {
+  kind: "kpis";
+  partial: "kpis";
+  index: number;
+  kpis: KpiValue[];
+}
+
+export interface ChartBlock {
+  kind: "chart" | "histogram";
+  partial: "chart";
+  index: number;
+  title: string;
+  chart: RenderedChart;
+}
+
+export interface TableColumn {
+  name: string;
+  title: string;
+  /** Right-aligned, tabular figures. */
+  numeric: boolean;
+}
+
+export interface TableBlock {
+  kind: "table";
+  partial: "table";
+  index: number;
+  title: string;
+  columns: TableColumn[];
+  /** Formatted cells, in the query's order, at most `limit` rows. */
+  rows: string[][];
+  /** Rows of the query result before the limit. */
+  totalRows: number;
+  truncated: boolean;
+}
+
+export interface ProfileCard {
+  /** Unique on the page, for in-page links from alerts. */
+  id: string;
+  profile: ColumnProfile;
+  /** missing / (count + missing); 0 for an empty table. */
+  missingShare: number;
+  /** count of the top value / count, per top value, in order. */
+  topShares: number[];
+  histogram?: RenderedChart;
+  alerts: Alert[];
+}
+
+export interface ProfileBlock {
+  kind: "profile";
+  partial: "profile";
+  index: number;
+  cards: ProfileCard[];
+}
+
+export interface TextBlock {
+  kind: "text";
+  partial: "text";
+  index: number;
+  paragraphs: string[];
+}
+
+/** One section of the page, in the order of ReportSpec.sections; `partial` picks its template. */
+export type RenderedSection = KpisBlock | ChartBlock | TableBlock | ProfileBlock | TextBlock;
+
+export interface ReportModel {
+  title: string;
+  description?: string;
+  /** The <html lang>: the locale's language tag. */
+  lang: string;
+  locale: string;
+  currency: string;
+  /** ISO 8601. */
+  generatedAt: string;
+  source: SourceInfo;
+  rows: number;
+  columnCount: number;
+  notices: string[];
+  sections: RenderedSection[];
+  /** Every alert, with `anchor` (a profile card's id) when its column has a card. */
+  alerts: AlertItem[];
+  /** Alerts about the whole table (no column). */
+  tableAlerts: AlertItem[];
+  /** Filled in by renderReport: the theme with the embedded font. */
+  css?: string;
+}
+
+export interface AlertItem extends Alert {
+  anchor?: string;
+}
+
+export interface AssembleInput {
+  spec: ReportSpec;
+  summary: Summary;
+  source: {
+    label: string;
+    size?: number;
+    etag?: string;
+    lastModified?: Date | string;
+  };
+  charts: ChartSet;
+  now: Date;
+  /** Lines shown above the report (e.g. "Using the bundled sample data: no bucket configured"). */
+  notices?: string[];
+}
+
+/** Default rows shown by a table section without `limit`. */
+export const DEFAULT_TABLE_ROWS = 100;
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
+function langOf(locale: string): string {
+  try {
+    return new Intl.Locale(locale).toString();
+  } catch {
+    return "en";
+  }
+}
+
+/** Formats of measure columns declared by chart sections over the same query. */
+function declaredFormats(spec: ReportSpec, query: string): Map<string, ValueFormat> {
+  const formats = new Map<string, ValueFormat>();
+  for (const section of spec.sections) {
+    if (section.kind === "chart" && section.query === query && section.format !== undefined) {
+      formats.set(section.y, section.format);
+    }
+  }
+  return formats;
+}
+
+function tableBlock(
+  spec: ReportSpec,
+  summary: Summary,
+  section: TableSection,
+  index: number,
+  loc: FormatLocale,
+): TableBlock {
+  const result = summary.queries[section.query];
+  if (result === undefined) {
+    throw specError(
+      spec,
+      [...section.path, "query"],
+      notFound("query", section.query, Object.keys(summary.queries)),
+      "Name a query defined under `queries:` in the report definition.",
+    );
+  }
+  const query = spec.queries[section.query];
+  const units = new Map(query?.groupBy.map((key) => [key.name, key.unit]) ?? []);
+  const formats = declaredFormats(spec, section.query);
+  const limit = section.limit ?? DEFAULT_TABLE_ROWS;
+  const columns = result.columns.map((column) => ({
+    name: column.name,
+    title: fieldTitle(column.name),
+    numeric: column.type === "integer" || column.type === "float",
+  }));
+  const rows = result.rows.slice(0, limit).map((row) =>
+    result.columns.map((column) => {
+      const value = row[column.name];
+      if (value === null || value === undefined) return MISSING;
+      switch (column.type) {
+        case "date":
+        case "timestamp":
+          return formatDate(value, loc, units.get(column.name));
+        case "integer":
+          return formatValue(value, formats.get(column.name) ?? "integer", loc);
+        case "float":
+          return formatValue(value, formats.get(column.name) ?? "number", loc);
+        case "boolean":
+          return String(value);
+        default:
+          return typeof value === "number" ? formatNumber(value, loc) : String(value);
+      }
+    }),
+  );
+  return {
+    kind: "table",
+    partial: "table",
+    index,
+    title: section.title ?? fieldTitle(section.query),
+    columns,
+    rows,
+    totalRows: result.rows.length,
+    truncated: result.rows.length > limit,
+  };
+}
+
+function profileCards(
+  spec: ReportSpec,
+  summary: Summary,
+  columns: "all" | string[],
+  path: ReportSpec["sections"][number]["path"],
+  charts: ChartSet,
+  ids: Set<string>,
+): ProfileCard[] {
+  const names = columns === "all" ? summary.columns.map((c) => c.name) : columns;
+  return names.map((name, i) => {
+    const profile = summary.columns.find((c) => c.name === name);
+    if (profile === undefined) {
+      throw specError(
+        spec,
+        columns === "all" ? path : [...path, i],
+        notFound(
+          "column",
+          name,
+          summary.columns.map((c) => c.name),
+        ),
+      );
+    }
+    const total = profile.count + profile.missing;
+    const base = `column-${slug(name) || i + 1}`;
+    let id = base;
+    for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+    ids.add(id);
+    const card: ProfileCard = {
+      id,
+      profile,
+      missingShare: total === 0 ? 0 : profile.missing / total,
+      topShares: (profile.top ?? []).map((top) =>
+        profile.count === 0 ? 0 : top.count / profile.count,
+      ),
+      alerts: summary.alerts.filter((alert) => alert.column === name),
+    };
+    const histogram = charts.histograms[name];
+    if (histogram !== undefined) card.histogram = histogram;
+    return card;
+  });
+}
+
+/** Build the template model: sections in spec order with their KPIs, charts, tables and profiles. */
+export function assembleModel(input: AssembleInput): ReportModel {
+  const { spec, summary, charts } = input;
+  const loc: FormatLocale = { locale: spec.locale, currency: spec.currency };
+  const sections: RenderedSection[] = [];
+  const cardIds = new Set<string>();
+  for (const [index, section] of spec.sections.entries()) {
+    switch (section.kind) {
+      case "kpis":
+        sections.push({
+          kind: "kpis",
+          partial: "kpis",
+          index,
+          kpis: summary.kpis.filter((kpi) => kpi.section === index),
+        });
+        break;
+      case "chart":
+      case "histogram": {
+        const chart = charts.sections[index];
+        if (chart === undefined)
+          throw new Error(`renderCharts produced no chart for section ${index}`);
+        sections.push({ kind: section.kind, partial: "chart", index, title: section.title, chart });
+        break;
+      }
+      case "table":
+        sections.push(tableBlock(spec, summary, section, index, loc));
+        break;
+      case "profile":
+        sections.push({
+          kind: "profile",
+          partial: "profile",
+          index,
+          cards: profileCards(spec, summary, section.columns, section.path, charts, cardIds),
+        });
+        break;
+      case "text":
+        sections.push({
+          kind: "text",
+          partial: "text",
+          index,
+          paragraphs: section.text
+            .split(/\n\s*\n/)
+            .map((p) => p.trim())
+            .filter((p) => p !== ""),
+        });
+        break;
+    }
+  }
+  // Pick fields: the caller may pass a whole DataSource (with its body and credential source).
+  const { label, size, etag, lastModified } = input.source;
+  const info: SourceInfo = { label };
+  if (size !== undefined) info.size = size;
+  if (etag !== undefined) info.etag = etag;
+  if (lastModified !== undefined) {
+    info.lastModified = lastModified instanceof Date ? lastModified.toISOString() : lastModified;
+  }
+  const anchors = new Map<string, string>();
+  for (const block of sections) {
+    if (block.kind !== "profile") continue;
+    for (const card of block.cards)
+      if (!anchors.has(card.profile.name)) anchors.set(card.profile.name, card.id);
+  }
+  const alerts: AlertItem[] = summary.alerts.map((alert) => {
+    const anchor = alert.column === undefined ? undefined : anchors.get(alert.column);
+    return anchor === undefined ? { ...alert } : { ...alert, anchor };
+  });
+  const model: ReportModel = {
+    title: spec.title,
+    lang: langOf(spec.locale),
+    locale: spec.locale,
+    currency: spec.currency,
+    generatedAt: input.now.toISOString(),
+    source: info,
+    rows: summary.rows,
+    columnCount: summary.columns.length,
+    notices: input.notices ?? [],
+    sections,
+    alerts,
+    tableAlerts: alerts.filter((alert) => alert.column === undefined),
+  };
+  if (spec.description !== undefined) model.description = spec.description;
+  return model;
+}
