@@ -1,5 +1,6 @@
 // The chart stage: every chart the report's sections ask for, plus a small histogram per
 // profiled numeric or date column, rendered to accessible inline SVG.
+import { fileURLToPath } from "node:url";
 import type { ChartSection, HistogramSection, ReportSpec } from "../config/spec.ts";
 import type { FormatLocale } from "../render/format.ts";
 import { notFound, specError } from "../summarize/spec-error.ts";
@@ -34,17 +35,20 @@ export interface RenderedChart {
 
 export interface ChartSet {
   /** By index into ReportSpec.sections, for `chart` and `histogram` sections. */
-  sections: Record<number, RenderedChart>;
+  charts: Map<number, RenderedChart>;
   /** Sparkline histograms for profile cards, by column name (numeric and date columns). */
-  histograms: Record<string, RenderedChart>;
+  histograms: Map<string, RenderedChart>;
   /** Wall time in ms: the first chart (includes vega warm-up), all of them, and how many. */
   timing: { firstMs: number; totalMs: number; count: number };
 }
 
 export interface RenderChartsOptions {
-  /** Folder holding the Inter .woff files (the default templates' fonts/). */
-  fontsDir: string;
+  /** Folder holding the Inter .woff files; default the bundled templates/fonts/. */
+  fontsDir?: string;
 }
+
+/** The bundled templates/fonts/, beside src/. */
+export const DEFAULT_FONTS_DIR = fileURLToPath(new URL("../../templates/fonts/", import.meta.url));
 
 function locale(spec: ReportSpec): FormatLocale {
   return { locale: spec.locale, currency: spec.currency };
@@ -142,10 +146,10 @@ export function profiledColumns(spec: ReportSpec, summary: Summary): ColumnProfi
 export async function renderCharts(
   spec: ReportSpec,
   summary: Summary,
-  options: RenderChartsOptions,
+  options: RenderChartsOptions = {},
 ): Promise<ChartSet> {
   const loc = locale(spec);
-  const measurer = await textMeasurerFor(options.fontsDir);
+  const measurer = await textMeasurerFor(options.fontsDir ?? DEFAULT_FONTS_DIR);
   useTextMeasurer(measurer);
   const measure = (text: string, size: number) => measurer.width(text, size);
   const start = performance.now();
@@ -157,7 +161,7 @@ export async function renderCharts(
     return svg;
   };
 
-  const sections: Record<number, RenderedChart> = {};
+  const charts = new Map<number, RenderedChart>();
   for (const [index, section] of spec.sections.entries()) {
     const id = `chart-${index + 1}`;
     if (section.kind === "chart") {
@@ -169,41 +173,41 @@ export async function renderCharts(
       const vl = chartSpec(section, result, { ...loc, measure, xUnit, keepOrder });
       const description = section.description ?? describeChart(section, result, loc, xUnit);
       const svg = await time(() => renderSvg(vl));
-      sections[index] = {
+      charts.set(index, {
         id,
         title: section.title,
         description,
         svg: accessibleSvg(svg, id, section.title, description),
         table: chartTable(section, result, loc, xUnit),
-      };
+      });
     } else if (section.kind === "histogram") {
       const profile = profileOf(spec, summary, section);
       const description = section.description ?? describeHistogram(profile, loc);
       const svg = await time(() => renderSvg(histogramSpec(profile, loc)));
-      sections[index] = {
+      charts.set(index, {
         id,
         title: section.title,
         description,
         svg: accessibleSvg(svg, id, section.title, description),
         table: histogramTable(profile, loc),
-      };
+      });
     }
   }
 
-  const histograms: Record<string, RenderedChart> = {};
+  const histograms = new Map<string, RenderedChart>();
   for (const [index, profile] of profiledColumns(spec, summary).entries()) {
     if (profile.histogram === undefined || profile.histogram.length === 0) continue;
     const id = `hist-${index + 1}-${slug(profile.name)}`;
     const title = `Distribution of ${profile.name}`;
     const description = describeHistogram(profile, loc);
     const svg = await time(() => renderSvg(histogramSpec(profile, { ...loc, sparkline: true })));
-    histograms[profile.name] = {
+    histograms.set(profile.name, {
       id,
       title,
       description,
       svg: accessibleSvg(svg, id, title, description),
       table: histogramTable(profile, loc),
-    };
+    });
   }
-  return { sections, histograms, timing: { firstMs, totalMs: performance.now() - start, count } };
+  return { charts, histograms, timing: { firstMs, totalMs: performance.now() - start, count } };
 }

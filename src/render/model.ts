@@ -243,7 +243,7 @@ function profileCards(
       ),
       alerts: summary.alerts.filter((alert) => alert.column === name),
     };
-    const histogram = charts.histograms[name];
+    const histogram = charts.histograms.get(name);
     if (histogram !== undefined) card.histogram = histogram;
     return card;
   });
@@ -267,7 +267,7 @@ export function assembleModel(input: AssembleInput): ReportModel {
         break;
       case "chart":
       case "histogram": {
-        const chart = charts.sections[index];
+        const chart = charts.charts.get(index);
         if (chart === undefined)
           throw new Error(`renderCharts produced no chart for section ${index}`);
         sections.push({ kind: section.kind, partial: "chart", index, title: section.title, chart });

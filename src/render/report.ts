@@ -9,15 +9,6 @@ import { ReportError } from "../errors.ts";
 import { registerHelpers } from "./helpers.ts";
 import type { ReportModel } from "./model.ts";
 
-export type {
-  AssembleInput,
-  ProfileCard,
-  RenderedSection,
-  ReportModel,
-  SourceInfo,
-} from "./model.ts";
-export { assembleModel } from "./model.ts";
-
 export interface RenderOptions {
   /** The report's own templates folder (ReportSpec.templates); its files win. */
   templatesDir?: string;
