@@ -51,7 +51,24 @@ export abstract class ColumnBuilder {
   abstract textAt(index: number): string;
 
   protected grow(): void {
-    const capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2);
+    this.reserve(Math.max(INITIAL_CAPACITY, this.capacity * 2));
+  }
+
+  /** Room for `capacity` values, growing geometrically (for appends of unknown total). */
+  ensure(capacity: number): void {
+    if (capacity > this.capacity) {
+      this.reserve(Math.max(capacity, INITIAL_CAPACITY, this.capacity * 2));
+    }
+  }
+
+  /** Values the builder has room for without allocating. */
+  get reserved(): number {
+    return this.capacity;
+  }
+
+  /** Makes room for `capacity` values in all, so appends up to it allocate nothing. */
+  reserve(capacity: number): void {
+    if (capacity <= this.capacity) return;
     this.resize(capacity);
     if (this.validity) this.validity = growBitmap(this.validity, capacity);
     this.capacity = capacity;
@@ -529,6 +546,7 @@ export function createBuilder(kind: ColumnKind): ColumnBuilder {
  */
 export function widen(from: ColumnBuilder, to: ColumnKind): ColumnBuilder {
   const target = createBuilder(to);
+  target.reserve(from.reserved);
   for (let i = 0; i < from.length; i++) {
     if (!from.isValid(i)) {
       target.pushNull();

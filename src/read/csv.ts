@@ -5,30 +5,13 @@
 // column Float64. Empty fields are always missing, whatever `nullValues` says.
 import { Field, makeData, RecordBatch, Schema, Struct, Table, type Vector } from "apache-arrow";
 import { ReportError } from "../errors.ts";
-import {
-  BoolBuilder,
-  type ColumnBuilder,
-  type ColumnKind,
-  createBuilder,
-  type Float64Builder,
-  type Int32Builder,
-  type Int64Builder,
-  type StringBuilder,
-  widen,
-} from "./columns.ts";
+import { appendColumn, appendValue } from "./append-batch.ts";
+import { type ColumnBuilder, type ColumnKind, createBuilder, widen } from "./columns.ts";
 import { describeDelimiter, sniffDelimiter, uniqueNames } from "./header.ts";
 import { classifyBytes, joinKinds } from "./infer.ts";
 import { NullMatcher } from "./null-values.ts";
-import {
-  asciiText,
-  parseBigIntBytes,
-  parseBoolBytes,
-  parseDateBytes,
-  parseFloatBytes,
-  parseIntBytes,
-  parseTimestampBytes,
-} from "./parse-bytes.ts";
-import { CsvTokenizer, type RowSink } from "./tokenizer.ts";
+import { asciiText } from "./parse-bytes.ts";
+import { CsvTokenizer, type RowBatch, type RowSink } from "./tokenizer.ts";
 import { Utf8Validator } from "./utf8.ts";
 
 export interface ReadCsvOptions {
@@ -40,6 +23,8 @@ export interface ReadCsvOptions {
   nullValues?: string[];
   /** Data rows buffered to infer column types (default 10,000). */
   sampleRows?: number;
+  /** The input's size when known (DataSource.size): columns are then allocated once. */
+  expectedBytes?: number;
   /** Receives notices the user should see (renamed columns, widened types). */
   onNotice?: (message: string) => void;
 }
@@ -62,31 +47,6 @@ const DEFAULT_SAMPLE_ROWS = 10_000;
 /** Bytes to wait for before sniffing when the header line has not ended yet. */
 const HEADER_WINDOW = 1 << 20;
 const BOM = [0xef, 0xbb, 0xbf];
-const INT32_MIN = -2_147_483_648;
-const INT32_MAX = 2_147_483_647;
-
-// Small-integer kind codes, so the hot loop switches on a Uint8Array entry.
-const Kind = {
-  Null: 0,
-  Int32: 1,
-  Int64: 2,
-  Float64: 3,
-  Bool: 4,
-  Date: 5,
-  Timestamp: 6,
-  String: 7,
-} as const;
-
-const KIND_CODES: Record<ColumnKind, number> = {
-  null: Kind.Null,
-  int32: Kind.Int32,
-  int64: Kind.Int64,
-  float64: Kind.Float64,
-  bool: Kind.Bool,
-  date: Kind.Date,
-  timestamp: Kind.Timestamp,
-  string: Kind.String,
-};
 
 const KIND_LABELS: Record<ColumnKind, string> = {
   null: "empty",
@@ -111,9 +71,12 @@ class SampleRows {
 
   constructor(private readonly width: number) {}
 
-  add(buf: Uint8Array, starts: Int32Array, ends: Int32Array, line: number): void {
+  /** Copies row `row` of a batch. */
+  add(batch: RowBatch, row: number): void {
+    const { buf, offsets } = batch;
+    const from = row * this.width * 2;
     let size = 0;
-    for (let c = 0; c < this.width; c++) size += ends[c] - starts[c];
+    for (let c = 0; c < this.width; c++) size += offsets[from + 2 * c + 1] - offsets[from + 2 * c];
     if (this.byteLength + size > this.bytes.length) {
       const bytes = new Uint8Array(Math.max(this.bytes.length * 2, this.byteLength + size));
       bytes.set(this.bytes.subarray(0, this.byteLength));
@@ -126,13 +89,26 @@ class SampleRows {
       this.fields = fields;
     }
     for (let c = 0; c < this.width; c++) {
+      const start = offsets[from + 2 * c];
+      const end = offsets[from + 2 * c + 1];
       this.fields[base + 2 * c] = this.byteLength;
-      this.bytes.set(buf.subarray(starts[c], ends[c]), this.byteLength);
-      this.byteLength += ends[c] - starts[c];
+      this.bytes.set(buf.subarray(start, end), this.byteLength);
+      this.byteLength += end - start;
       this.fields[base + 2 * c + 1] = this.byteLength;
     }
-    this.lines.push(line);
+    this.lines.push(batch.lines[row]);
     this.rows++;
+  }
+
+  /** The buffered rows as one batch, for replay into the builders. */
+  batch(): RowBatch {
+    return {
+      buf: this.bytes,
+      offsets: this.fields,
+      lines: Int32Array.from(this.lines),
+      rows: this.rows,
+      width: this.width,
+    };
   }
 }
 
@@ -153,14 +129,15 @@ class CsvReader implements RowSink {
   private width = 0;
   private sample: SampleRows | undefined;
   private builders: ColumnBuilder[] = [];
-  private kinds = new Uint8Array(0);
-  private rows = 0;
+  private rowCount = 0;
+  private readonly expectedBytes: number | undefined;
 
   constructor(options: ReadCsvOptions) {
     this.name = options.name;
     this.nulls = new NullMatcher(options.nullValues);
     this.sampleSize = Math.max(1, options.sampleRows ?? DEFAULT_SAMPLE_ROWS);
     this.notice = options.onNotice ?? (() => {});
+    this.expectedBytes = options.expectedBytes;
     if (options.delimiter !== undefined) {
       const delimiter = options.delimiter;
       if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f || /["\r\n]/.test(delimiter)) {
@@ -215,7 +192,7 @@ class CsvReader implements RowSink {
       this.startData();
     }
     const vectors = this.builders.map((builder) => builder.finish());
-    return makeTable(this.names, vectors, this.rows);
+    return makeTable(this.names, vectors, this.rowCount);
   }
 
   /** Strips a BOM, settles the delimiter from the header line, and starts tokenizing. */
@@ -253,33 +230,13 @@ class CsvReader implements RowSink {
     );
   }
 
-  /** RowSink: called by the tokenizer for each row. */
-  row(buf: Uint8Array, starts: Int32Array, ends: Int32Array, count: number, line: number): void {
-    if (this.phase === Phase.Data) {
-      if (count !== this.width) this.ragged(count, line);
-      this.append(buf, starts, ends, line);
-      return;
-    }
-    if (this.phase === Phase.Header) {
-      this.header(buf, starts, ends, count, line);
-      return;
-    }
-    if (count !== this.width) this.ragged(count, line);
-    const sample = this.sample!;
-    sample.add(buf, starts, ends, line);
-    if (sample.rows >= this.sampleSize) this.startData();
-  }
-
-  private header(
-    buf: Uint8Array,
-    starts: Int32Array,
-    ends: Int32Array,
-    count: number,
-    line: number,
-  ): void {
+  /** RowSink: the header row. */
+  header(buf: Uint8Array, offsets: Int32Array, count: number, line: number): void {
     const decoder = new TextDecoder();
     const raw: string[] = [];
-    for (let c = 0; c < count; c++) raw.push(decoder.decode(buf.subarray(starts[c], ends[c])));
+    for (let c = 0; c < count; c++) {
+      raw.push(decoder.decode(buf.subarray(offsets[2 * c], offsets[2 * c + 1])));
+    }
     const { names, notices } = uniqueNames(raw);
     for (const message of notices) this.notice(`${this.name}, line ${line}: ${message}.`);
     this.names = names;
@@ -289,7 +246,20 @@ class CsvReader implements RowSink {
     this.phase = Phase.Sample;
   }
 
-  private ragged(count: number, line: number): never {
+  /** RowSink: a batch of data rows (buffered while sampling, then appended). */
+  rows(batch: RowBatch): void {
+    let from = 0;
+    if (this.phase === Phase.Sample) {
+      const sample = this.sample!;
+      while (from < batch.rows && sample.rows < this.sampleSize) sample.add(batch, from++);
+      if (sample.rows < this.sampleSize) return;
+      this.startData();
+    }
+    this.append(batch, from);
+  }
+
+  /** RowSink: a row with the wrong number of fields. */
+  ragged(count: number, line: number): never {
     const delimiter = describeDelimiter(this.delimiter!);
     const hint =
       count > this.width
@@ -316,133 +286,55 @@ class CsvReader implements RowSink {
       }
     }
     this.builders = kinds.map((kind) => createBuilder(kind));
-    this.kinds = Uint8Array.from(kinds, (kind) => KIND_CODES[kind]);
-    this.phase = Phase.Data;
-    const starts = new Int32Array(this.width);
-    const ends = new Int32Array(this.width);
-    for (let r = 0; r < sample.rows; r++) {
-      const base = r * this.width * 2;
-      for (let c = 0; c < this.width; c++) {
-        starts[c] = fields[base + 2 * c];
-        ends[c] = fields[base + 2 * c + 1];
-      }
-      this.append(bytes, starts, ends, sample.lines[r]);
+    if (this.expectedBytes !== undefined && sample.rows > 0) {
+      // Size the columns once from the sample's bytes per row, instead of doubling.
+      const rowBytes = (sample.byteLength + sample.rows * this.width) / sample.rows;
+      const estimate = Math.ceil((this.expectedBytes / rowBytes) * 1.02) + 1024;
+      for (const builder of this.builders) builder.reserve(estimate);
     }
+    this.phase = Phase.Data;
+    this.append(sample.batch(), 0);
     this.sample = undefined;
   }
 
-  /** The hot path: one row's fields parsed straight from bytes into the builders. */
-  private append(buf: Uint8Array, starts: Int32Array, ends: Int32Array, line: number): void {
-    const builders = this.builders;
-    const kinds = this.kinds;
-    const nulls = this.nulls;
-    for (let c = 0; c < this.width; c++) {
-      const start = starts[c];
-      const end = ends[c];
-      const builder = builders[c];
-      if (nulls.matches(buf, start, end)) {
-        builder.pushNull();
-        continue;
+  /** Appends rows [from, batch.rows) column by column, widening a column where needed. */
+  private append(batch: RowBatch, from: number): void {
+    const { buf, offsets, width } = batch;
+    for (let c = 0; c < width; c++) {
+      let row = from;
+      for (;;) {
+        row = appendColumn(this.builders[c], batch, c, row, this.nulls);
+        if (row === batch.rows) break;
+        const at = (row * width + c) * 2;
+        this.widenAndAppend(c, buf, offsets[at], offsets[at + 1], batch.lines[row]);
+        row++;
       }
-      switch (kinds[c]) {
-        case Kind.Int32: {
-          const value = parseIntBytes(buf, start, end);
-          if (value >= INT32_MIN && value <= INT32_MAX) {
-            (builder as Int32Builder).push(value);
-            continue;
-          }
-          break;
-        }
-        case Kind.Float64: {
-          const value = parseFloatBytes(buf, start, end);
-          if (!Number.isNaN(value)) {
-            (builder as Float64Builder).push(value);
-            continue;
-          }
-          break;
-        }
-        case Kind.String:
-          (builder as StringBuilder).pushBytes(buf, start, end);
-          continue;
-        case Kind.Date: {
-          const value = parseDateBytes(buf, start, end);
-          if (!Number.isNaN(value)) {
-            (builder as Int32Builder).push(value);
-            continue;
-          }
-          break;
-        }
-        case Kind.Int64: {
-          const value = parseIntBytes(buf, start, end);
-          if (Number.isSafeInteger(value)) {
-            (builder as Int64Builder).push(value);
-            continue;
-          }
-          break;
-        }
-        case Kind.Timestamp: {
-          const value = parseTimestampBytes(buf, start, end);
-          if (!Number.isNaN(value)) {
-            (builder as Int64Builder).push(value);
-            continue;
-          }
-          break;
-        }
-        case Kind.Bool: {
-          const value = parseBoolBytes(buf, start, end);
-          if (!Number.isNaN(value)) {
-            (builder as BoolBuilder).push(value === 1);
-            continue;
-          }
-          break;
-        }
-      }
-      this.widenAndPush(c, buf, start, end, line);
     }
-    this.rows++;
+    this.rowCount += batch.rows - from;
   }
 
-  /** The slow path: a value the column's kind cannot hold (or an Int64 beyond 2^53). */
-  private widenAndPush(column: number, buf: Uint8Array, start: number, end: number, line: number) {
+  /** The slow path: a value the column's kind cannot hold, so the column widens first. */
+  private widenAndAppend(
+    column: number,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    line: number,
+  ) {
     let builder = this.builders[column];
-    const valueKind = classifyBytes(buf, start, end);
-    const target = joinKinds(builder.kind, valueKind);
-    if (target !== builder.kind) {
-      if (builder.kind !== "null" && KIND_LABELS[target] !== KIND_LABELS[builder.kind]) {
-        const text = new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 40)));
-        this.notice(
-          `${this.name}, line ${line}: column "${this.names[column]}" has ${JSON.stringify(text)}, which is not ${KIND_LABELS[builder.kind]}; the column is read as ${KIND_LABELS[target]}.`,
-        );
-      }
-      builder = widen(builder, target);
-      this.builders[column] = builder;
-      this.kinds[column] = KIND_CODES[target];
+    if (appendValue(builder, buf, start, end)) return; // an Int64 beyond 2^53, say
+    const target = joinKinds(builder.kind, classifyBytes(buf, start, end));
+    if (builder.kind !== "null" && KIND_LABELS[target] !== KIND_LABELS[builder.kind]) {
+      const text = new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 40)));
+      this.notice(
+        `${this.name}, line ${line}: column "${this.names[column]}" has ${JSON.stringify(text)}, which is not ${KIND_LABELS[builder.kind]}; the column is read as ${KIND_LABELS[target]}.`,
+      );
     }
-    pushText(builder, buf, start, end);
-  }
-}
-
-/** Appends a value the builder's kind is known to hold, parsing it by kind. */
-function pushText(builder: ColumnBuilder, buf: Uint8Array, start: number, end: number): void {
-  const kind = builder.kind;
-  if (kind === "string") {
-    (builder as StringBuilder).pushBytes(buf, start, end);
-  } else if (kind === "int32") {
-    (builder as Int32Builder).push(parseIntBytes(buf, start, end));
-  } else if (kind === "date") {
-    (builder as Int32Builder).push(parseDateBytes(buf, start, end));
-  } else if (kind === "float64") {
-    (builder as Float64Builder).push(parseFloatBytes(buf, start, end));
-  } else if (kind === "timestamp") {
-    (builder as Int64Builder).push(parseTimestampBytes(buf, start, end));
-  } else if (kind === "int64") {
-    const value = parseIntBytes(buf, start, end);
-    if (Number.isSafeInteger(value)) (builder as Int64Builder).push(value);
-    else (builder as Int64Builder).pushBigInt(parseBigIntBytes(buf, start, end));
-  } else if (builder instanceof BoolBuilder) {
-    builder.push(parseBoolBytes(buf, start, end) === 1);
-  } else {
-    throw new Error(`no value of ${asciiText(buf, start, end)} fits a ${kind} column`);
+    builder = widen(builder, target);
+    this.builders[column] = builder;
+    if (!appendValue(builder, buf, start, end)) {
+      throw new Error(`${target} column cannot hold ${JSON.stringify(asciiText(buf, start, end))}`);
+    }
   }
 }
 

@@ -6,8 +6,10 @@ export const DEFAULT_NULL_VALUES: readonly string[] = ["", "NA", "N/A", "null", 
 /** Tests byte ranges against a fixed set of null tokens; the empty field is always null. */
 export class NullMatcher {
   private readonly tokens: Uint8Array[];
-  private readonly firstBytes = new Uint8Array(256);
-  private readonly maxLength: number;
+  /** 1 for each byte a token starts with: most fields are ruled out by their first byte. */
+  readonly firstBytes = new Uint8Array(256);
+  /** The longest token's length in bytes. */
+  readonly maxLength: number;
 
   constructor(values: readonly string[] = DEFAULT_NULL_VALUES) {
     const encoder = new TextEncoder();

@@ -1,8 +1,9 @@
 // A byte-level CSV tokenizer (RFC 4180 plus CRLF/LF line ends and any one-byte delimiter).
-// It finds field boundaries in a reusable work buffer and hands each complete row to a sink
-// as (start, end) byte offsets, so no string is made per field. Quoted fields are unescaped
-// in place ("" → "), which only ever shortens them. A row may straddle chunks: the partial
-// row stays at the front of the work buffer and scanning resumes where it stopped.
+// It finds field boundaries in a reusable work buffer and hands complete rows to a sink in
+// batches, as (start, end) byte offsets laid out row-major in one Int32Array, so no string is
+// made per field and the sink can parse column by column in tight loops. Quoted fields are
+// unescaped in place ("" → "), which only ever shortens them. A row may straddle chunks: the
+// partial row stays at the front of the work buffer and scanning resumes where it stopped.
 import { ReportError } from "../errors.ts";
 
 const QUOTE = 0x22;
@@ -14,9 +15,26 @@ const UNQUOTED = 1;
 const QUOTED = 2;
 const AFTER_QUOTE = 3;
 
-/** Receives each row; the arrays and buffer are reused after the call returns. */
+/** Rows per batch handed to the sink. */
+export const BATCH_ROWS = 4096;
+
+/** A batch of complete rows: field k of row r spans offsets[2(r·width+k)] .. offsets[2(r·width+k)+1]. */
+export interface RowBatch {
+  buf: Uint8Array;
+  offsets: Int32Array;
+  /** Physical line (1-based) where each row starts. */
+  lines: Int32Array;
+  rows: number;
+  width: number;
+}
+
+/** Receives the header row, then batches of data rows; buffers are reused after each call. */
 export interface RowSink {
-  row(buf: Uint8Array, starts: Int32Array, ends: Int32Array, count: number, line: number): void;
+  /** The first row; its field count becomes the width every later row must have. */
+  header(buf: Uint8Array, offsets: Int32Array, count: number, line: number): void;
+  rows(batch: RowBatch): void;
+  /** A row whose field count differs from the header's (expected to throw). */
+  ragged(count: number, line: number): void;
 }
 
 export class CsvTokenizer {
@@ -32,9 +50,13 @@ export class CsvTokenizer {
   private quoteLine = 1;
   private shift = 0;
   private state = FIELD_START;
+  /** Fields seen in the current row. */
   private count = 0;
-  private starts = new Int32Array(64);
-  private ends = new Int32Array(64);
+  /** Fields per row; -1 until the header row has been read. */
+  private width = -1;
+  private offsets = new Int32Array(128);
+  private lines = new Int32Array(BATCH_ROWS);
+  private rows = 0;
 
   constructor(
     private readonly name: string,
@@ -55,6 +77,7 @@ export class CsvTokenizer {
     this.buf.set(chunk, this.length);
     this.length = needed;
     this.scan(false);
+    this.flush();
   }
 
   /** Ends the input: the last row may lack a line end; an open quote is an error. */
@@ -74,16 +97,32 @@ export class CsvTokenizer {
       if (end > this.fieldStart && this.buf[end - 1] === CR) end--;
       if (this.count > 0 || end > this.fieldStart) {
         this.addField(this.fieldStart, end);
-        this.emit();
+        this.endRow();
       }
     } else if (state === AFTER_QUOTE) {
       this.addField(this.fieldStart, this.quotedEnd);
-      this.emit();
+      this.endRow();
     } else if (this.count > 0) {
       // The file ends right after a delimiter: the last field is empty.
       this.addField(this.length, this.length);
-      this.emit();
+      this.endRow();
     }
+    this.flush();
+  }
+
+  /** Hands the complete rows to the sink and moves the partial row's fields to slot 0. */
+  private flush(): void {
+    if (this.rows === 0) return;
+    this.sink.rows({
+      buf: this.buf,
+      offsets: this.offsets,
+      lines: this.lines,
+      rows: this.rows,
+      width: this.width,
+    });
+    const from = this.rows * this.width * 2;
+    this.offsets.copyWithin(0, from, from + Math.min(this.count, this.width) * 2);
+    this.rows = 0;
   }
 
   /** Moves the partial row to the front of the work buffer. */
@@ -94,30 +133,44 @@ export class CsvTokenizer {
     this.pos -= shiftBy;
     this.fieldStart -= shiftBy;
     this.quotedEnd -= shiftBy;
-    for (let k = 0; k < this.count; k++) {
-      this.starts[k] -= shiftBy;
-      this.ends[k] -= shiftBy;
-    }
+    const base = this.rows * Math.max(this.width, 0) * 2;
+    const stored = this.width < 0 ? this.count : Math.min(this.count, this.width);
+    for (let k = base; k < base + stored * 2; k++) this.offsets[k] -= shiftBy;
     this.rowStart = 0;
   }
 
   private addField(start: number, end: number): void {
-    if (this.count === this.starts.length) {
-      const starts = new Int32Array(this.count * 2);
-      starts.set(this.starts);
-      this.starts = starts;
-      const ends = new Int32Array(this.count * 2);
-      ends.set(this.ends);
-      this.ends = ends;
+    const count = this.count++;
+    if (this.width < 0) {
+      // Header row: the batch area is free, so it collects any number of fields.
+      if (count * 2 + 2 > this.offsets.length) {
+        const grown = new Int32Array(this.offsets.length * 2);
+        grown.set(this.offsets);
+        this.offsets = grown;
+      }
+      this.offsets[count * 2] = start;
+      this.offsets[count * 2 + 1] = end;
+    } else if (count < this.width) {
+      const at = (this.rows * this.width + count) * 2;
+      this.offsets[at] = start;
+      this.offsets[at + 1] = end;
     }
-    this.starts[this.count] = start;
-    this.ends[this.count] = end;
-    this.count++;
   }
 
-  private emit(): void {
-    this.sink.row(this.buf, this.starts, this.ends, this.count, this.rowLine);
+  private endRow(): void {
+    const count = this.count;
     this.count = 0;
+    if (this.width < 0) {
+      this.sink.header(this.buf, this.offsets, count, this.rowLine);
+      this.width = count;
+      const size = BATCH_ROWS * count * 2 + count * 2;
+      if (size > this.offsets.length) this.offsets = new Int32Array(size);
+      return;
+    }
+    if (count !== this.width) this.sink.ragged(count, this.rowLine);
+    this.lines[this.rows] = this.rowLine;
+    this.rows++;
+    if (this.rows === BATCH_ROWS) this.flush();
   }
 
   private scan(final: boolean): void {
@@ -156,11 +209,10 @@ export class CsvTokenizer {
             i++;
             line++;
             state = FIELD_START;
-            if (this.count === 0 && end === fieldStart) {
-              // A blank line: skipped, as pandas and most readers do.
-            } else {
+            // A blank line is skipped, as pandas and most readers do.
+            if (this.count > 0 || end > fieldStart) {
               this.addField(fieldStart, end);
-              this.emit();
+              this.endRow();
             }
             this.rowStart = i;
             this.rowLine = line;
@@ -200,7 +252,7 @@ export class CsvTokenizer {
         state = FIELD_START;
       } else if (b === LF) {
         this.addField(fieldStart, this.quotedEnd);
-        this.emit();
+        this.endRow();
         i++;
         line++;
         state = FIELD_START;

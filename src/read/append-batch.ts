@@ -1,0 +1,255 @@
+// Column-at-a-time appends from a batch of tokenized rows: one tight, monomorphic loop per
+// column kind, parsing straight from the bytes. Each loop stops at the first value its
+// builder cannot hold and returns that row, so the caller can widen the column and go on.
+import type {
+  BoolBuilder,
+  ColumnBuilder,
+  Float64Builder,
+  Int32Builder,
+  Int64Builder,
+  StringBuilder,
+} from "./columns.ts";
+import type { NullMatcher } from "./null-values.ts";
+import {
+  parseBigIntBytes,
+  parseBoolBytes,
+  parseDateBytes,
+  parseFloatBytes,
+  parseIntBytes,
+  parseTimestampBytes,
+} from "./parse-bytes.ts";
+import type { RowBatch } from "./tokenizer.ts";
+
+const INT32_MIN = -2_147_483_648;
+const INT32_MAX = 2_147_483_647;
+
+/**
+ * Appends field `column` of rows [from, batch.rows) to the builder. Returns batch.rows when
+ * all fit, else the first row whose value does not fit (nothing of it appended).
+ */
+export function appendColumn(
+  builder: ColumnBuilder,
+  batch: RowBatch,
+  column: number,
+  from: number,
+  nulls: NullMatcher,
+): number {
+  builder.ensure(builder.length + batch.rows - from);
+  switch (builder.kind) {
+    case "int32":
+      return appendInt32(builder as Int32Builder, batch, column, from, nulls);
+    case "date":
+      return appendDate(builder as Int32Builder, batch, column, from, nulls);
+    case "float64":
+      return appendFloat64(builder as Float64Builder, batch, column, from, nulls);
+    case "string":
+      return appendString(builder as StringBuilder, batch, column, from, nulls);
+    default:
+      return appendOther(builder, batch, column, from, nulls);
+  }
+}
+
+function appendInt32(
+  builder: Int32Builder,
+  batch: RowBatch,
+  column: number,
+  from: number,
+  nulls: NullMatcher,
+): number {
+  const { buf, offsets, rows } = batch;
+  const stride = batch.width * 2;
+  const { firstBytes, maxLength } = nulls;
+  const values = builder.values;
+  let length = builder.length;
+  for (let r = from, at = from * stride + column * 2; r < rows; r++, at += stride) {
+    const start = offsets[at];
+    const end = offsets[at + 1];
+    const size = end - start;
+    if (
+      size === 0 ||
+      (size <= maxLength && firstBytes[buf[start]] === 1 && nulls.matches(buf, start, end))
+    ) {
+      builder.length = length;
+      builder.pushNull();
+      length++;
+      continue;
+    }
+    const value = parseIntBytes(buf, start, end);
+    if (!(value >= INT32_MIN && value <= INT32_MAX)) {
+      builder.length = length;
+      return r;
+    }
+    values[length++] = value;
+  }
+  builder.length = length;
+  return rows;
+}
+
+function appendDate(
+  builder: Int32Builder,
+  batch: RowBatch,
+  column: number,
+  from: number,
+  nulls: NullMatcher,
+): number {
+  const { buf, offsets, rows } = batch;
+  const stride = batch.width * 2;
+  const { firstBytes, maxLength } = nulls;
+  const values = builder.values;
+  let length = builder.length;
+  for (let r = from, at = from * stride + column * 2; r < rows; r++, at += stride) {
+    const start = offsets[at];
+    const end = offsets[at + 1];
+    const size = end - start;
+    if (
+      size === 0 ||
+      (size <= maxLength && firstBytes[buf[start]] === 1 && nulls.matches(buf, start, end))
+    ) {
+      builder.length = length;
+      builder.pushNull();
+      length++;
+      continue;
+    }
+    const value = parseDateBytes(buf, start, end);
+    if (Number.isNaN(value)) {
+      builder.length = length;
+      return r;
+    }
+    values[length++] = value;
+  }
+  builder.length = length;
+  return rows;
+}
+
+function appendFloat64(
+  builder: Float64Builder,
+  batch: RowBatch,
+  column: number,
+  from: number,
+  nulls: NullMatcher,
+): number {
+  const { buf, offsets, rows } = batch;
+  const stride = batch.width * 2;
+  const { firstBytes, maxLength } = nulls;
+  const values = builder.values;
+  let length = builder.length;
+  for (let r = from, at = from * stride + column * 2; r < rows; r++, at += stride) {
+    const start = offsets[at];
+    const end = offsets[at + 1];
+    const size = end - start;
+    if (
+      size === 0 ||
+      (size <= maxLength && firstBytes[buf[start]] === 1 && nulls.matches(buf, start, end))
+    ) {
+      builder.length = length;
+      builder.pushNull();
+      length++;
+      continue;
+    }
+    const value = parseFloatBytes(buf, start, end);
+    if (Number.isNaN(value)) {
+      builder.length = length;
+      return r;
+    }
+    values[length++] = value;
+  }
+  builder.length = length;
+  return rows;
+}
+
+function appendString(
+  builder: StringBuilder,
+  batch: RowBatch,
+  column: number,
+  from: number,
+  nulls: NullMatcher,
+): number {
+  const { buf, offsets, rows } = batch;
+  const stride = batch.width * 2;
+  const { firstBytes, maxLength } = nulls;
+  for (let r = from, at = from * stride + column * 2; r < rows; r++, at += stride) {
+    const start = offsets[at];
+    const end = offsets[at + 1];
+    const size = end - start;
+    if (
+      size === 0 ||
+      (size <= maxLength && firstBytes[buf[start]] === 1 && nulls.matches(buf, start, end))
+    ) {
+      builder.pushNull();
+    } else {
+      builder.pushBytes(buf, start, end);
+    }
+  }
+  return rows;
+}
+
+/** The rarer kinds (int64, timestamp, bool, and not-yet-typed columns), one value at a time. */
+function appendOther(
+  builder: ColumnBuilder,
+  batch: RowBatch,
+  column: number,
+  from: number,
+  nulls: NullMatcher,
+): number {
+  const { buf, offsets, rows } = batch;
+  const stride = batch.width * 2;
+  for (let r = from, at = from * stride + column * 2; r < rows; r++, at += stride) {
+    const start = offsets[at];
+    const end = offsets[at + 1];
+    if (nulls.matches(buf, start, end)) builder.pushNull();
+    else if (!appendValue(builder, buf, start, end)) return r;
+  }
+  return rows;
+}
+
+/** Appends one value by parsing it for the builder's kind; false when it does not fit. */
+export function appendValue(
+  builder: ColumnBuilder,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): boolean {
+  switch (builder.kind) {
+    case "string":
+      (builder as StringBuilder).pushBytes(buf, start, end);
+      return true;
+    case "int32": {
+      const value = parseIntBytes(buf, start, end);
+      if (!(value >= INT32_MIN && value <= INT32_MAX)) return false;
+      (builder as Int32Builder).push(value);
+      return true;
+    }
+    case "date":
+      return pushIfNumber(builder as Int32Builder, parseDateBytes(buf, start, end));
+    case "float64":
+      return pushIfNumber(builder as Float64Builder, parseFloatBytes(buf, start, end));
+    case "timestamp":
+      return pushIfNumber(builder as Int64Builder, parseTimestampBytes(buf, start, end));
+    case "int64": {
+      const value = parseIntBytes(buf, start, end);
+      if (Number.isNaN(value)) return false;
+      if (Number.isSafeInteger(value)) {
+        (builder as Int64Builder).push(value);
+        return true;
+      }
+      const big = parseBigIntBytes(buf, start, end);
+      if (BigInt.asIntN(64, big) !== big) return false;
+      (builder as Int64Builder).pushBigInt(big);
+      return true;
+    }
+    case "bool": {
+      const value = parseBoolBytes(buf, start, end);
+      if (Number.isNaN(value)) return false;
+      (builder as BoolBuilder).push(value === 1);
+      return true;
+    }
+    case "null":
+      return false;
+  }
+}
+
+function pushIfNumber(builder: { push(value: number): void }, value: number): boolean {
+  if (Number.isNaN(value)) return false;
+  builder.push(value);
+  return true;
+}

@@ -1,0 +1,263 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { DataType, type Table } from "apache-arrow";
+import { ReportError } from "../src/errors.ts";
+import { type ReadCsvOptions, readCsv } from "../src/read/csv.ts";
+
+const input = (name: string) => readFileSync(new URL(`input/csv/${name}`, import.meta.url));
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+/** Every column as a plain array of its values (null for missing). */
+function columns(table: Table): Record<string, unknown[]> {
+  const result: Record<string, unknown[]> = {};
+  for (const field of table.schema.fields) {
+    result[field.name] = [...table.getChild(field.name)!].map((value) => value ?? null);
+  }
+  return result;
+}
+
+function typeOf(table: Table, name: string): string {
+  return String(table.schema.fields.find((field) => field.name === name)!.type);
+}
+
+async function* chunked(data: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Array> {
+  let at = 0;
+  for (const size of sizes) {
+    yield data.subarray(at, at + size);
+    at += size;
+  }
+  if (at < data.length) yield data.subarray(at);
+}
+
+async function readError(data: Uint8Array, options: Partial<ReadCsvOptions> = {}) {
+  try {
+    await readCsv(data, { name: "data.csv", ...options });
+  } catch (error) {
+    assert.ok(error instanceof ReportError, `expected a ReportError, got ${error}`);
+    return error;
+  }
+  assert.fail("expected readCsv to throw");
+}
+
+describe("readCsv type inference", () => {
+  it("infers integer, float, boolean, date, timestamp and string columns", async () => {
+    const table = await readCsv(input("types.csv"), { name: "types.csv" });
+    assert.equal(table.numRows, 4);
+    assert.equal(typeOf(table, "id"), "Int32");
+    assert.equal(typeOf(table, "price"), "Float64");
+    assert.equal(typeOf(table, "active"), "Bool");
+    assert.equal(typeOf(table, "day"), "Date32<DAY>");
+    assert.equal(typeOf(table, "at"), "Timestamp<MILLISECOND, UTC>");
+    assert.equal(typeOf(table, "city"), "Dictionary<Int32, Utf8>");
+    assert.equal(typeOf(table, "note"), "Utf8");
+    assert.deepEqual(columns(table), {
+      id: [1, 2, 3, -4],
+      price: [1.5, -0.25, null, 1000],
+      active: [true, false, true, false],
+      day: [Date.UTC(2024, 0, 31), Date.UTC(2024, 1, 29), null, 0],
+      at: [
+        Date.UTC(2024, 0, 31, 12),
+        Date.UTC(2024, 1, 29, 21, 59, 59, 123),
+        Date.UTC(2024, 2, 1),
+        90 * 60_000 + 500,
+      ],
+      city: ["Paris", "Paris", null, "Paris"],
+      note: ["first", "second", null, "fourth"],
+    });
+  });
+
+  it("keeps leading-zero numbers and yes/no as text, invalid dates too", async () => {
+    const table = await readCsv(
+      bytes("zip,answer,day\n02134,yes,2023-02-29\n10001,no,2023-02-28\n"),
+      {
+        name: "t.csv",
+      },
+    );
+    assert.deepEqual(columns(table), {
+      zip: ["02134", "10001"],
+      answer: ["yes", "no"],
+      day: ["2023-02-29", "2023-02-28"],
+    });
+  });
+
+  it("stores integers beyond Int32 as Int64, exactly, and beyond Int64 as Float64", async () => {
+    const table = await readCsv(
+      bytes("big,huge\n9007199254740993,1\n-3000000000,99999999999999999999\n"),
+      { name: "t.csv" },
+    );
+    assert.equal(typeOf(table, "big"), "Int64");
+    assert.deepEqual(columns(table).big, [9007199254740993n, -3000000000n]);
+    assert.equal(typeOf(table, "huge"), "Float64");
+    assert.deepEqual(columns(table).huge, [1, 1e20]);
+  });
+
+  it("treats the default null tokens as missing, and custom ones instead when given", async () => {
+    const text = "n\n1\nNA\nN/A\nnull\nNULL\nNaN\n-\n\n2\n";
+    const table = await readCsv(bytes(text.replace("\n\n", '\n""\n')), { name: "t.csv" });
+    assert.equal(typeOf(table, "n"), "Int32");
+    assert.deepEqual(columns(table).n, [1, null, null, null, null, null, null, null, 2]);
+
+    const custom = await readCsv(bytes("n,s\n1,missing\nmissing,NA\n3,\n"), {
+      name: "t.csv",
+      nullValues: ["missing"],
+    });
+    assert.deepEqual(columns(custom), { n: [1, null, 3], s: [null, "NA", null] });
+  });
+
+  it("makes low-cardinality strings a dictionary and distinct ones Utf8", async () => {
+    const rows = Array.from({ length: 100 }, (_, k) => `${["red", "green", "blue"][k % 3]},id${k}`);
+    const table = await readCsv(bytes(`color,key\n${rows.join("\n")}\n`), { name: "t.csv" });
+    assert.ok(DataType.isDictionary(table.schema.fields[0].type));
+    assert.equal(typeOf(table, "key"), "Utf8");
+    assert.deepEqual(columns(table).color.slice(0, 4), ["red", "green", "blue", "red"]);
+    assert.equal(columns(table).key[99], "id99");
+  });
+
+  it("widens a column when a later value does not fit, with a notice", async () => {
+    const notices: string[] = [];
+    const text = [
+      "n,m,d,s,f",
+      "1,1,2024-01-01,true,1.50",
+      "2,2,2024-01-02,false,2",
+      "3000000000,2.5,2024-01-03T10:00:00Z,maybe,abc",
+      "x,3,,TRUE,",
+    ].join("\n");
+    const table = await readCsv(bytes(text), {
+      name: "w.csv",
+      sampleRows: 2,
+      onNotice: (message) => notices.push(message),
+    });
+    assert.equal(typeOf(table, "n"), "Utf8");
+    assert.equal(typeOf(table, "m"), "Float64");
+    assert.equal(typeOf(table, "d"), "Timestamp<MILLISECOND, UTC>");
+    assert.deepEqual(columns(table), {
+      n: ["1", "2", "3000000000", "x"],
+      m: [1, 2, 2.5, 3],
+      d: [Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 2), Date.UTC(2024, 0, 3, 10), null],
+      // Values read before the widening keep their canonical text.
+      s: ["true", "false", "maybe", "TRUE"],
+      f: ["1.5", "2", "abc", null],
+    });
+    assert.equal(notices.length, 5);
+    assert.ok(notices.some((n) => n.includes("w.csv, line 5") && n.includes('column "n"')));
+    assert.ok(notices.some((n) => n.includes("line 4") && n.includes('column "m"')));
+  });
+
+  it("starts a column that is empty in the whole sample from its first value", async () => {
+    const table = await readCsv(bytes("a,b\n1,\n2,\n3,4.5\n"), { name: "t.csv", sampleRows: 1 });
+    assert.equal(typeOf(table, "b"), "Float64");
+    assert.deepEqual(columns(table).b, [null, null, 4.5]);
+    const allNull = await readCsv(bytes("a,b\n1,\n2,NA\n"), { name: "t.csv" });
+    assert.equal(typeOf(allNull, "b"), "Utf8");
+    assert.deepEqual(columns(allNull).b, [null, null]);
+  });
+});
+
+describe("readCsv syntax", () => {
+  it("reads quoted fields with delimiters, doubled quotes and newlines", async () => {
+    const table = await readCsv(input("quoted.csv"), { name: "quoted.csv" });
+    assert.deepEqual(columns(table), {
+      name: ["Desk Lamp, LED", '27" Monitor', "café"],
+      desc: ['the "best" lamp', "line one\nline two", null],
+      qty: [2, 1, 3],
+    });
+  });
+
+  it("strips a UTF-8 BOM and reads CRLF line ends, keeping CRLF inside quotes", async () => {
+    const table = await readCsv(input("bom-crlf.csv"), { name: "bom-crlf.csv" });
+    assert.deepEqual(
+      table.schema.fields.map((f) => f.name),
+      ["a", "b"],
+    );
+    assert.deepEqual(columns(table), { a: [1, 2], b: ["x", "y\r\nz"] });
+  });
+
+  it("detects semicolon and tab delimiters, and takes an explicit one", async () => {
+    const semicolon = await readCsv(input("semicolon.csv"), { name: "semicolon.csv" });
+    assert.deepEqual(columns(semicolon), { a: [1, 3], b: ["2,5", "4,5"], c: ["x", "y"] });
+    const tab = await readCsv(input("tab.tsv"), { name: "tab.tsv" });
+    assert.deepEqual(columns(tab), { a: [1, 2], b: ["hello, world", "tab\there"] });
+    const pipe = await readCsv(bytes("a|b,c\n1|2,3\n"), { name: "t.csv", delimiter: "|" });
+    assert.deepEqual(columns(pipe), { a: [1], "b,c": ["2,3"] });
+  });
+
+  it("skips blank lines and reads a last line without a line end", async () => {
+    const table = await readCsv(bytes("a,b\n1,x\n\n\r\n2,y\n3,"), { name: "t.csv" });
+    assert.deepEqual(columns(table), { a: [1, 2, 3], b: ["x", "y", null] });
+  });
+
+  it("makes empty and duplicate header names unique, with a notice each", async () => {
+    const notices: string[] = [];
+    const table = await readCsv(bytes("a,,a, b \n1,2,3,4\n"), {
+      name: "h.csv",
+      onNotice: (message) => notices.push(message),
+    });
+    assert.deepEqual(
+      table.schema.fields.map((f) => f.name),
+      ["a", "column_2", "a_2", "b"],
+    );
+    assert.equal(notices.length, 2);
+    assert.ok(notices.every((n) => n.startsWith("h.csv, line 1:")));
+  });
+
+  it("gives the same table whatever the chunk boundaries", async () => {
+    for (const name of ["types.csv", "quoted.csv", "bom-crlf.csv", "tab.tsv"]) {
+      const data = input(name);
+      const expected = columns(await readCsv(data, { name }));
+      for (let split = 0; split <= data.length; split++) {
+        const table = await readCsv(chunked(data, [split]), { name });
+        assert.deepEqual(columns(table), expected, `${name} split at ${split}`);
+      }
+      const ones = await readCsv(chunked(data, Array(data.length).fill(1)), { name });
+      assert.deepEqual(columns(ones), expected, `${name} in 1-byte chunks`);
+    }
+  });
+});
+
+describe("readCsv errors", () => {
+  it("rejects an empty file", async () => {
+    const error = await readError(input("empty.csv"), { name: "empty.csv" });
+    assert.match(error.message, /^empty\.csv is empty \(0 bytes\)/);
+  });
+
+  it("rejects a header without data rows", async () => {
+    const error = await readError(input("header-only.csv"), { name: "header-only.csv" });
+    assert.match(
+      error.message,
+      /^header-only\.csv: line 1 is a header with 3 columns, but no data rows/,
+    );
+  });
+
+  it("names the line and both field counts of a ragged row", async () => {
+    const error = await readError(input("ragged.csv"), { name: "ragged.csv" });
+    assert.match(error.message, /^ragged\.csv, line 3: 2 fields, but the header \(line 1\) has 3/);
+    const more = await readError(bytes("a,b\n1,2\n\n1,2,3\n"));
+    assert.match(more.message, /^data\.csv, line 4: 3 fields, but the header \(line 1\) has 2/);
+    assert.match(more.hint ?? "", /quoted/);
+  });
+
+  it("names the line where an unterminated quote starts", async () => {
+    const error = await readError(input("unterminated.csv"), { name: "unterminated.csv" });
+    assert.match(error.message, /^unterminated\.csv, line 2: a quoted field starts here/);
+  });
+
+  it("names the line and byte offset of invalid UTF-8", async () => {
+    const error = await readError(input("latin1.csv"), { name: "latin1.csv" });
+    assert.match(error.message, /^latin1\.csv, line 3: invalid UTF-8 at byte offset 14/);
+    const split = await readCsv(chunked(input("latin1.csv"), [14]), { name: "latin1.csv" }).catch(
+      (e: unknown) => e,
+    );
+    assert.ok(split instanceof ReportError);
+    assert.match(split.message, /line 3: invalid UTF-8 at byte offset 14/);
+    const truncated = await readError(Uint8Array.from([0x61, 0x0a, 0x62, 0x0a, 0xc3]));
+    assert.match(truncated.message, /^data\.csv, line 3: invalid UTF-8 at byte offset 4/);
+  });
+
+  it("rejects text after a closing quote and a bad delimiter option", async () => {
+    const after = await readError(bytes('a,b\n1,"x"y\n'));
+    assert.match(after.message, /^data\.csv, line 2: unexpected text after the closing quote/);
+    const delimiter = await readError(bytes("a\n1\n"), { delimiter: "::" });
+    assert.match(delimiter.message, /^data\.csv: the CSV delimiter must be one ASCII character/);
+  });
+});
