@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { build } from "../src/build.ts";
 import { loadReportSpec } from "../src/config/index.ts";
 import type { Effects } from "../src/effects.ts";
 import { openDataSource } from "../src/source.ts";
@@ -77,14 +78,7 @@ test("reads the report's data as on Connect, signed only with exchanged credenti
   );
 });
 
-test("builds the whole report as on Connect", async (t) => {
-  let build: typeof import("../src/build.ts").build;
-  try {
-    ({ build } = await import("../src/build.ts"));
-  } catch (error) {
-    t.skip(`the build pipeline does not load yet: ${(error as Error).message}`);
-    return;
-  }
+test("builds the whole report as on Connect", async () => {
   const { lines, effects } = connectEffects();
   const outDir = join(world.dir, "site");
   const from = world.s3.requests.length;

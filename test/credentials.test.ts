@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, test } from "node:test";
+import { build } from "../src/build.ts";
 import { loadReportSpec } from "../src/config/index.ts";
 import type { Effects } from "../src/effects.ts";
 import { isReportError } from "../src/errors.ts";
@@ -76,8 +77,8 @@ test("keys from the environment", async () => {
   process.env.AWS_SECRET_ACCESS_KEY = "env-secret-value-1";
   const { lines, effects } = laptopEffects();
   const before = s3.requests.length;
-  const result = await readLikeBuild(effects);
-  assert.equal(result.bytes.toString(), CSV);
+  const result = await build({ definition: DEFINITION, outDir: join(dir, "out-env") }, effects);
+  assert.equal(result.summary.rows, 4);
   assert.equal(result.source.label, "s3://laptop-bucket/exports/orders.csv");
   assert.equal(result.source.credentialSource, "environment variables (AWS_ACCESS_KEY_ID)");
   assert.equal(result.source.size, CSV.length);
@@ -103,8 +104,9 @@ test("keys from a profile file", async () => {
   });
   const { lines, effects } = laptopEffects();
   const before = s3.requests.length;
-  const result = await readLikeBuild(effects);
-  assert.equal(result.bytes.toString(), CSV);
+  const result = await build({ definition: DEFINITION, outDir: join(dir, "out-profile") }, effects);
+  assert.equal(result.summary.rows, 4);
+  assert.equal((await readLikeBuild(effects)).bytes.toString(), CSV);
   assert.equal(
     result.source.credentialSource,
     `shared profile "reports" (${credentialsFile}, ${configFile})`,
@@ -118,20 +120,23 @@ test("keys from a profile file", async () => {
 test("no credentials found lists the ways to provide them", async () => {
   const { effects } = laptopEffects();
   const before = s3.requests.length;
-  await assert.rejects(readLikeBuild(effects), (error) => {
-    assert.ok(isReportError(error));
-    assert.match(error.message, /^No AWS credentials found/);
-    for (const way of [
-      "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-      "AWS_PROFILE",
-      "aws sso login",
-      "AWS_WEB_IDENTITY_TOKEN_FILE",
-      "instance role",
-      "Access panel → Integrations",
-    ]) {
-      assert.ok(error.hint?.includes(way), `hint mentions ${way}`);
-    }
-    return true;
-  });
+  await assert.rejects(
+    build({ definition: DEFINITION, outDir: join(dir, "out-none") }, effects),
+    (error) => {
+      assert.ok(isReportError(error));
+      assert.match(error.message, /^No AWS credentials found/);
+      for (const way of [
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+        "AWS_PROFILE",
+        "aws sso login",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "instance role",
+        "Access panel → Integrations",
+      ]) {
+        assert.ok(error.hint?.includes(way), `hint mentions ${way}`);
+      }
+      return true;
+    },
+  );
   assert.equal(s3.requests.length, before, "nothing unsigned was sent");
 });
