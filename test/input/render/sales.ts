@@ -76,7 +76,7 @@ export function salesSpec(overrides: Partial<ReportSpec> = {}): ReportSpec {
         path: ["queries", "by_month"],
       },
     },
-    sections,
+    sections: structuredClone(sections),
     locale: "en-US",
     currency: "USD",
     file: "/reports/sales.yml",
