@@ -245,6 +245,20 @@ describe("profile: strings and booleans", () => {
     });
   }
 
+  it("codes many distinct Utf8 values exactly, however their hashes collide", () => {
+    const values = Array.from({ length: 20_000 }, (_, i) =>
+      i % 7 === 0 ? null : `k${(i * 7919) % 9000}é`,
+    );
+    const present = values.filter((v): v is string => v !== null);
+    const p = profileOf(vectorFromArray(values, new Utf8()));
+    assert.equal(p.distinct, new Set(present).size);
+    assert.deepEqual(p.top, topValues(present));
+    const ascii = Array.from({ length: 20_000 }, (_, i) => `v${(i * 31) % 12_345}`);
+    const q = profileOf(vectorFromArray(ascii, new LargeUtf8()));
+    assert.equal(q.distinct, new Set(ascii).size);
+    assert.deepEqual(q.top, topValues(ascii));
+  });
+
   it("keeps the top 10 by count, ties by value", () => {
     const many = Array.from({ length: 30 }, (_, i) => `v${String(i % 15).padStart(2, "0")}`);
     many.push("v14", "v14", "v03");

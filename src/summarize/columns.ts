@@ -56,13 +56,6 @@ export function readColumns(table: Table): Column[] {
   });
 }
 
-/** True when the value at `row` is present. */
-export function isValid(column: Column, row: number): boolean {
-  return column.kind === "number"
-    ? column.valid === null || column.valid[row] === 1
-    : column.codes[row] >= 0;
-}
-
 function readColumn(field: Field, vector: Vector): Column {
   const type = columnType(field);
   if (type === "string") return readCategories(field.name, vector);
@@ -72,6 +65,10 @@ function readColumn(field: Field, vector: Vector): Column {
   for (const chunk of vector.data) {
     readNumbers(chunk, values, valid, start);
     start += chunk.length;
+  }
+  // Integers, dates and booleans cannot be NaN: without nulls there is nothing to check.
+  if (type !== "float" && vector.nullCount === 0) {
+    return { kind: "number", name: field.name, type, values, valid: null, missing: 0, infinite: 0 };
   }
   let missing = 0;
   let infinite = 0;
@@ -167,16 +164,36 @@ function readNumbers(chunk: Data, out: Float64Array, valid: Uint8Array, start: n
     }
     return;
   }
-  if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
-    const array = values as unknown as ArrayLike<number>;
-    if (scale === 1) {
-      for (let i = 0; i < n; i++) out[start + i] = array[i];
-    } else {
-      for (let i = 0; i < n; i++) out[start + i] = array[i] * scale;
-    }
+  if (isNumberArray(values)) {
+    // A native typed-array copy converts to float64 far faster than a JS loop.
+    out.set(values.subarray(0, n), start);
+    if (scale !== 1) for (let i = start; i < start + n; i++) out[i] *= scale;
     return;
   }
   throw new Error(`unsupported column storage ${String(chunk.type)}`);
+}
+
+type NumberArray =
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array;
+
+function isNumberArray(values: unknown): values is NumberArray {
+  return (
+    values instanceof Int8Array ||
+    values instanceof Int16Array ||
+    values instanceof Int32Array ||
+    values instanceof Uint8Array ||
+    values instanceof Uint16Array ||
+    values instanceof Uint32Array ||
+    values instanceof Float32Array ||
+    values instanceof Float64Array
+  );
 }
 
 function readDictionaryNumbers(chunk: Data): number[] {
@@ -251,18 +268,26 @@ function readDictionaryChunk(
 
 const decoder = new TextDecoder();
 
+/** Slots of the per-chunk cache from a value's bytes to its code (a power of two). */
+const CACHE_SLOTS = 4096;
+
+/**
+ * Codes a Utf8/LargeUtf8 chunk. A small cache keyed by a hash of each value's bytes finds
+ * repeated values without decoding them; only cache misses build a string.
+ */
 function readUtf8Chunk(
   chunk: Data,
   codes: Int32Array,
   start: number,
   code: (label: string) => number,
 ): void {
-  const offsets = chunk.valueOffsets as Int32Array | BigInt64Array;
-  const bytes: Uint8Array = chunk.values;
+  const raw = chunk.valueOffsets as Int32Array | BigInt64Array;
   const n = chunk.length;
-  const at = (i: number): number => Number(offsets[i]);
-  const first = at(0);
-  const last = at(n);
+  const offsets =
+    raw instanceof Int32Array ? raw : Float64Array.from(raw.subarray(0, n + 1), Number);
+  const bytes: Uint8Array = chunk.values;
+  const first = offsets[0];
+  const last = offsets[n];
   let ascii = true;
   for (let b = first; b < last; b++) {
     if (bytes[b] > 0x7f) {
@@ -270,15 +295,33 @@ function readUtf8Chunk(
       break;
     }
   }
-  if (ascii && offsets instanceof Int32Array) {
-    // One decode for the whole chunk; byte offsets are then character offsets.
-    const text = decoder.decode(bytes.subarray(first, last));
-    for (let i = 0; i < n; i++)
-      codes[start + i] = code(text.slice(offsets[i] - first, offsets[i + 1] - first));
-    return;
+  // ASCII: one decode for the whole chunk, and byte offsets are character offsets.
+  const text = ascii ? decoder.decode(bytes.subarray(first, last)) : "";
+  const slotCode = new Int32Array(CACHE_SLOTS).fill(-1);
+  const slotStart = new Float64Array(CACHE_SLOTS);
+  const slotLength = new Float64Array(CACHE_SLOTS);
+  for (let i = 0; i < n; i++) {
+    const a = offsets[i];
+    const b = offsets[i + 1];
+    let h = 0x811c9dc5 ^ (b - a);
+    for (let k = a; k < b; k++) h = Math.imul(h ^ bytes[k], 16777619);
+    const slot = (h ^ (h >>> 13)) & (CACHE_SLOTS - 1);
+    const cached = slotCode[slot];
+    if (cached >= 0 && slotLength[slot] === b - a && sameBytes(bytes, slotStart[slot], a, b - a)) {
+      codes[start + i] = cached;
+      continue;
+    }
+    const c = code(ascii ? text.slice(a - first, b - first) : decoder.decode(bytes.subarray(a, b)));
+    slotCode[slot] = c;
+    slotStart[slot] = a;
+    slotLength[slot] = b - a;
+    codes[start + i] = c;
   }
-  for (let i = 0; i < n; i++)
-    codes[start + i] = code(decoder.decode(bytes.subarray(at(i), at(i + 1))));
+}
+
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (bytes[a + k] !== bytes[b + k]) return false;
+  return true;
 }
 
 /** Text of a value read through Arrow's generic accessor (times, binaries, nested types). */

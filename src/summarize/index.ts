@@ -49,7 +49,9 @@ export function summarize(table: Table, spec: ReportSpec, options: SummarizeOpti
   });
 
   const stats = columns.map(profileColumn);
-  const alerts = findAlerts(stats, rows, countDuplicateRows(columns, rows));
+  // A column whose every row holds a different value (an id) rules out duplicate rows.
+  const unique = rows > 0 && stats.some((s) => s.profile.distinct === rows);
+  const alerts = findAlerts(stats, rows, unique ? 0 : countDuplicateRows(columns, rows));
   return { rows, columns: stats.map((s) => s.profile), queries, kpis, alerts };
 }
 

@@ -77,9 +77,9 @@ export function computeMeasure(
   const { measure, column } = resolved;
   const { ids, count } = groups;
   if (column === undefined) {
-    const counts = new Array<number>(count).fill(0);
+    const counts = new Float64Array(count);
     for (let k = 0; k < rows.length; k++) counts[ids[k]]++;
-    return counts;
+    return Array.from(counts);
   }
   switch (measure.op) {
     case "count":
@@ -111,9 +111,17 @@ function present(column: Column, row: number): boolean {
 }
 
 function countPresent(column: Column, rows: Uint32Array, { ids, count }: Grouping): Cell[] {
-  const counts = new Array<number>(count).fill(0);
-  for (let k = 0; k < rows.length; k++) if (present(column, rows[k])) counts[ids[k]]++;
-  return counts;
+  const counts = new Float64Array(count);
+  if (column.kind === "category") {
+    const { codes } = column;
+    for (let k = 0; k < rows.length; k++) if (codes[rows[k]] >= 0) counts[ids[k]]++;
+  } else if (column.valid === null) {
+    for (let k = 0; k < rows.length; k++) counts[ids[k]]++;
+  } else {
+    const { valid } = column;
+    for (let k = 0; k < rows.length; k++) counts[ids[k]] += valid[rows[k]];
+  }
+  return Array.from(counts);
 }
 
 function numberAggregate(
@@ -122,20 +130,34 @@ function numberAggregate(
   rows: Uint32Array,
   { ids, count }: Grouping,
 ): Cell[] {
-  const { values } = column;
+  const { values, valid } = column;
   const n = new Float64Array(count);
   const acc = new Float64Array(count).fill(op === "min" ? Infinity : op === "max" ? -Infinity : 0);
-  for (let k = 0; k < rows.length; k++) {
-    const row = rows[k];
-    if (!present(column, row)) continue;
-    const g = ids[k];
-    const v = values[row];
-    n[g]++;
-    if (op === "min") {
-      if (v < acc[g]) acc[g] = v;
-    } else if (op === "max") {
-      if (v > acc[g]) acc[g] = v;
-    } else acc[g] += v;
+  // One loop per op: this runs over every selected row.
+  if (op === "min") {
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k];
+      if (valid !== null && valid[row] === 0) continue;
+      const g = ids[k];
+      n[g]++;
+      if (values[row] < acc[g]) acc[g] = values[row];
+    }
+  } else if (op === "max") {
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k];
+      if (valid !== null && valid[row] === 0) continue;
+      const g = ids[k];
+      n[g]++;
+      if (values[row] > acc[g]) acc[g] = values[row];
+    }
+  } else {
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k];
+      if (valid !== null && valid[row] === 0) continue;
+      const g = ids[k];
+      n[g]++;
+      acc[g] += values[row];
+    }
   }
   const type =
     op === "mean" ? "float" : op === "sum" && column.type === "boolean" ? "integer" : column.type;
