@@ -179,6 +179,30 @@ const tamperRange: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTyp
     return next(args);
   };
 
+test("credentials that expire before the HeadObject are renewed too", async () => {
+  world.s3.putObject("data", "renew-head.csv", "x\n1\n");
+  const s3 = access();
+  await openS3Location(s3, { bucket: "data", key: "renew.csv" }).catch(() => {});
+  const oldKey = world.s3.requests.at(-1)?.accessKeyId as string;
+  const issued = world.registry.get(oldKey);
+  assert.ok(issued);
+  issued.expiration = new Date(Date.now() - 1000);
+  const before = world.s3.requests.length;
+  const source = await openS3Location(s3, { bucket: "data", key: "renew-head.csv" });
+  assert.equal((await collect(source.body())).toString(), "x\n1\n");
+  const seen = world.s3.requests.slice(before);
+  assert.deepEqual(
+    seen.map((r) => [r.action, r.accessKeyId === oldKey, r.error ?? r.status]),
+    [
+      ["HeadObject", true, "ExpiredToken"],
+      ["GetObject", true, "ExpiredToken"],
+      ["GetObject", false, 206],
+      ["HeadObject", false, 200],
+      ["GetObject", false, 200],
+    ],
+  );
+});
+
 test("the S3 server rejects unknown keys, wrong secrets and tampered requests", async () => {
   world.s3.putObject("data", "guarded.txt", "secret data");
   world.registry.addStatic("AKIDTESTSTATIC000001", "right-secret");

@@ -142,10 +142,10 @@ export function createS3Access(
           if (errorName(error) === "ExpiredToken" && attempt === 0) {
             // The SDK caches credentials until 5 minutes before their stated expiry; a
             // server that disagrees (clock skew, revoked session) needs a fresh exchange.
+            // Requests in flight may still use the old client, so it is left to close by itself.
             if (client === used) {
               credentials.provider.invalidate();
               client = make();
-              used.destroy();
             }
             options.log?.verbose(`S3 answered ExpiredToken to ${what.name}; renewing credentials`);
             continue;
@@ -310,13 +310,16 @@ export async function headS3Object(access: S3Access, key: string): Promise<S3Obj
   } catch (error) {
     if (httpStatus(error) === undefined) throw await explainS3Error(error, access, what);
     // A HEAD answer has no body, so NoSuchBucket, ExpiredToken, … all look alike; a GET of
-    // one byte gets the error code (and renews credentials on ExpiredToken).
-    head = await access
-      .send(() => new GetObjectCommand({ Bucket: access.bucket, Key: key, Range: "bytes=0-0" }), {
-        ...what,
-        name: "GetObject",
-      })
-      .then(async () => Promise.reject(await explainS3Error(error, access, what)));
+    // one byte gets the error code, and renews the credentials on ExpiredToken, after
+    // which the HEAD is worth one more try.
+    await access.send(
+      () => new GetObjectCommand({ Bucket: access.bucket, Key: key, Range: "bytes=0-0" }),
+      { ...what, name: "GetObject" },
+    );
+    head = await access.send(
+      () => new HeadObjectCommand({ Bucket: access.bucket, Key: key }),
+      what,
+    );
   }
   return {
     bucket: access.bucket,
