@@ -6,14 +6,19 @@ import { fileURLToPath } from "node:url";
 import { loadReportSpec } from "../config/index.ts";
 import type { BundleFile } from "../connect/manifest.ts";
 import { bundleForDeno } from "./bundle-script.ts";
-import { carryFiles, insideRoot, projectFiles, type RenderConfig } from "./project.ts";
+import {
+  CARRIED_DEFAULTS,
+  carryFiles,
+  insideRoot,
+  projectFiles,
+  type RenderConfig,
+} from "./project.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The post-render script's source. */
 export const RENDER_ENTRY = join(here, "render-entry.ts");
 /** The package's default templates (and fonts), carried as _report/templates/. */
 const DEFAULT_TEMPLATES = resolve(here, "../../templates");
-const CARRIED_DEFAULTS = "_report/templates";
 
 export interface RenderedProject {
   title: string;

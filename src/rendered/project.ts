@@ -9,8 +9,14 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import type { BundleFile } from "../connect/manifest.ts";
 import { ReportError } from "../errors.ts";
 
-/** The bundled post-render script, inside the project. */
-export const SCRIPT_PATH = "_report/render.js";
+/** Where the default templates and fonts are carried, inside the project. */
+export const CARRIED_DEFAULTS = "_report/templates";
+/**
+ * The bundled post-render script, inside the project. Two levels below _report/ because the
+ * chart module finds its fonts at `../../templates/fonts/` from its own URL, which in the
+ * bundle is this script's: that lands on CARRIED_DEFAULTS/fonts.
+ */
+export const SCRIPT_PATH = "_report/lib/deno/render.js";
 /** What the script builds, inside the project. */
 export const CONFIG_PATH = "_report/render.json";
 

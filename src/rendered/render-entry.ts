@@ -1,0 +1,69 @@
+// The Quarto post-render script of a rendered deploy, bundled by bundleForDeno into
+// _report/lib/deno/render.js (SCRIPT_PATH) and run by Quarto's own Deno on every render on Connect. Quarto has just
+// rendered index.qmd (a placeholder page); this builds the report from S3 (credentials from
+// the content session token exchange, chosen by the build's credential chain), copies it over
+// the output, and writes .output_metadata.json for Connect's email.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "../build.ts";
+import { defaultEffects } from "../effects.ts";
+import { isReportError } from "../errors.ts";
+import { outputMetadata } from "./email.ts";
+import { installReport, writeOutputMetadata } from "./install.ts";
+import { CONFIG_PATH, type RenderConfig, SCRIPT_PATH } from "./project.ts";
+
+/** The project folder: this script sits at <project>/SCRIPT_PATH. */
+function projectDir(): string {
+  const up = SCRIPT_PATH.split("/")
+    .slice(1)
+    .map(() => "..");
+  return resolve(dirname(fileURLToPath(import.meta.url)), ...up);
+}
+
+async function main(): Promise<void> {
+  const root = projectDir();
+  const config = JSON.parse(await readFile(join(root, CONFIG_PATH), "utf8")) as RenderConfig;
+  const effects = defaultEffects({ verbose: process.env.REPORT_VERBOSE === "1" });
+  const outputDir = resolve(root, process.env.QUARTO_PROJECT_OUTPUT_DIR ?? ".");
+  const work = await mkdtemp(join(tmpdir(), "connect-s3-report-"));
+  try {
+    const builtDir = join(work, "site");
+    const result = await build(
+      {
+        definition: resolve(root, config.definition),
+        outDir: builtDir,
+        defaultTemplates: resolve(root, config.defaultTemplates),
+      },
+      effects,
+    );
+    const installed = await installReport(builtDir, outputDir);
+    effects.log.info(`report   ${installed.length} files → ${outputDir}`);
+    const metadata = outputMetadata({
+      title: result.spec.title || config.title,
+      renderedAt: effects.now(),
+      env: effects.env,
+      highlights: [
+        `${result.summary.rows.toLocaleString("en-US")} rows from ${result.source.label}`,
+      ],
+    });
+    await writeOutputMetadata(outputDir, metadata);
+    effects.log.info(`email    .output_metadata.json: "${metadata.rsc_email_subject}"`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  if (isReportError(error)) {
+    process.stderr.write(`error: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+  } else {
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  // A failed post-render fails the render, so Connect keeps the previous rendering and sends no email.
+  process.exit(1);
+});
