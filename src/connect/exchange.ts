@@ -114,6 +114,15 @@ async function explainFailure(
       cause: error,
     });
   }
+  if (error.status >= 500) {
+    return new ReportError(
+      `${what}: Connect failed (HTTP ${error.status}): ${error.serverMessage}`,
+      {
+        hint: "This is on the server's side and was retried; try again later, or ask the Connect administrator to check the server log.",
+        cause: error,
+      },
+    );
+  }
   const version = await serverVersion(client);
   if (version && compareVersions(version, MIN_VERSION_AWS) < 0) {
     return new ReportError(
