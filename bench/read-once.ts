@@ -1,0 +1,23 @@
+// Child process for the benchmark: reads the CSV once and reports time and peak memory.
+// bench/run.ts bundles this file with esbuild and runs it with plain node, so the figure is
+// what a build process pays, without the tsx loader in the measurement.
+import { createReadStream, statSync } from "node:fs";
+import { readCsv } from "../src/read/csv.ts";
+
+const path = process.argv[2];
+const baselineMiB = process.memoryUsage().rss / 1_048_576;
+const started = performance.now();
+const table = await readCsv(createReadStream(path, { highWaterMark: 1 << 20 }), {
+  name: path,
+  expectedBytes: statSync(path).size,
+});
+const ms = performance.now() - started;
+process.stdout.write(
+  `${JSON.stringify({
+    ms,
+    rows: table.numRows,
+    baselineMiB,
+    // resourceUsage().maxRSS is in KiB.
+    peakMiB: process.resourceUsage().maxRSS / 1024,
+  })}\n`,
+);
