@@ -1,0 +1,69 @@
+// The reader stage: a DataSource's bytes → one Arrow Table, whatever the format. Compression
+// (gzip, zstd) is undone first, by magic bytes; then the format is chosen (definition, name,
+// Content-Type, magic bytes; see detect.ts) and the matching reader runs. A source with
+// several parts (an S3 prefix or a local folder) is read as one dataset.
+import type { Table } from "apache-arrow";
+import type { CsvOptions, DataFormat } from "../config/spec.ts";
+import type { Logger } from "../effects.ts";
+import type { DataSource } from "../source.ts";
+import { readCsv } from "./csv.ts";
+import { readDataset } from "./dataset.ts";
+import { decompress } from "./decompress.ts";
+import { detectFormat, formatName } from "./detect.ts";
+import { readIpc } from "./ipc.ts";
+import { readJson } from "./json.ts";
+import { normalizeTable } from "./normalize.ts";
+import { readParquet } from "./parquet.ts";
+
+export interface ReadOptions {
+  /** The definition's `format:`; overrides the extension and Content-Type. */
+  format?: DataFormat;
+  csv: CsvOptions;
+  log: Logger;
+}
+
+/** Reads a data source (one file, or every part of a dataset) into an Arrow table. */
+export function readTable(source: DataSource, options: ReadOptions): Promise<Table> {
+  if (source.parts && source.parts.length > 1) {
+    return readDataset(source, source.parts, (part) => readFile(part, options), options.log);
+  }
+  return readFile(source.parts?.[0] ?? source, options, source.label);
+}
+
+/** Reads one file: decompress, detect, parse. */
+export async function readFile(
+  source: DataSource,
+  options: ReadOptions,
+  label = source.label,
+): Promise<Table> {
+  const { stream, head, layers } = await decompress(source.body(), label);
+  const detection = detectFormat({
+    label,
+    name: source.name,
+    contentType: source.contentType,
+    declared: options.format,
+    head,
+  });
+  if (detection.notice) options.log.warn(detection.notice);
+  options.log.verbose(
+    `${label}: ${formatName(detection.format)} (by ${detection.reason})${layers.length ? `, ${layers.join(" then ")} compressed` : ""}`,
+  );
+  const size = layers.length ? undefined : source.size;
+  switch (detection.format) {
+    case "csv":
+    case "tsv":
+      return readCsv(stream, {
+        name: label,
+        delimiter: options.csv.delimiter ?? (detection.format === "tsv" ? "\t" : undefined),
+        nullValues: options.csv.nullValues,
+        onNotice: (message) => options.log.warn(message),
+      });
+    case "ndjson":
+    case "json":
+      return readJson(stream, { name: label, onNotice: (message) => options.log.warn(message) });
+    case "parquet":
+      return normalizeTable(await readParquet(stream, { label, size }));
+    case "arrow":
+      return normalizeTable(await readIpc(stream, { label, size }));
+  }
+}

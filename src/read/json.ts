@@ -1,0 +1,446 @@
+// NDJSON (one object per line) and JSON arrays of objects → Arrow, streaming. A byte scanner
+// finds each record's extent (braces outside strings), JSON.parse reads it, and the values go
+// straight into the typed column builders the CSV reader uses. Types come from JSON itself
+// (numbers, booleans, text, null); text that is an ISO date or timestamp in every row becomes
+// a date or timestamp column; nested values become JSON text. A value that does not fit its
+// column widens it (int → float, date → timestamp, anything → text, with a notice).
+import type { Table } from "apache-arrow";
+import { ReportError } from "../errors.ts";
+import {
+  type BoolBuilder,
+  type ColumnBuilder,
+  type ColumnKind,
+  createBuilder,
+  type Float64Builder,
+  type Int32Builder,
+  type Int64Builder,
+  type StringBuilder,
+  widen,
+} from "./columns.ts";
+import { uniqueNames } from "./header.ts";
+import { joinKinds } from "./infer.ts";
+import { parseJsonExact } from "./json-exact.ts";
+import { jsonText } from "./normalize.ts";
+import { parseDateBytes, parseTimestampBytes } from "./parse-bytes.ts";
+import { tableFromColumns } from "./table.ts";
+
+export interface ReadJsonOptions {
+  /** The file's label (path or s3:// URL), used in every message. */
+  name: string;
+  /** Receives notices the user should see (widened column types). */
+  onNotice?: (message: string) => void;
+}
+
+/** Parses NDJSON or a JSON array of objects (decided by the first byte) into a table. */
+export async function readJson(
+  input: AsyncIterable<Uint8Array> | Uint8Array,
+  options: ReadJsonOptions,
+): Promise<Table> {
+  const sink = new RecordSink(options);
+  const scanner = new RecordScanner(options.name, sink);
+  if (input instanceof Uint8Array) scanner.push(input);
+  else for await (const chunk of input) scanner.push(chunk);
+  scanner.end();
+  return sink.finish(scanner.mode);
+}
+
+const INT32_MIN = -2_147_483_648;
+const INT32_MAX = 2_147_483_647;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const MS_PER_DAY = 86_400_000;
+const LONG_DIGITS = /\d{16}/;
+const DATE_PREFIX = /^\d{4}-\d\d-\d\d/;
+const encoder = new TextEncoder();
+
+enum State {
+  Start,
+  /** Array mode: after `[` (a value or `]`). */
+  ArrayOpen,
+  /** Array mode: after `,` (a value). */
+  ArrayNext,
+  /** Array mode: after a value (`,` or `]`). */
+  ArrayAfter,
+  /** Array mode: after the closing `]` (only white space). */
+  ArrayDone,
+  /** NDJSON mode: between records. */
+  Lines,
+  /** Inside a record. */
+  Value,
+}
+
+/** Splits a byte stream into top-level records, across chunk boundaries. */
+class RecordScanner {
+  mode: "ndjson" | "json" | undefined;
+  private state = State.Start;
+  private buf: Uint8Array = new Uint8Array(0);
+  /** Absolute byte offset of buf[0]. */
+  private base = 0;
+  private line = 1;
+  private valueStart = 0;
+  private valueLine = 1;
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private bomChecked = false;
+  private readonly decoder = new TextDecoder("utf-8", { fatal: true });
+
+  constructor(
+    private readonly name: string,
+    private readonly sink: RecordSink,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    let pos: number;
+    if (this.state === State.Value) {
+      // Keep the unfinished record's bytes, then continue scanning where we stopped.
+      const kept = this.buf.subarray(this.valueStart);
+      const joined = new Uint8Array(kept.length + chunk.length);
+      joined.set(kept);
+      joined.set(chunk, kept.length);
+      this.base += this.valueStart;
+      pos = kept.length;
+      this.valueStart = 0;
+      this.buf = joined;
+    } else {
+      this.base += this.buf.length;
+      this.buf = chunk;
+      pos = 0;
+    }
+    if (!this.bomChecked && this.buf.length >= 3) {
+      this.bomChecked = true;
+      if (this.buf[0] === 0xef && this.buf[1] === 0xbb && this.buf[2] === 0xbf) pos = 3;
+    }
+    this.scan(pos);
+  }
+
+  end(): void {
+    if (this.base + this.buf.length === 0) {
+      throw new ReportError(`${this.name} is empty (0 bytes).`, {
+        hint: "Check that the export that wrote this JSON file finished.",
+      });
+    }
+    if (this.state === State.Value) {
+      this.fail(
+        this.base + this.buf.length,
+        this.line,
+        `the file ends inside a record that starts on line ${this.valueLine}`,
+        "The file is truncated (an interrupted upload or export); write it again.",
+      );
+    }
+    if (
+      this.state === State.ArrayOpen ||
+      this.state === State.ArrayNext ||
+      this.state === State.ArrayAfter
+    ) {
+      this.fail(
+        this.base + this.buf.length,
+        this.line,
+        "the JSON array is not closed with ]",
+        "The file is truncated (an interrupted upload or export); write it again.",
+      );
+    }
+    if (this.state === State.Start) {
+      throw new ReportError(`${this.name} holds only white space, no JSON records.`, {
+        hint: "A JSON data file is an array of objects ([{...}, ...]) or one object per line (NDJSON).",
+      });
+    }
+  }
+
+  private scan(from: number): void {
+    const buf = this.buf;
+    const n = buf.length;
+    let i = from;
+    while (i < n) {
+      const byte = buf[i];
+      if (this.state === State.Value) {
+        // The hot loop: find the end of the record.
+        let depth = this.depth;
+        let inString = this.inString;
+        let escaped = this.escape;
+        for (; i < n; i++) {
+          const c = buf[i];
+          if (inString) {
+            if (escaped) escaped = false;
+            else if (c === 0x5c) escaped = true;
+            else if (c === 0x22) inString = false;
+            else if (c === 0x0a) this.line++;
+          } else if (c === 0x22) inString = true;
+          else if (c === 0x7b || c === 0x5b) depth++;
+          else if (c === 0x7d || c === 0x5d) {
+            depth--;
+            if (depth === 0) break;
+          } else if (c === 0x0a) this.line++;
+        }
+        this.depth = depth;
+        this.inString = inString;
+        this.escape = escaped;
+        if (i === n) return;
+        i++;
+        this.record(this.valueStart, i);
+        this.state = this.mode === "json" ? State.ArrayAfter : State.Lines;
+        continue;
+      }
+      if (byte === 0x0a) {
+        this.line++;
+        i++;
+        continue;
+      }
+      if (byte === 0x20 || byte === 0x09 || byte === 0x0d) {
+        i++;
+        continue;
+      }
+      switch (this.state) {
+        case State.Start:
+          if (byte === 0x5b) {
+            this.mode = "json";
+            this.state = State.ArrayOpen;
+            i++;
+            continue;
+          }
+          this.mode = "ndjson";
+          this.state = State.Lines;
+          continue;
+        case State.ArrayOpen:
+          if (byte === 0x5d) {
+            this.state = State.ArrayDone;
+            i++;
+            continue;
+          }
+          this.startValue(i, "an element of the array");
+          continue;
+        case State.ArrayNext:
+          this.startValue(i, "an element of the array");
+          continue;
+        case State.ArrayAfter:
+          if (byte === 0x2c) this.state = State.ArrayNext;
+          else if (byte === 0x5d) this.state = State.ArrayDone;
+          else this.unexpected(i, "a comma or ] after an array element");
+          i++;
+          continue;
+        case State.ArrayDone:
+          this.unexpected(i, "nothing after the closing ] of the array");
+          continue;
+        case State.Lines:
+          this.startValue(i, "a record");
+          continue;
+      }
+    }
+  }
+
+  private startValue(i: number, what: string): void {
+    if (this.buf[i] !== 0x7b) {
+      this.unexpected(i, `${what} that is a JSON object ({...})`);
+    }
+    this.state = State.Value;
+    this.valueStart = i;
+    this.valueLine = this.line;
+    this.depth = 0;
+    this.inString = false;
+    this.escape = false;
+  }
+
+  private unexpected(i: number, expected: string): never {
+    const shown = String.fromCharCode(this.buf[i]);
+    this.fail(
+      this.base + i,
+      this.line,
+      `expected ${expected}, found ${/[\x21-\x7e]/.test(shown) ? `"${shown}"` : `byte 0x${this.buf[i].toString(16)}`}`,
+      "A JSON data file is an array of objects ([{...}, ...]) or one object per line (NDJSON).",
+    );
+  }
+
+  private fail(offset: number, line: number, what: string, hint: string): never {
+    throw new ReportError(`${this.name}, line ${line} (byte ${offset}): ${what}.`, { hint });
+  }
+
+  private record(start: number, end: number): void {
+    const bytes = this.buf.subarray(start, end);
+    let text: string;
+    try {
+      text = this.decoder.decode(bytes);
+    } catch {
+      this.fail(
+        this.base + start,
+        this.valueLine,
+        "invalid UTF-8 in this record; the file must be UTF-8 text",
+        "Save the file as UTF-8, or convert it (iconv -t UTF-8).",
+      );
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+      if (LONG_DIGITS.test(text)) value = parseJsonExact(text);
+    } catch (error) {
+      this.fail(
+        this.base + start,
+        this.valueLine,
+        `invalid JSON in the record (${error instanceof Error ? error.message : String(error)})`,
+        "Check the record with a JSON validator (e.g. jq . < file); strings need double quotes, and no trailing commas.",
+      );
+    }
+    this.sink.add(value as Record<string, unknown>, this.valueLine);
+  }
+}
+
+/** Columns built from records; columns first seen late are backfilled with missing values. */
+class RecordSink {
+  private readonly name: string;
+  private readonly notice: (message: string) => void;
+  private readonly index = new Map<string, number>();
+  private readonly keys: string[] = [];
+  private builders: ColumnBuilder[] = [];
+  private written = new Int32Array(16).fill(-1);
+  private rows = 0;
+
+  constructor(options: ReadJsonOptions) {
+    this.name = options.name;
+    this.notice = options.onNotice ?? (() => {});
+  }
+
+  add(record: Record<string, unknown>, line: number): void {
+    const row = this.rows;
+    for (const key in record) {
+      let column = this.index.get(key);
+      if (column === undefined) column = this.addColumn(key);
+      this.written[column] = row;
+      this.push(column, record[key], line);
+    }
+    const builders = this.builders;
+    for (let c = 0; c < builders.length; c++) {
+      if (this.written[c] !== row) builders[c].pushNull();
+    }
+    this.rows++;
+  }
+
+  finish(mode: "ndjson" | "json" | undefined): Table {
+    if (this.rows === 0) {
+      throw new ReportError(
+        `${this.name}: the ${mode === "json" ? "JSON array is empty" : "file holds no records"}.`,
+        { hint: "Check that the export that writes this file ran and produced data." },
+      );
+    }
+    if (this.keys.length === 0) {
+      throw new ReportError(
+        `${this.name}: every record is an empty object ({}), so there are no columns.`,
+      );
+    }
+    const { names, notices } = uniqueNames(this.keys);
+    for (const message of notices)
+      this.notice(`${this.name}: ${message.replace("in the header", "")}.`);
+    return tableFromColumns(
+      names,
+      this.builders.map((builder) => builder.finish()),
+      this.rows,
+    );
+  }
+
+  private addColumn(key: string): number {
+    const column = this.keys.length;
+    this.keys.push(key);
+    this.index.set(key, column);
+    const builder = createBuilder("null");
+    for (let r = 0; r < this.rows; r++) builder.pushNull();
+    this.builders.push(builder);
+    if (column >= this.written.length) {
+      const written = new Int32Array(this.written.length * 2).fill(-1);
+      written.set(this.written);
+      this.written = written;
+    }
+    return column;
+  }
+
+  private push(column: number, value: unknown, line: number): void {
+    let builder = this.builders[column];
+    if (value === null || value === undefined) {
+      builder.pushNull();
+      return;
+    }
+    const kind = kindOf(value);
+    if (kind !== builder.kind) {
+      const target = joinKinds(builder.kind, kind);
+      if (target !== builder.kind) {
+        if (target === "string" && builder.kind !== "null") {
+          const shown = typeof value === "string" ? value : jsonText(value);
+          this.notice(
+            `${this.name}, line ${line}: "${this.keys[column]}" is ${JSON.stringify(shown.slice(0, 40))} here, unlike earlier rows (${builder.kind}); the column is read as text.`,
+          );
+        }
+        builder = widen(builder, target);
+        this.builders[column] = builder;
+      }
+    }
+    pushValue(builder, value, kind);
+  }
+}
+
+/** The narrowest column kind for one JSON value. */
+function kindOf(value: unknown): ColumnKind {
+  switch (typeof value) {
+    case "number":
+      if (Number.isInteger(value)) {
+        if (value >= INT32_MIN && value <= INT32_MAX) return "int32";
+        if (Number.isSafeInteger(value)) return "int64";
+      }
+      return "float64";
+    case "bigint":
+      return value >= INT64_MIN && value <= INT64_MAX ? "int64" : "float64";
+    case "boolean":
+      return "bool";
+    case "string":
+      if (value.length >= 10 && value.length <= 40 && DATE_PREFIX.test(value)) {
+        const bytes = encoder.encode(value);
+        if (value.length === 10 && !Number.isNaN(parseDateBytes(bytes, 0, bytes.length)))
+          return "date";
+        if (!Number.isNaN(parseTimestampBytes(bytes, 0, bytes.length))) return "timestamp";
+      }
+      return "string";
+    default:
+      return "string";
+  }
+}
+
+/** Appends a value whose kind the builder is known to hold (after any widening). */
+function pushValue(builder: ColumnBuilder, value: unknown, kind: ColumnKind): void {
+  switch (builder.kind) {
+    case "string":
+      (builder as StringBuilder).pushString(
+        typeof value === "string"
+          ? value
+          : typeof value === "object"
+            ? jsonText(value)
+            : String(value),
+      );
+      return;
+    case "int32":
+      (builder as Int32Builder).push(value as number);
+      return;
+    case "float64":
+      (builder as Float64Builder).push(Number(value));
+      return;
+    case "int64":
+      if (typeof value === "bigint") (builder as Int64Builder).pushBigInt(value);
+      else (builder as Int64Builder).push(value as number);
+      return;
+    case "bool":
+      (builder as BoolBuilder).push(value as boolean);
+      return;
+    case "date": {
+      const bytes = encoder.encode(value as string);
+      (builder as Int32Builder).push(parseDateBytes(bytes, 0, bytes.length));
+      return;
+    }
+    case "timestamp": {
+      const bytes = encoder.encode(value as string);
+      const ms =
+        kind === "date"
+          ? parseDateBytes(bytes, 0, bytes.length) * MS_PER_DAY
+          : parseTimestampBytes(bytes, 0, bytes.length);
+      (builder as Int64Builder).push(ms);
+      return;
+    }
+    default:
+      throw new Error(`no JSON value fits a ${builder.kind} column`);
+  }
+}

@@ -1,0 +1,91 @@
+// Parquet → Arrow through parquet-wasm 0.8.0 (arrow-rs compiled to WebAssembly): it decodes
+// every Parquet encoding and codec and hands back Arrow IPC that apache-arrow reads with the
+// types intact (Int64, Decimal with scale, timestamps with unit and zone, lists, structs).
+// The wasm is instantiated from bytes we pass in (initSync), so a bundle for Deno can embed
+// or ship the .wasm and call setParquetWasm(bytes) before the first read.
+import { readFile } from "node:fs/promises";
+import type { Table } from "apache-arrow";
+import { initSync, readParquet as wasmReadParquet } from "parquet-wasm/esm";
+import { ReportError } from "../errors.ts";
+import { ipcTable } from "./ipc.ts";
+import { collect } from "./stream.ts";
+
+let wasmSource: Uint8Array | WebAssembly.Module | undefined;
+let ready = false;
+
+/** Supplies the parquet-wasm module (bytes or compiled) instead of reading it from node_modules. */
+export function setParquetWasm(source: Uint8Array | WebAssembly.Module): void {
+  wasmSource = source;
+  ready = false;
+}
+
+async function ensureWasm(): Promise<void> {
+  if (ready) return;
+  if (wasmSource === undefined) {
+    const url = import.meta.resolve("parquet-wasm/esm/parquet_wasm_bg.wasm");
+    wasmSource = new Uint8Array(await readFile(new URL(url)));
+  }
+  initSync({ module: wasmSource });
+  ready = true;
+}
+
+const PAR1 = [0x50, 0x41, 0x52, 0x31];
+
+/** Reads a whole Parquet file (the footer is at the end, so it waits for every byte). */
+export async function readParquet(
+  input: AsyncIterable<Uint8Array>,
+  options: { label: string; size?: number },
+): Promise<Table> {
+  const bytes = await collect(input, options.size);
+  return parquetTable(bytes, options.label);
+}
+
+/** Parses Parquet bytes already in memory. */
+export async function parquetTable(bytes: Uint8Array, label: string): Promise<Table> {
+  checkFraming(bytes, label);
+  await ensureWasm();
+  let ipc: Uint8Array;
+  try {
+    ipc = wasmReadParquet(bytes).intoIPCStream();
+  } catch (error) {
+    throw new ReportError(`${label}: the Parquet file cannot be decoded (${messageOf(error)}).`, {
+      hint: "The file may be damaged or use a feature this reader lacks; rewrite it (e.g. pyarrow.parquet.write_table) and try again.",
+      cause: error,
+    });
+  }
+  return ipcTable(ipc, label);
+}
+
+/** Magic at both ends and a footer length that fits: catches truncation before decoding. */
+function checkFraming(bytes: Uint8Array, label: string): void {
+  const n = bytes.length;
+  const hint =
+    "The upload or the program writing it was interrupted; write the Parquet file again and close the writer.";
+  if (n === 0) throw new ReportError(`${label} is empty (0 bytes).`, { hint });
+  const starts = n >= 4 && PAR1.every((byte, k) => bytes[k] === byte);
+  if (!starts) {
+    throw new ReportError(`${label} is not a Parquet file: it does not start with "PAR1".`, {
+      hint: "Check the file, or set `format:` in the report definition to its real format.",
+    });
+  }
+  const ends = n >= 12 && PAR1.every((byte, k) => bytes[n - 4 + k] === byte);
+  if (!ends) {
+    throw new ReportError(
+      `${label}: the Parquet file is truncated (${n} bytes, no closing "PAR1" footer).`,
+      { hint },
+    );
+  }
+  const footer =
+    (bytes[n - 8] | (bytes[n - 7] << 8) | (bytes[n - 6] << 16) | (bytes[n - 5] << 24)) >>> 0;
+  if (footer + 12 > n) {
+    throw new ReportError(
+      `${label}: the Parquet footer says ${footer} bytes, more than the file holds (${n} bytes).`,
+      { hint },
+    );
+  }
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
