@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The built report in a real headless Chromium (Debian's): no console errors, no network
 // requests, charts drawn, no sideways scrolling on a phone. Screenshots go to
 // test-artifacts/ for review.
