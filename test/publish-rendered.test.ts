@@ -58,6 +58,7 @@ test("publish --rendered deploys a quarto-static project with the markdown engin
   const item = [...state.content.values()].find((c) => c.name === "rendered_sales")!;
   assert.equal(item.title, "Rendered sales");
   assert.equal(item.app_mode, "quarto-static");
+  assert.ok(run.lines.some((l) => l.includes("Access: add the AWS integration")));
   const bundle = state.bundles.get(item.bundle_id!)!;
   assert.deepEqual(bundle.manifest.quarto?.engines, ["markdown"]);
   assert.equal(bundle.manifest.metadata.entrypoint, "index.qmd");

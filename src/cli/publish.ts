@@ -179,6 +179,14 @@ export async function runPublish(args: string[], effects: Effects): Promise<numb
     log.info(`Content:   ${result.contentUrl}`);
     if (result.vanityUrl) log.info(`Vanity:    ${result.vanityUrl}`);
     log.info(`Dashboard: ${result.dashboardUrl}`);
+    if (prepared.mode === "rendered") {
+      // Until these are set, each render uses the bundled fallback data.
+      log.info("Next, in the content's panels on Connect (see docs/publishing.md):");
+      log.info(
+        "  Access: add the AWS integration;  Vars: AWS_BUCKET_NAME, AWS_S3_FILEPATH, AWS_REGION",
+      );
+      log.info("  Schedule: choose when to render, and tick 'Send email after update'");
+    }
     return 0;
   } catch (error) {
     if (!isReportError(error)) throw error;
