@@ -23,13 +23,18 @@ export function countDuplicateRows(columns: readonly Column[], rowCount: number)
       }
     }
   }
-  const heads = new Map<number, number>();
+  // Open addressing on the hash: slot → first row of a chain of rows sharing that slot.
+  let size = 1;
+  while (size < rowCount * 2) size *= 2;
+  const heads = new Int32Array(size).fill(-1);
   const next = new Int32Array(rowCount).fill(-1);
   let duplicates = 0;
   for (let i = 0; i < rowCount; i++) {
     const h = hashes[i];
-    const head = heads.get(h);
-    let j = head ?? -1;
+    let slot = (h ^ (h >>> 16)) & (size - 1);
+    // Probe to the slot holding rows of the same hash, or an empty one.
+    while (heads[slot] >= 0 && hashes[heads[slot]] !== h) slot = (slot + 1) & (size - 1);
+    let j = heads[slot];
     let copy = false;
     while (j >= 0) {
       if (sameRow(columns, i, j)) {
@@ -40,8 +45,8 @@ export function countDuplicateRows(columns: readonly Column[], rowCount: number)
     }
     if (copy) duplicates++;
     else {
-      next[i] = head ?? -1;
-      heads.set(h, i);
+      next[i] = heads[slot];
+      heads[slot] = i;
     }
   }
   return duplicates;

@@ -11,7 +11,7 @@ import { selectRows } from "./filter.ts";
 import { computeMeasure, type Grouping, numberCell, resolveMeasure } from "./measure.ts";
 import { findColumn, notFound, specError } from "./spec-error.ts";
 import type { Cell, ColumnType, QueryColumn, QueryResult } from "./summary.ts";
-import { bucketStart, isoDate } from "./time.ts";
+import { bucketStart, DAY_MS, isoDate } from "./time.ts";
 
 /** One group key over the selected rows: `ids[k]` indexes `cells`; id 0 is the null key. */
 interface KeyCodes {
@@ -90,20 +90,43 @@ function keyCodes(key: GroupKey, column: Column, rows: Uint32Array): KeyCodes {
   const { values, valid } = column;
   const { unit } = key;
   const type: ColumnType = unit === undefined ? column.type : "date";
-  for (let k = 0; k < rows.length; k++) {
-    const row = rows[k];
-    if (valid !== null && valid[row] === 0) continue;
-    const v = unit === undefined ? values[row] : bucketStart(values[row], unit);
+  const idOf = (v: number): number => {
     let id = index.get(v);
     if (id === undefined) {
       id = cells.length;
       cells.push(unit === undefined ? numberCell(v, type) : isoDate(v));
       index.set(v, id);
     }
-    ids[k] = id;
+    return id;
+  };
+  if (unit === undefined) {
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k];
+      if (valid === null || valid[row] === 1) ids[k] = idOf(values[row]);
+    }
+    return { ids, cells, type };
+  }
+  // A bucket depends only on the day: a direct-mapped cache from day to group id saves the
+  // calendar arithmetic and the Map lookup on almost every row.
+  const cachedDay = new Float64Array(DAY_CACHE).fill(Number.NaN);
+  const cachedId = new Int32Array(DAY_CACHE);
+  for (let k = 0; k < rows.length; k++) {
+    const row = rows[k];
+    if (valid !== null && valid[row] === 0) continue;
+    const v = values[row];
+    const dayIndex = Math.floor(v / DAY_MS);
+    const slot = dayIndex & (DAY_CACHE - 1);
+    if (cachedDay[slot] !== dayIndex) {
+      cachedDay[slot] = dayIndex;
+      cachedId[slot] = idOf(bucketStart(v, unit));
+    }
+    ids[k] = cachedId[slot];
   }
   return { ids, cells, type };
 }
+
+/** Slots of the day → bucket cache (a power of two; about 11 years of days). */
+const DAY_CACHE = 4096;
 
 /** Dense group ids in order of first appearance, and each group's key ids. */
 function group(keys: KeyCodes[], n: number): { grouping: Grouping; keyIds: Int32Array[] } {
