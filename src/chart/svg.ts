@@ -81,7 +81,12 @@ export function useTextMeasurer(font: TextMeasurer | undefined): void {
 /** Render a Vega-Lite spec to an SVG string (no DOM, no canvas). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   if (!installed) useTextMeasurer(measurer);
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  // Warnings (e.g. "Dropping fit-y" for step-sized bars) would interleave with the build log.
+  const logger = vega.logger(vega.Error);
+  const view = new vega.View(vega.parse(vl.compile(spec, { logger }).spec), {
+    renderer: "none",
+    logLevel: vega.Error,
+  });
   try {
     return await view.toSVG();
   } finally {

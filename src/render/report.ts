@@ -2,7 +2,7 @@
 // CSS with the embedded font, inline SVG, no script). A file in the report's own templates
 // folder replaces the default file of the same relative path.
 import { readdir, readFile } from "node:fs/promises";
-import { join, sep } from "node:path";
+import { join } from "node:path";
 import Handlebars from "handlebars";
 import { FONT_FAMILY, FONT_FILES } from "../chart/text-metrics.ts";
 import { ReportError } from "../errors.ts";
@@ -25,18 +25,23 @@ const PARTIALS = "partials/";
 /** Relative path ("partials/kpis.hbs", with /) → absolute path, for .hbs and .css files. */
 async function listTemplates(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  let entries: string[];
+  // A plain walk: readdir's `recursive` option is missing from older Deno node:fs shims.
+  const walk = async (folder: string, prefix: string) => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(path, `${prefix}${entry.name}/`);
+      else if (entry.name.endsWith(".hbs") || entry.name.endsWith(".css")) {
+        files.set(`${prefix}${entry.name}`, path);
+      }
+    }
+  };
   try {
-    entries = await readdir(dir, { recursive: true });
+    await walk(dir, "");
   } catch (error) {
     throw new ReportError(`Templates folder not found: ${dir}`, {
       hint: "Check `templates:` in the report definition.",
       cause: error,
     });
-  }
-  for (const entry of entries) {
-    if (!entry.endsWith(".hbs") && !entry.endsWith(".css")) continue;
-    files.set(entry.split(sep).join("/"), join(dir, entry));
   }
   return files;
 }
