@@ -31,8 +31,15 @@ export async function collectFiles(dir: string): Promise<BundleFile[]> {
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** The archive bytes: manifest.json first, then the files in order. */
-export function createBundle(files: readonly BundleFile[], manifest: Manifest): Uint8Array {
+/**
+ * The archive bytes: manifest.json first, then the files in order. Entries carry `mtime`
+ * (default now): a rendered report shows its fallback data's modification time.
+ */
+export function createBundle(
+  files: readonly BundleFile[],
+  manifest: Manifest,
+  mtime: Date = new Date(),
+): Uint8Array {
   const manifestBytes = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
-  return tarGz([{ path: "manifest.json", data: manifestBytes }, ...files]);
+  return tarGz([{ path: "manifest.json", data: manifestBytes }, ...files], mtime);
 }
