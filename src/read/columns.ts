@@ -407,8 +407,17 @@ export class StringBuilder extends ColumnBuilder {
 
   /** The key of buf[start, end) in the dictionary, adding it; -1 when the dictionary is full. */
   private intern(buf: Uint8Array, start: number, end: number): number {
-    let hash = 0x811c9dc5;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i], 0x01000193);
+    // FNV-style over 4 bytes at a time, then a finalizer so the low bits (the slot) mix all.
+    let hash = 0x811c9dc5 ^ (end - start);
+    let i = start;
+    for (; i + 4 <= end; i += 4) {
+      const word = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24);
+      hash = Math.imul(hash ^ word, 0x01000193);
+    }
+    for (; i < end; i++) hash = Math.imul(hash ^ buf[i], 0x01000193);
+    hash ^= hash >>> 15;
+    hash = Math.imul(hash, 0x2c1b3c6d);
+    hash ^= hash >>> 12;
     const table = this.table;
     const mask = this.mask;
     let slot = hash & mask;
