@@ -1,16 +1,16 @@
 // The pipeline: definition → source → Arrow table → summaries → charts → HTML → output/.
 // Each stage is a pure module; this file wires them to the world through `effects` and
 // prints one line per stage with its time and size.
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Table } from "apache-arrow";
 import { renderCharts } from "./chart/index.ts";
 import { loadReportSpec, profileSpec } from "./config/index.ts";
 import type { ReportSpec } from "./config/spec.ts";
-import type { Effects } from "./effects.ts";
+import type { Effects, Logger } from "./effects.ts";
 import { ReportError } from "./errors.ts";
 import { formatBytes, formatDuration } from "./format-size.ts";
-import { readCsv } from "./read/csv.ts";
+import { readTable as readSourceTable } from "./read/index.ts";
 import { assembleModel } from "./render/model.ts";
 import { renderReport } from "./render/report.ts";
 import { writeSite } from "./site/write.ts";
@@ -79,13 +79,9 @@ function withSource(spec: ReportSpec, source: string, effects: Effects): ReportS
   };
 }
 
-/** Read the source's bytes into an Arrow table. */
-function readTable(source: DataSource, spec: ReportSpec): Promise<Table> {
-  return readCsv(source.body(), {
-    name: source.label,
-    delimiter: spec.source.csv.delimiter,
-    nullValues: spec.source.csv.nullValues,
-  });
+/** Read the source's bytes (any supported format, or every part of a dataset) into an Arrow table. */
+function readTable(source: DataSource, spec: ReportSpec, log: Logger): Promise<Table> {
+  return readSourceTable(source, { format: spec.source.format, csv: spec.source.csv, log });
 }
 
 /** Build the report: the whole pipeline, ending in an atomic replace of `outDir`. */
@@ -106,7 +102,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
   const table = await stage(
     effects,
     "read",
-    () => readTable(source, spec),
+    () => readTable(source, spec, effects.log),
     (t) => `${t.numRows.toLocaleString("en-US")} rows × ${t.numCols} columns`,
   );
   if (table.numRows === 0) {
@@ -122,13 +118,14 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     (s) =>
       `${s.columns.length} profiles, ${Object.keys(s.queries).length} queries, ${s.kpis.length} KPIs, ${s.alerts.length} alerts`,
   );
+  const defaultsDir = options.defaultTemplates ?? DEFAULT_TEMPLATES;
   const charts = await stage(
     effects,
     "charts",
-    () => renderCharts(spec, summary),
+    // Explicit, so a bundled build (Deno on Connect) finds the fonts it carries.
+    () => renderCharts(spec, summary, { fontsDir: join(defaultsDir, "fonts") }),
     (c) => `${c.charts.size} charts, ${c.histograms.size} column histograms`,
   );
-  const defaultsDir = options.defaultTemplates ?? DEFAULT_TEMPLATES;
   const html = await stage(
     effects,
     "render",

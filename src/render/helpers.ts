@@ -30,6 +30,9 @@ function isFormat(value: unknown): value is ValueFormat {
   return typeof value === "string" && FORMATS.has(value);
 }
 
+/** Longest KPI figure shown in full; "$9,765,525.41" (13) becomes "$9.8M". */
+const KPI_MAX_CHARS = 10;
+
 /** Register the formatting and logic helpers on `env` for one locale and currency. */
 export function registerHelpers(env: HandlebarsEnv, loc: FormatLocale): void {
   const helpers: Record<string, (...list: unknown[]) => unknown> = {
@@ -65,6 +68,15 @@ export function registerHelpers(env: HandlebarsEnv, loc: FormatLocale): void {
     format: (...list) => {
       const [value, format] = args(list);
       return formatValue(value, isFormat(format) ? format : "number", loc);
+    },
+    /** {{kpi value "currency"}}: the full figure, or its compact form when that would not fit a tile. */
+    kpi: (...list) => {
+      const [value, format] = args(list);
+      const declared = isFormat(format) ? format : "number";
+      const full = formatValue(value, declared, loc);
+      return full.length > KPI_MAX_CHARS && typeof value === "number"
+        ? formatCompact(value, loc, declared)
+        : full;
     },
     /** {{stat value type}}: a profile statistic, as a date for date columns. */
     stat: (...list) => {
