@@ -108,7 +108,7 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
     }
     const headers: Record<string, string> = { Accept: "application/json" };
     if (options.apiKey) headers.Authorization = `Key ${options.apiKey}`;
-    let body: string | Uint8Array | undefined;
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (req.json !== undefined) {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(req.json);
@@ -120,7 +120,8 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
       body = form.toString();
     } else if (req.body) {
       headers["Content-Type"] = req.contentType ?? "application/octet-stream";
-      body = req.body;
+      // Bundles come from zlib or readFile, whose buffers are never shared memory.
+      body = req.body as Uint8Array<ArrayBuffer>;
     }
     const idempotent = req.idempotent ?? method === "GET";
     const where = `${url.pathname}${url.search}`;
