@@ -71,7 +71,7 @@ async function* gunzip(
   } catch (error) {
     if (!isZlibError(error)) throw error;
     throw new ReportError(
-      `${label}: the gzip data is damaged near compressed byte ${inflater.bytesWritten} (${error.message}).`,
+      `${label}: the gzip data is damaged or truncated at compressed byte ${inflater.bytesWritten} (${error.message}).`,
       {
         hint: "The file may be truncated (an interrupted upload or download); write it again, or check it with `gzip -t`.",
         cause: error,
@@ -93,7 +93,7 @@ async function* unzstd(
   let offset = 0;
   const fail = (error: unknown): never => {
     throw new ReportError(
-      `${label}: the zstd data is damaged near compressed byte ${offset} (${error instanceof Error ? error.message : String(error)}).`,
+      `${label}: the zstd data is damaged or truncated at compressed byte ${offset} (${error instanceof Error ? error.message : String(error)}).`,
       {
         hint: "The file may be truncated (an interrupted upload or download); write it again, or check it with `zstd -t`.",
         cause: error,

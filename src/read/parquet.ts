@@ -21,13 +21,36 @@ export function setParquetWasm(source: Uint8Array | WebAssembly.Module): void {
 
 async function ensureWasm(): Promise<void> {
   if (ready) return;
-  if (wasmSource === undefined) {
-    const url = import.meta.resolve("parquet-wasm/esm/parquet_wasm_bg.wasm");
-    wasmSource = new Uint8Array(await readFile(new URL(url)));
-  }
+  wasmSource ??= await findWasm();
   initSync({ module: wasmSource });
   ready = true;
 }
+
+/**
+ * The .wasm from the installed package, else a `parquet_wasm_bg.wasm` beside the running
+ * module (how a one-file bundle ships it).
+ */
+async function findWasm(): Promise<Uint8Array> {
+  const candidates: string[] = [];
+  try {
+    candidates.push(import.meta.resolve("parquet-wasm/esm/parquet_wasm_bg.wasm"));
+  } catch {
+    // Not resolvable in a bundle without node_modules.
+  }
+  candidates.push(new URL(WASM_FILE, import.meta.url).href);
+  for (const candidate of candidates) {
+    try {
+      return new Uint8Array(await readFile(new URL(candidate)));
+    } catch {
+      // Try the next place.
+    }
+  }
+  throw new ReportError(`Reading Parquet needs ${WASM_FILE}, which was not found.`, {
+    hint: `Reinstall the package (npm ci), or place ${WASM_FILE} from parquet-wasm/esm beside the bundled script.`,
+  });
+}
+
+const WASM_FILE = "parquet_wasm_bg.wasm";
 
 const PAR1 = [0x50, 0x41, 0x52, 0x31];
 

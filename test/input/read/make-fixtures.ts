@@ -218,3 +218,20 @@ write("generated/csv-dataset/region=south/b.csv", "id,x,note\n3,2.5,hi\n");
 // A conflict: x is a number in one file and text in the other.
 write("generated/conflict/a.csv", "id,x\n1,10\n");
 write("generated/conflict/b.csv", "id,x\n2,ten\n");
+
+// LZ4 frames from the reference tool, in its different block modes, of one payload: text
+// with long repeats (overlapping matches) and pseudo-random bytes (literal runs).
+let seed = 7;
+const random = () => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed >>> 24;
+};
+const text = Array.from({ length: 3000 }, (_, i) => `row ${i % 97},${"ab".repeat(i % 5)}\n`).join("");
+const noise = Uint8Array.from({ length: 40_000 }, random);
+const payload = new Uint8Array([...new TextEncoder().encode(text), ...noise, ...new Uint8Array(70_000)]);
+write("generated/lz4/payload.bin", payload);
+write("generated/lz4/default.lz4", tool("lz4", ["-q", "-c"], payload));
+write("generated/lz4/dependent-64k.lz4", tool("lz4", ["-q", "-c", "-BD", "-B4"], payload));
+write("generated/lz4/checksums.lz4", tool("lz4", ["-q", "-c", "-BX", "--content-size"], payload));
+write("generated/lz4/no-frame-crc.lz4", tool("lz4", ["-q", "-c", "--no-frame-crc", "-9"], payload));
+write("generated/lz4/empty.lz4", tool("lz4", ["-q", "-c"], new Uint8Array(0)));
