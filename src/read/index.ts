@@ -56,6 +56,7 @@ export async function readFile(
         name: label,
         delimiter: options.csv.delimiter ?? (detection.format === "tsv" ? "\t" : undefined),
         nullValues: options.csv.nullValues,
+        expectedBytes: size,
         onNotice: (message) => options.log.warn(message),
       });
     case "ndjson":
