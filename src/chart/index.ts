@@ -181,7 +181,8 @@ export async function renderCharts(
         table: chartTable(section, result, loc, xUnit),
       });
     } else if (section.kind === "histogram") {
-      const profile = profileOf(spec, summary, section);
+      const own = summary.histograms?.[index];
+      const profile = { ...profileOf(spec, summary, section), ...(own && { histogram: own }) };
       const description = section.description ?? describeHistogram(profile, loc);
       const svg = await time(() => renderSvg(histogramSpec(profile, loc)));
       charts.set(index, {

@@ -10,11 +10,12 @@ import type { ReportSpec } from "../config/spec.ts";
 import { findAlerts } from "./alerts.ts";
 import { readColumns } from "./columns.ts";
 import { countDuplicateRows } from "./duplicates.ts";
+import { numberHistogram } from "./histogram.ts";
 import { computeKpi } from "./kpi.ts";
-import { profileColumn } from "./profile.ts";
+import { profileColumn, sortedValues } from "./profile.ts";
 import { runQuery } from "./query.ts";
 import { findColumn } from "./spec-error.ts";
-import type { KpiValue, QueryResult, Summary } from "./summary.ts";
+import type { HistogramBin, KpiValue, QueryResult, Summary } from "./summary.ts";
 
 export interface SummarizeOptions {
   /** The clock, for whether a KPI's current period is still running; default: the real time. */
@@ -52,7 +53,27 @@ export function summarize(table: Table, spec: ReportSpec, options: SummarizeOpti
   // A column whose every row holds a different value (an id) rules out duplicate rows.
   const unique = rows > 0 && stats.some((s) => s.profile.distinct === rows);
   const alerts = findAlerts(stats, rows, unique ? 0 : countDuplicateRows(columns, rows));
-  return { rows, columns: stats.map((s) => s.profile), queries, kpis, alerts };
+  const summary: Summary = { rows, columns: stats.map((s) => s.profile), queries, kpis, alerts };
+  const histograms = sectionHistograms(spec, columns);
+  if (Object.keys(histograms).length > 0) summary.histograms = histograms;
+  return summary;
+}
+
+/** Histograms of `histogram` sections that ask for their own number of bins, by section index. */
+function sectionHistograms(
+  spec: ReportSpec,
+  columns: ReturnType<typeof readColumns>,
+): Record<string, HistogramBin[]> {
+  const out: Record<string, HistogramBin[]> = {};
+  spec.sections.forEach((section, index) => {
+    if (section.kind !== "histogram" || section.bins === undefined) return;
+    const column = columns.find((c) => c.name === section.column);
+    if (column?.kind !== "number" || column.type === "date" || column.type === "timestamp") return;
+    const sorted = sortedValues(column);
+    if (sorted.length > 0)
+      out[index] = numberHistogram(sorted, column.type === "integer", section.bins);
+  });
+  return out;
 }
 
 export type { Summary } from "./summary.ts";

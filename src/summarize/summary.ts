@@ -110,4 +110,6 @@ export interface Summary {
   queries: Record<string, QueryResult>;
   kpis: KpiValue[];
   alerts: Alert[];
+  /** Histograms of `histogram` sections with their own `bins`, by section index. */
+  histograms?: Record<string, HistogramBin[]>;
 }

@@ -1,0 +1,49 @@
+// Section-specific summaries: a histogram section's own bin count.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Float64, Int32 } from "apache-arrow";
+import { summarize } from "../src/summarize/index.ts";
+import { fixedVector, specOf, tableOf } from "./summarize-reference.ts";
+
+describe("histogram sections", () => {
+  const values = Array.from({ length: 100 }, (_, i) => i); // 0..99
+  const table = tableOf({
+    n: fixedVector(new Int32(), values, Int32Array),
+    x: fixedVector(
+      new Float64(),
+      values.map((v) => v / 10),
+      Float64Array,
+    ),
+  });
+
+  it("bins a column by the section's `bins`, on nice boundaries, counting every value once", () => {
+    const spec = specOf({
+      sections: [{ kind: "histogram", title: "n", column: "n", bins: 5, path: ["sections", 0] }],
+    });
+    const bins = summarize(table, spec).histograms?.["0"];
+    assert.ok(bins, "a histogram for section 0");
+    // 0..99 in about 5 bins: width 20 → [0,20) [20,40) [40,60) [60,80) [80,100], 20 values each.
+    assert.deepEqual(
+      bins.map((b) => [b.start, b.end, b.count]),
+      [
+        [0, 20, 20],
+        [20, 40, 20],
+        [40, 60, 20],
+        [60, 80, 20],
+        [80, 100, 20],
+      ],
+    );
+  });
+
+  it("leaves sections without `bins` to the profile's histogram", () => {
+    const spec = specOf({
+      sections: [{ kind: "histogram", title: "x", column: "x", path: ["sections", 0] }],
+    });
+    const summary = summarize(table, spec);
+    assert.equal(summary.histograms, undefined);
+    const total = summary.columns
+      .find((c) => c.name === "x")
+      ?.histogram?.reduce((s, b) => s + b.count, 0);
+    assert.equal(total, 100);
+  });
+});
