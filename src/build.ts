@@ -9,8 +9,8 @@ import { loadReportSpec, profileSpec } from "./config/index.ts";
 import type { ReportSpec } from "./config/spec.ts";
 import type { Effects, Logger } from "./effects.ts";
 import { ReportError } from "./errors.ts";
-import { formatBytes, formatDuration } from "./format-size.ts";
 import { readTable as readSourceTable } from "./read/index.ts";
+import { type FormatLocale, formatBytes } from "./render/format.ts";
 import { assembleModel } from "./render/model.ts";
 import { renderReport } from "./render/report.ts";
 import { writeSite } from "./site/write.ts";
@@ -39,6 +39,14 @@ export interface BuildResult {
   summary: Summary;
   /** Bytes of index.html. */
   htmlBytes: number;
+}
+
+/** The build log is in English whatever the report's locale. */
+const LOG_LOCALE: FormatLocale = { locale: "en-US", currency: "USD" };
+
+/** Milliseconds for the log: 12 → "12 ms", 1530 → "1.53 s". */
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
 /** Run a timed stage and log `name  detail  time` when it ends. */
@@ -97,7 +105,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     effects,
     "source",
     () => openDataSource(spec.source, effects),
-    (s) => `${s.label}${s.size === undefined ? "" : ` (${formatBytes(s.size)})`}`,
+    (s) => `${s.label}${s.size === undefined ? "" : ` (${formatBytes(s.size, LOG_LOCALE)})`}`,
   );
   const table = await stage(
     effects,
@@ -136,7 +144,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
         locale: spec.locale,
         currency: spec.currency,
       }),
-    (h) => `index.html ${formatBytes(Buffer.byteLength(h))}`,
+    (h) => `index.html ${formatBytes(Buffer.byteLength(h), LOG_LOCALE)}`,
   );
   const summaryJson = `${JSON.stringify(summary, null, 2)}\n`;
   await stage(
