@@ -26,7 +26,7 @@ test("every Node built-in in the bundle carries the node: prefix", () => {
   assert.match(code, /^import __shimProcess from "node:process";/);
 });
 
-for (const version of Object.keys(DENO_VERSIONS) as (keyof typeof DENO_VERSIONS)[]) {
+for (const version of DENO_VERSIONS) {
   test(`the bundled script runs under Deno ${version} and writes the page and email metadata`, async () => {
     const out = mkdtempSync(join(tmpdir(), "deno-out-"));
     const run = await runLikeQuarto(version, script, {

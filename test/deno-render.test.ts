@@ -113,7 +113,7 @@ test("with no bucket configured, the script builds from the bundled fallback fil
   assert.match(meta.rsc_email_body_text, /6 rows from .*orders\.csv/);
 });
 
-for (const version of Object.keys(DENO_VERSIONS) as (keyof typeof DENO_VERSIONS)[]) {
+for (const version of DENO_VERSIONS) {
   test(`Deno ${version}: a render on Connect exchanges the session token, reads S3 and writes the report and email`, async () => {
     const project = extract();
     const exchangesBefore = oauth.exchanges.length;

@@ -1,22 +1,24 @@
-// Run a script with one of the Deno versions installed as dev dependencies (npm aliases of
-// `deno`, whose Linux binary ships inside @deno/linux-x64-glibc), the way Quarto runs a
-// project script: `deno run --cached-only --allow-all`, with its own DENO_DIR.
+// Run a script with one of the Deno versions Quarto ships (installed by
+// scripts/install-deno.ts, which `npm test` runs first), the way Quarto runs a project
+// script: `deno run --cached-only --allow-all`, with its own DENO_DIR.
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 
-/** Deno version → the dev dependency alias that provides it (Quarto 1.6, 1.7, 1.10). */
-export const DENO_VERSIONS = { "1.46.3": "deno-1-46", "2.2.10": "deno-2-2", "2.7.14": "deno-2-7" };
+/** The Deno versions of Quarto 1.6, 1.7 and 1.10. */
+export const DENO_VERSIONS = ["1.46.3", "2.2.10", "2.7.14"] as const;
+
+export type DenoVersion = (typeof DENO_VERSIONS)[number];
+
+/** Where scripts/install-deno.ts installs `version`. */
+export function denoPrefix(version: DenoVersion): string {
+  return join(import.meta.dirname, "..", "node_modules", ".cache", "deno", version);
+}
 
 /** Path of the deno binary for `version`. */
-export function denoBinary(version: keyof typeof DENO_VERSIONS): string {
-  const alias = DENO_VERSIONS[version];
-  const require = createRequire(
-    join(import.meta.dirname, "..", "node_modules", alias, "package.json"),
-  );
-  return join(dirname(require.resolve("@deno/linux-x64-glibc/package.json")), "deno");
+export function denoBinary(version: DenoVersion): string {
+  return join(denoPrefix(version), "node_modules", "@deno", "linux-x64-glibc", "deno");
 }
 
 export interface DenoRun {
@@ -27,7 +29,7 @@ export interface DenoRun {
 
 /** Run `script` as Quarto runs a pre-/post-render script. */
 export function runLikeQuarto(
-  version: keyof typeof DENO_VERSIONS,
+  version: DenoVersion,
   script: string,
   options: { cwd: string; env: Record<string, string> },
 ): Promise<DenoRun> {
