@@ -15,10 +15,12 @@ import {
 import { chartSpec, histogramSpec } from "./spec.ts";
 import { accessibleSvg, renderSvg, useTextMeasurer } from "./svg.ts";
 import { textMeasurerFor } from "./text-metrics.ts";
+import { NARROW_WIDTH, WIDE_WIDTH } from "./theme.ts";
 
 export type { ChartTable } from "./describe.ts";
 export { chartSpec, histogramSpec } from "./spec.ts";
 export { accessibleSvg, renderSvg, standaloneSvg } from "./svg.ts";
+export { NARROW_WIDTH, WIDE_WIDTH } from "./theme.ts";
 
 /** One chart, ready for the templates. */
 export interface RenderedChart {
@@ -27,8 +29,17 @@ export interface RenderedChart {
   title: string;
   /** One sentence saying what the chart shows (the SVG's <desc>). */
   description: string;
-  /** Inline SVG: role="img", <title>, <desc>; no xmlns (see standaloneSvg for files). */
+  /**
+   * Inline SVG at WIDE_WIDTH, for desktops, print and email: role="img", <title>, <desc>; no
+   * xmlns (see standaloneSvg for files).
+   */
   svg: string;
+  /**
+   * The same chart laid out for a phone (NARROW_WIDTH, fewer ticks, shorter labels), its id
+   * `${id}-narrow`. Chart and histogram sections have one; profile sparklines do not. The page
+   * shows exactly one of the two (theme.css), so only the visible one reaches screen readers.
+   */
+  narrow?: string;
   /** The chart's numbers as formatted text, for a visually hidden or <details> table. */
   table: ChartTable;
 }
@@ -38,7 +49,7 @@ export interface ChartSet {
   charts: Map<number, RenderedChart>;
   /** Sparkline histograms for profile cards, by column name (numeric and date columns). */
   histograms: Map<string, RenderedChart>;
-  /** Wall time in ms: the first chart (includes vega warm-up), all of them, and how many. */
+  /** Wall time in ms: the first SVG (includes vega warm-up), all of them, and how many SVGs (each variant counts). */
   timing: { firstMs: number; totalMs: number; count: number };
 }
 
@@ -170,26 +181,36 @@ export async function renderCharts(
       const query = spec.queries[section.query];
       const xUnit = query?.groupBy.find((key) => key.name === section.x)?.unit;
       const keepOrder = query?.sort.some((key) => key.name === section.x) ?? false;
-      const vl = chartSpec(section, result, { ...loc, measure, xUnit, keepOrder });
+      const options = { ...loc, measure, xUnit, keepOrder };
       const description = section.description ?? describeChart(section, result, loc, xUnit);
-      const svg = await time(() => renderSvg(vl));
+      const wide = await time(() => renderSvg(chartSpec(section, result, options)));
+      const narrow = await time(() =>
+        renderSvg(chartSpec(section, result, { ...options, width: NARROW_WIDTH })),
+      );
       charts.set(index, {
         id,
         title: section.title,
         description,
-        svg: accessibleSvg(svg, id, section.title, description),
+        svg: accessibleSvg(wide, id, section.title, description),
+        narrow: accessibleSvg(narrow, `${id}-narrow`, section.title, description),
         table: chartTable(section, result, loc, xUnit),
       });
     } else if (section.kind === "histogram") {
       const own = summary.histograms?.[index];
       const profile = { ...profileOf(spec, summary, section), ...(own && { histogram: own }) };
       const description = section.description ?? describeHistogram(profile, loc);
-      const svg = await time(() => renderSvg(histogramSpec(profile, loc)));
+      const wide = await time(() =>
+        renderSvg(histogramSpec(profile, { ...loc, width: WIDE_WIDTH })),
+      );
+      const narrow = await time(() =>
+        renderSvg(histogramSpec(profile, { ...loc, width: NARROW_WIDTH })),
+      );
       charts.set(index, {
         id,
         title: section.title,
         description,
-        svg: accessibleSvg(svg, id, section.title, description),
+        svg: accessibleSvg(wide, id, section.title, description),
+        narrow: accessibleSvg(narrow, `${id}-narrow`, section.title, description),
         table: histogramTable(profile, loc),
       });
     }

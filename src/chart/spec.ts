@@ -4,9 +4,9 @@
 // real font.
 import type { TopLevelSpec } from "vega-lite";
 import type { ChartSection, HistogramSection, TimeUnit, ValueFormat } from "../config/spec.ts";
-import type { FormatLocale } from "../render/format.ts";
+import { type FormatLocale, formatDate } from "../render/format.ts";
 import type { ColumnProfile, ColumnType, QueryResult } from "../summarize/summary.ts";
-import { chartConfig, LABEL_LIMIT, LABEL_SIZE } from "./theme.ts";
+import { COMPACT_BELOW, chartConfig, LABEL_LIMIT, LABEL_SIZE, WIDE_WIDTH } from "./theme.ts";
 
 /** Name of the vega expression function that formats numbers and dates with Intl. */
 export const FORMAT_FUNCTION = "reportFormat";
@@ -31,7 +31,7 @@ export interface ChartSpecOptions extends FormatLocale {
   xUnit?: TimeUnit;
   /** Keep the rows' order for bars instead of sorting by value (the query sorts by x). */
   keepOrder?: boolean;
-  /** Total SVG width in px; default 640. The page scales it down on narrow screens. */
+  /** Total SVG width in px; default WIDE_WIDTH. Below COMPACT_BELOW the layout suits a phone. */
   width?: number;
 }
 
@@ -41,9 +41,11 @@ export interface HistogramSpecOptions extends FormatLocale {
   width?: number;
 }
 
-export const DEFAULT_WIDTH = 640;
+export const DEFAULT_WIDTH = WIDE_WIDTH;
 const PLOT_HEIGHT = 240;
 const BAR_STEP = 22;
+/** A legend entry's symbol, its gap to the label and the space after the label, in px. */
+const LEGEND_SYMBOL = 34;
 /** Above this many categories, bars lie down so each label gets its own line. */
 const MAX_VERTICAL_BARS = 12;
 
@@ -81,19 +83,76 @@ function formatParam(
   return param;
 }
 
-function fitLabels(weight = 400): string {
-  return `${FIT_FUNCTION}(datum.label, ${LABEL_LIMIT}, ${LABEL_SIZE}, ${weight})`;
+function fitLabels(limit: number, weight = 400): string {
+  return `${FIT_FUNCTION}(datum.label, ${limit}, ${LABEL_SIZE}, ${weight})`;
+}
+
+function isCompact(width: number): boolean {
+  return width < COMPACT_BELOW;
+}
+
+/** Longest category or legend label in px: on a phone at most 40% of the chart's width. */
+function labelLimitFor(width: number): number {
+  return isCompact(width) ? Math.min(LABEL_LIMIT, Math.round(width * 0.4)) : LABEL_LIMIT;
+}
+
+/**
+ * A tick-count hint for a horizontal value axis: about one label per 80 px. vega's default (one
+ * per 40 px) makes more labels than fit, and hides every other one after drawing it anyway.
+ */
+function valueTicks(width: number): { tickCount: number } {
+  return { tickCount: Math.max(2, Math.floor(width / 80)) };
 }
 
 function estimate(text: string, size: number): number {
   return 0.8 * size * text.length;
 }
 
-const timeTicks: Partial<Record<TimeUnit, { interval: string; step: number }>> = {
-  month: { interval: "month", step: 1 },
-  quarter: { interval: "month", step: 3 },
-  year: { interval: "year", step: 1 },
+/** Tick intervals per time bucket, finest first: a chart uses the finest whose labels fit. */
+const timeTicks: Partial<Record<TimeUnit, { interval: "month" | "year"; steps: number[] }>> = {
+  month: { interval: "month", steps: [1, 2, 3, 6, 12, 24, 60] },
+  quarter: { interval: "month", steps: [3, 6, 12, 24, 60] },
+  year: { interval: "year", steps: [1, 2, 5, 10, 20, 50, 100] },
 };
+
+/** Room around each time label, in px, so neighbours never touch. */
+const TIME_LABEL_GAP = 12;
+/** What the value axis and paddings take from the width, roughly, before the plot starts. */
+const VALUE_GUTTER = 64;
+
+/**
+ * Ticks for a time axis bucketed by `unit`: every `step` buckets, the smallest step at which
+ * every label (measured as the axis formats it) fits in the plot's width. The first and last
+ * labels sit flush with the plot's ends, so neighbours must be 1.5 labels apart, not 1:
+ * closer, vega's overlap check would hide every other label (still drawn, at opacity 0).
+ */
+function timeTickCount(
+  values: unknown[],
+  unit: TimeUnit,
+  width: number,
+  options: FormatLocale & { measure: (text: string, size: number) => number },
+): { interval: string; step: number } | undefined {
+  const ticks = timeTicks[unit];
+  if (ticks === undefined) return undefined;
+  const times = values
+    .map((v) => (typeof v === "string" || typeof v === "number" ? Date.parse(String(v)) : NaN))
+    .filter((t) => Number.isFinite(t));
+  if (times.length === 0) return { interval: ticks.interval, step: ticks.steps[0] };
+  const first = new Date(Math.min(...times));
+  const last = new Date(Math.max(...times));
+  const months =
+    (last.getUTCFullYear() - first.getUTCFullYear()) * 12 +
+    last.getUTCMonth() -
+    first.getUTCMonth();
+  const span = ticks.interval === "year" ? Math.floor(months / 12) + 1 : months + 1;
+  const label = Math.max(
+    ...values.map((v) => options.measure(formatDate(v, options, unit), LABEL_SIZE)),
+  );
+  const intervals = Math.floor((width - VALUE_GUTTER) / (1.5 * label + TIME_LABEL_GAP));
+  const step =
+    ticks.steps.find((s) => Math.ceil((span - 1) / s) <= intervals) ?? ticks.steps.at(-1);
+  return { interval: ticks.interval, step: step ?? 1 };
+}
 
 /** The Vega-Lite spec for a chart section over its query's result. */
 export function chartSpec(
@@ -150,9 +209,19 @@ function markSpec(
   }
   const xTitle = fieldTitle(section.x);
   if (kind === "temporal") {
-    const ticks = options.xUnit === undefined ? undefined : timeTicks[options.xUnit];
+    const ticks =
+      options.xUnit === undefined
+        ? undefined
+        : timeTickCount(
+            values.map((row) => row[section.x]),
+            options.xUnit,
+            width,
+            { ...options, measure },
+          );
     const axis: Encoding = { labelOverlap: true };
-    if (ticks !== undefined) {
+    if (ticks === undefined) {
+      Object.assign(axis, valueTicks(width));
+    } else {
       axis.tickCount = ticks;
       axis.formatType = FORMAT_FUNCTION;
       axis.format = formatParam(options, "full", "date", options.xUnit);
@@ -163,7 +232,11 @@ function markSpec(
       field: section.x,
       type: "quantitative",
       title: xTitle,
-      axis: { formatType: FORMAT_FUNCTION, format: formatParam(options, "compact", "number") },
+      axis: {
+        formatType: FORMAT_FUNCTION,
+        format: formatParam(options, "compact", "number"),
+        ...valueTicks(width),
+      },
     };
   } else if (isDate(xType)) {
     // Date buckets as bars: one band each, in time order, labelled like "Mar 2024".
@@ -191,6 +264,7 @@ function markSpec(
     if (field !== undefined && isDate(types.get(field)) && kind === "temporal")
       parse[field] = "date";
   }
+  const labelLimit = labelLimitFor(width);
   const spec: Record<string, unknown> = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     data: Object.keys(parse).length > 0 ? { values, format: { parse } } : { values },
@@ -208,11 +282,11 @@ function markSpec(
     const category = {
       ...x,
       sort,
-      axis: { labelExpr: fitLabels(), labelLimit: 0, labelAngle: 0 },
+      axis: { labelExpr: fitLabels(labelLimit), labelLimit: 0, labelAngle: 0 },
     };
     if (horizontal) {
       encoding.y = category;
-      encoding.x = valueChannel({ ...yAxis, grid: true });
+      encoding.x = valueChannel({ ...yAxis, grid: true, ...valueTicks(width) });
       spec.height = { step: BAR_STEP };
       spec.width = width;
       spec.autosize = { type: "fit-x", contains: "padding" };
@@ -233,11 +307,24 @@ function markSpec(
 
   if (section.color !== undefined) {
     const colorType = types.get(section.color);
+    const legend: Encoding = {
+      labelExpr: fitLabels(labelLimit),
+      labelLimit: 0,
+      orient: "bottom",
+      direction: "horizontal",
+    };
+    if (isCompact(width)) {
+      // A horizontal legend never wraps by itself; on a phone it would run off the chart.
+      const names = [...new Set(values.map((row) => String(row[section.color ?? ""] ?? "")))];
+      const longest = Math.max(0, ...names.map((name) => measure(name, LABEL_SIZE)));
+      const entry = Math.min(longest, labelLimit) + LEGEND_SYMBOL;
+      legend.columns = Math.max(1, Math.floor((width - 8) / entry));
+    }
     encoding.color = {
       field: section.color,
       type: isDate(colorType) || isNumeric(colorType) ? "ordinal" : "nominal",
       title: fieldTitle(section.color),
-      legend: { labelExpr: fitLabels(), labelLimit: 0, orient: "bottom", direction: "horizontal" },
+      legend,
     };
   }
 
@@ -263,6 +350,7 @@ export function histogramRows(
 export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOptions): TopLevelSpec {
   const temporal = isDate(profile.type);
   const sparkline = options.sparkline === true;
+  const width = options.width ?? (sparkline ? 160 : DEFAULT_WIDTH);
   const x: Encoding = temporal
     ? { field: "start", type: "temporal", scale: { type: "utc" } }
     : { field: "start", type: "quantitative", bin: { binned: true } };
@@ -275,7 +363,13 @@ export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOpti
     y.axis = { formatType: FORMAT_FUNCTION, format: formatParam(options, "compact", "integer") };
     if (!temporal) {
       const format = profile.type === "integer" ? "integer" : "number";
-      x.axis = { formatType: FORMAT_FUNCTION, format: formatParam(options, "compact", format) };
+      x.axis = {
+        formatType: FORMAT_FUNCTION,
+        format: formatParam(options, "compact", format),
+        ...valueTicks(width),
+      };
+    } else {
+      x.axis = { labelOverlap: true, ...valueTicks(width) };
     }
   }
   const config = chartConfig(options);
@@ -286,7 +380,7 @@ export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOpti
       ? { values: histogramRows(profile), format: { parse: { start: "date", end: "date" } } }
       : { values: histogramRows(profile) },
     config,
-    width: options.width ?? (sparkline ? 160 : DEFAULT_WIDTH),
+    width,
     height: sparkline ? 36 : PLOT_HEIGHT,
     autosize: { type: "fit", contains: "padding" },
     mark: { type: "bar", binSpacing: 1, cornerRadiusEnd: 0 },

@@ -26,6 +26,20 @@ export const LABEL_SIZE = 11;
 /** Longest axis or legend label, in px, before it is cut with an ellipsis. */
 export const LABEL_LIMIT = 180;
 
+/**
+ * Total width in px of a chart's desktop and print rendering. The page stretches it to the
+ * report column (theme.css: at most 72rem minus 2 × 2.5rem padding = 1072 px, so text grows
+ * to at most 13.4 px) and shows it from 50rem up, where the column is ≥ 736 px (text ≥ 9.2 px).
+ */
+export const WIDE_WIDTH = 880;
+/**
+ * Total width in px of a chart's phone rendering, shown below 50rem: a 320 px screen's column
+ * (288 px) still draws 11 px text at 9.3 px; theme.css caps it at 1.5× (510 px) on tablets.
+ */
+export const NARROW_WIDTH = 340;
+/** Charts narrower than this are laid out for a phone: shorter labels, fewer ticks. */
+export const COMPACT_BELOW = 480;
+
 /** Text and rules use `currentColor`, so inline SVG takes the page's (light or dark) text colour. */
 export function chartConfig(loc: FormatLocale): Config {
   const ink = "currentColor";
