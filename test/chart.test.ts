@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import opentype from "opentype.js";
 import { DEFAULT_FONTS_DIR, renderCharts } from "../src/chart/index.ts";
 import { chartSpec } from "../src/chart/spec.ts";
-import { fitText, useTextMeasurer } from "../src/chart/svg.ts";
+import { fitText, renderSvg, useTextMeasurer } from "../src/chart/svg.ts";
 import { FONT_FILES, loadTextMeasurer } from "../src/chart/text-metrics.ts";
 import type { ChartSection, HistogramSection } from "../src/config/spec.ts";
 import { ReportError } from "../src/errors.ts";
@@ -161,6 +161,117 @@ describe("chartSpec", () => {
   });
 });
 
+/** `count` consecutive months from January 2023 as a line chart's query result. */
+function monthlyRevenue(count: number): QueryResult {
+  return {
+    name: "by_month",
+    columns: [
+      { name: "month", type: "date" },
+      { name: "revenue", type: "float" },
+    ],
+    rows: Array.from({ length: count }, (_, i) => ({
+      month: new Date(Date.UTC(2023, i, 1)).toISOString().slice(0, 10),
+      revenue: 1000 + ((i * 37) % 11) * 100,
+    })),
+  };
+}
+
+/** The x axis labels ("Jan 2023") of a rendered chart: text, anchor, x offset, hidden or not. */
+function monthLabels(svg: string) {
+  return [
+    ...svg.matchAll(
+      /<text text-anchor="(start|middle|end)" transform="translate\(([\d.]+),\d+\)"([^>]*)>([A-Z][a-z]{2} \d{4})<\/text>/g,
+    ),
+  ].map(([, anchor, x, rest, text]) => ({
+    anchor,
+    x: Number(x),
+    hidden: rest.includes('opacity="0"'),
+    text,
+  }));
+}
+
+describe("chart layout by width", () => {
+  it("bars whose labels fit a desktop band lie down at phone width", () => {
+    const measure = () => 80; // five 80 px labels: 176 px bands at 880, 68 px at 340
+    const wide = obj(chartSpec(section({}), byRegion, { ...LOC, measure, width: 880 }));
+    assert.equal(obj(obj(wide.encoding).x).field, "region");
+    const narrow = obj(chartSpec(section({}), byRegion, { ...LOC, measure, width: 340 }));
+    assert.equal(obj(obj(narrow.encoding).y).field, "region");
+    assert.equal(narrow.width, 340);
+  });
+
+  it("a phone legend wraps into columns that fit the width; a desktop one stays a row", () => {
+    const channels = ["Online store", "Marketplace", "Partner", "Retail", "Phone", "Catalogue"];
+    const result: QueryResult = {
+      name: "q",
+      columns: [
+        { name: "region", type: "string" },
+        { name: "channel", type: "string" },
+        { name: "revenue", type: "float" },
+      ],
+      rows: channels.map((channel, i) => ({ region: "Europe", channel, revenue: i + 1 })),
+    };
+    const measure = (text: string, size: number) => 0.6 * size * text.length;
+    const legendOf = (width: number) =>
+      obj(
+        obj(
+          obj(chartSpec(section({ color: "channel" }), result, { ...LOC, measure, width }).encoding)
+            .color,
+        ).legend,
+      );
+    const columns = legendOf(340).columns;
+    assert.equal(typeof columns, "number");
+    const longest = Math.max(...channels.map((c) => measure(c, 11)));
+    // Each entry is a symbol (about 20 px) and its label; the columns must fit in 340 px.
+    assert.ok((columns as number) >= 1 && (columns as number) * (longest + 20) <= 340);
+    assert.ok((columns as number) < channels.length, "six entries do not fit one phone row");
+    assert.equal(legendOf(880).columns, undefined);
+  });
+
+  it("time axes step by whole months so every label shows, fewer on a phone", async () => {
+    const measurer = await loadTextMeasurer(DEFAULT_FONTS_DIR);
+    useTextMeasurer(measurer);
+    const measure = (text: string, size: number) => measurer.width(text, size);
+    const data = monthlyRevenue(36);
+    const line = section({ mark: "line", x: "month", y: "revenue" });
+    const counts: number[] = [];
+    for (const width of [880, 340]) {
+      const svg = await renderSvg(
+        chartSpec(line, data, { ...LOC, measure, xUnit: "month", width }),
+      );
+      const labels = monthLabels(svg);
+      assert.ok(labels.length >= 3, `${width}px: ${labels.map((l) => l.text).join(", ")}`);
+      assert.deepEqual(
+        labels.filter((l) => l.hidden).map((l) => l.text),
+        [],
+        `${width}px: no label drawn and then hidden by vega's overlap check`,
+      );
+      // Label boxes, as the browser places them, do not touch.
+      const boxes = labels.map((l) => {
+        const w = measurer.width(l.text, 11);
+        const left = l.anchor === "start" ? l.x : l.anchor === "end" ? l.x - w : l.x - w / 2;
+        return [left, left + w];
+      });
+      for (let i = 1; i < boxes.length; i++) {
+        assert.ok(boxes[i][0] - boxes[i - 1][1] >= 4, `${width}px: ${labels[i].text} touches`);
+      }
+      // Evenly spaced by a calendar step, starting in January.
+      const monthIndex = labels.map((l) => {
+        const d = new Date(`1 ${l.text} UTC`);
+        return (d.getUTCFullYear() - 2023) * 12 + d.getUTCMonth();
+      });
+      const step = monthIndex[1] - monthIndex[0];
+      assert.ok([1, 2, 3, 6, 12].includes(step), `step ${step}`);
+      assert.deepEqual(
+        monthIndex,
+        monthIndex.map((_, i) => monthIndex[0] + i * step),
+      );
+      counts.push(labels.length);
+    }
+    assert.ok(counts[1] < counts[0], `phone labels ${counts[1]} < desktop ${counts[0]}`);
+  });
+});
+
 describe("text metrics", () => {
   const text = "Electronics & Home Appliances (EU)";
 
@@ -215,24 +326,32 @@ describe("renderCharts", () => {
     const set = await renderCharts(salesSpec(), salesSummary());
     assert.deepEqual([...set.charts.keys()], [1, 2]);
     assert.deepEqual([...set.histograms.keys()], ["revenue", "order_date"]);
-    const all = [...set.charts.values(), ...set.histograms.values()];
+    const variants = [
+      ...[...set.charts.values()].flatMap((c) => [
+        { id: c.id, svg: c.svg, width: 880 },
+        { id: `${c.id}-narrow`, svg: c.narrow ?? "", width: 340 },
+      ]),
+      ...[...set.histograms.values()].map((c) => ({ id: c.id, svg: c.svg, width: 160 })),
+    ];
     const ids: string[] = [];
-    for (const chart of all) {
+    for (const { id, svg, width } of variants) {
       assert.match(
-        chart.svg,
-        new RegExp(
-          `^<svg id="${chart.id}" role="img" aria-labelledby="${chart.id}-title ${chart.id}-desc"`,
-        ),
+        svg,
+        new RegExp(`^<svg id="${id}" role="img" aria-labelledby="${id}-title ${id}-desc"`),
       );
-      assert.ok(chart.svg.includes(`<title id="${chart.id}-title">`));
-      assert.ok(chart.svg.includes(`<desc id="${chart.id}-desc">`));
-      assert.ok(chart.svg.includes("viewBox="), "scales to its container");
-      assert.doesNotMatch(chart.svg, /https?:/);
-      for (const [, id] of chart.svg.matchAll(/\sid="([^"]+)"/g)) ids.push(id);
+      assert.ok(svg.includes(`<title id="${id}-title">`));
+      assert.ok(svg.includes(`<desc id="${id}-desc">`));
+      assert.match(svg, new RegExp(`^<svg [^>]*width="${width}" [^>]*viewBox="0 0 ${width} `));
+      assert.doesNotMatch(svg, /https?:/);
+      for (const [, inner] of svg.matchAll(/\sid="([^"]+)"/g)) ids.push(inner);
+    }
+    for (const sparkline of set.histograms.values()) {
+      assert.equal(sparkline.narrow, undefined, "sparklines are small enough for a phone");
     }
     assert.equal(new Set(ids).size, ids.length, "ids are unique across the page");
     const bar = set.charts.get(1)!;
     assert.ok(bar.svg.includes('<title id="chart-2-title">Revenue by region</title>'));
+    assert.ok(bar.narrow?.includes('<title id="chart-2-narrow-title">Revenue by region</title>'));
     assert.equal(
       bar.description,
       "Bar chart of revenue by region, 5 bars; highest Europe ($1.2M), lowest Middle East & Africa ($204K).",
