@@ -212,13 +212,12 @@ describe("chart layout by width", () => {
       rows: channels.map((channel, i) => ({ region: "Europe", channel, revenue: i + 1 })),
     };
     const measure = (text: string, size: number) => 0.6 * size * text.length;
-    const legendOf = (width: number) =>
-      obj(
-        obj(
-          obj(chartSpec(section({ color: "channel" }), result, { ...LOC, measure, width }).encoding)
-            .color,
-        ).legend,
+    const legendOf = (width: number) => {
+      const spec = obj(
+        chartSpec(section({ color: "channel" }), result, { ...LOC, measure, width }),
       );
+      return obj(obj(obj(spec.encoding).color).legend);
+    };
     const columns = legendOf(340).columns;
     assert.equal(typeof columns, "number");
     const longest = Math.max(...channels.map((c) => measure(c, 11)));
