@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 // The built report in a real headless Chromium (Debian's): no console errors, no network
-// requests, charts drawn, no sideways scrolling on a phone. Screenshots go to
-// test-artifacts/ for review.
+// requests, charts drawn, no sideways scrolling on a phone, one rendering of each chart per
+// viewport (the column's width on a desktop, legible text on a phone, the wide one in print).
+// Screenshots go to test-artifacts/ for review.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp } from "node:fs/promises";
@@ -16,6 +17,52 @@ import { recordingEffects } from "./helpers/effects.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts");
+
+/** What a chart section shows, measured in the page: its visible renderings and their text. */
+interface ChartLayout {
+  section: number;
+  /** ids of the section's svg[role=img] elements that are rendered (not display: none). */
+  visible: string[];
+  width: number;
+  height: number;
+  /** Smallest text in the visible chart, in CSS px: font-size × the SVG's scale. */
+  minFontPx: number;
+  /** Text boxes sticking out of the chart's own box, as "label: px". */
+  overflowing: string[];
+}
+
+/** Runs in the page: one ChartLayout per chart section. */
+function chartLayouts(): ChartLayout[] {
+  return [...document.querySelectorAll("section.chart")].map((section) => {
+    const svgs = [...section.querySelectorAll<SVGSVGElement>('svg[role="img"]')];
+    const visible = svgs.filter((svg) => svg.checkVisibility());
+    const svg = visible[0];
+    const box = svg?.getBoundingClientRect();
+    const scale = svg === undefined ? 0 : box.width / svg.viewBox.baseVal.width;
+    const texts = svg === undefined ? [] : [...svg.querySelectorAll("text")];
+    const overflowing: string[] = [];
+    for (const text of texts) {
+      const r = text.getBoundingClientRect();
+      const out = Math.max(
+        box.left - r.left,
+        r.right - box.right,
+        box.top - r.top,
+        r.bottom - box.bottom,
+      );
+      if (r.width > 0 && out > 1) overflowing.push(`${text.textContent}: ${out.toFixed(1)}`);
+    }
+    return {
+      section: section.getBoundingClientRect().width,
+      visible: visible.map((v) => v.id),
+      width: box?.width ?? 0,
+      height: box?.height ?? 0,
+      minFontPx: Math.min(
+        ...texts.map((t) => Number.parseFloat(getComputedStyle(t).fontSize) * scale),
+      ),
+      overflowing,
+    };
+  });
+}
 
 describe("the report in Chromium", {
   skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}`,
@@ -55,13 +102,15 @@ describe("the report in Chromium", {
     assert.deepEqual(requests, []);
 
     const charts = await page.locator('svg[role="img"]').evaluateAll((svgs) =>
-      svgs.map((svg) => {
-        const box = svg.getBoundingClientRect();
-        const marks = svg.querySelectorAll("path, rect, line").length;
-        const label = svg.getAttribute("aria-labelledby") ?? "";
-        const titled = label.split(" ").every((id) => id && document.getElementById(id));
-        return { width: box.width, height: box.height, marks, titled };
-      }),
+      svgs
+        .filter((svg) => svg.checkVisibility())
+        .map((svg) => {
+          const box = svg.getBoundingClientRect();
+          const marks = svg.querySelectorAll("path, rect, line").length;
+          const label = svg.getAttribute("aria-labelledby") ?? "";
+          const titled = label.split(" ").every((id) => id && document.getElementById(id));
+          return { width: box.width, height: box.height, marks, titled };
+        }),
     );
     assert.ok(charts.length >= 4, `expected the example's charts, found ${charts.length}`);
     for (const c of charts) {
@@ -74,6 +123,69 @@ describe("the report in Chromium", {
       return [...document.fonts].some((f) => f.status === "loaded");
     });
     assert.ok(fontsOk, "the embedded font loaded");
+    await page.close();
+  });
+
+  it("on a desktop, shows each chart's wide rendering across the column", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(url, { waitUntil: "load" });
+    const layouts = await page.evaluate(chartLayouts);
+    assert.ok(
+      layouts.length >= 4,
+      `expected the example's chart sections, found ${layouts.length}`,
+    );
+    for (const chart of layouts) {
+      assert.equal(chart.visible.length, 1, `one rendering shows: ${chart.visible.join(", ")}`);
+      assert.doesNotMatch(chart.visible[0], /-narrow$/);
+      assert.ok(
+        chart.width >= 0.8 * chart.section,
+        `${chart.visible[0]} is ${chart.width}px wide in a ${chart.section}px section`,
+      );
+      assert.ok(chart.minFontPx >= 11, `${chart.visible[0]}: text at ${chart.minFontPx}px`);
+      assert.deepEqual(chart.overflowing, [], `${chart.visible[0]}: text outside the chart`);
+    }
+    // Each chart is one image to assistive technology (the hidden rendering is not exposed).
+    assert.equal(await page.getByRole("img", { name: "Revenue by region" }).count(), 1);
+    await page.close();
+  });
+
+  it("on a phone, shows each chart's narrow rendering with text of 9 px or more", async () => {
+    for (const width of [390, 320]) {
+      const page = await browser.newPage({ viewport: { width, height: 844 } });
+      await page.goto(url, { waitUntil: "load" });
+      const layouts = await page.evaluate(chartLayouts);
+      assert.ok(layouts.length >= 4);
+      for (const chart of layouts) {
+        assert.equal(chart.visible.length, 1, `one rendering shows: ${chart.visible.join(", ")}`);
+        assert.match(chart.visible[0], /-narrow$/);
+        assert.ok(chart.width > 20 && chart.height > 20, `drawn at ${chart.width}×${chart.height}`);
+        assert.ok(
+          chart.minFontPx >= 9,
+          `${width}px: ${chart.visible[0]}'s smallest text is ${chart.minFontPx.toFixed(1)}px`,
+        );
+        assert.deepEqual(chart.overflowing, [], `${chart.visible[0]}: text outside the chart`);
+      }
+      assert.equal(await page.getByRole("img", { name: "Revenue by region" }).count(), 1);
+      if (width === 390) {
+        const first = page.locator("section.chart").first();
+        await first.screenshot({ path: join(ARTIFACTS, "chart-phone.png") });
+      }
+      await page.close();
+    }
+  });
+
+  it("prints the wide rendering within the page", async () => {
+    // A4 at 96 dpi is 794 px wide: below the phone breakpoint, which applies to screens only.
+    const page = await browser.newPage({ viewport: { width: 794, height: 1123 } });
+    await page.emulateMedia({ media: "print" });
+    await page.goto(url, { waitUntil: "load" });
+    const layouts = await page.evaluate(chartLayouts);
+    const body = await page.evaluate(() => document.body.getBoundingClientRect().width);
+    for (const chart of layouts) {
+      assert.equal(chart.visible.length, 1, `one rendering prints: ${chart.visible.join(", ")}`);
+      assert.doesNotMatch(chart.visible[0], /-narrow$/);
+      assert.ok(chart.width > 20 && chart.width <= body, `${chart.width}px in a ${body}px page`);
+    }
     await page.close();
   });
 
