@@ -116,6 +116,20 @@ describe("renderReport", () => {
     assert.equal(new Set(ids).size, ids.length, "ids are unique");
   });
 
+  it("gives each chart section a wide and a narrow rendering and one data table", async () => {
+    const html = await renderReport(await salesModel(), OPTIONS);
+    const sections = [...html.matchAll(/<section class="section chart"[\s\S]*?<\/section>/g)];
+    assert.equal(sections.length, 2, "the sales page has two chart sections");
+    for (const [section] of sections) {
+      const id = /aria-labelledby="(chart-\d+)-heading"/.exec(section)?.[1];
+      const svgs = [...section.matchAll(/<svg id="([^"]+)" role="img"/g)].map((m) => m[1]);
+      assert.deepEqual(svgs, [id, `${id}-narrow`]);
+      assert.match(section, /<div class="chart-svg has-narrow">\s*<div class="chart-wide"><svg/);
+      assert.match(section, /<\/svg><\/div>\s*<div class="chart-narrow"><svg/);
+      assert.equal(section.match(/<table/g)?.length, 1, "one data table per chart");
+    }
+  });
+
   it("headings go in order: one h1, then h2 sections, h3 inside", async () => {
     const html = await renderReport(await salesModel(), OPTIONS);
     const levels = [...html.matchAll(/<h([1-6])\b/g)].map((m) => Number(m[1]));
