@@ -4,7 +4,7 @@
 // dependency, and the registry mirror here lacks the macOS and Windows ones, which leaves
 // a lock file that `npm ci` rejects. The Linux binary ships inside @deno/linux-x64-glibc.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync } from "node:fs";
 import { arch, platform } from "node:os";
 import { DENO_VERSIONS, denoBinary, denoPrefix } from "../test/deno-run.ts";
 
@@ -14,21 +14,26 @@ if (platform() !== "linux" || arch() !== "x64") {
   );
 } else {
   for (const version of DENO_VERSIONS) {
-    if (existsSync(denoBinary(version))) continue;
-    console.log(`install-deno: Deno ${version} (for the rendered-mode tests)…`);
-    execFileSync(
-      "npm",
-      [
-        "install",
-        "--prefix",
-        denoPrefix(version),
-        "--no-save",
-        "--no-audit",
-        "--no-fund",
-        "--no-package-lock",
-        `@deno/linux-x64-glibc@${version}`,
-      ],
-      { stdio: ["ignore", "ignore", "inherit"] },
-    );
+    const binary = denoBinary(version);
+    if (!existsSync(binary)) {
+      console.log(`install-deno: Deno ${version} (for the rendered-mode tests)…`);
+      execFileSync(
+        "npm",
+        [
+          "install",
+          "--prefix",
+          denoPrefix(version),
+          "--no-save",
+          "--no-audit",
+          "--no-fund",
+          "--no-package-lock",
+          `@deno/linux-x64-glibc@${version}`,
+        ],
+        { stdio: ["ignore", "ignore", "inherit"] },
+      );
+    }
+    // Some of these packages ship the binary without its execute bit (the `deno` wrapper
+    // package's postinstall usually sets it).
+    chmodSync(binary, 0o755);
   }
 }

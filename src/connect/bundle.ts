@@ -1,19 +1,16 @@
 // A Connect bundle: the files plus manifest.json at the root, as one .tar.gz.
-import type { Dirent } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { ReportError } from "../errors.ts";
+import { listFiles } from "../list-files.ts";
 import type { BundleFile, Manifest } from "./manifest.ts";
 import { tarGz } from "./tar.ts";
 
-/** Names never bundled: OS and VCS litter. A root manifest.json is replaced by the bundle's own. */
-const SKIP = new Set([".DS_Store", "Thumbs.db", ".git"]);
-
 /** Read every regular file under `dir`, with POSIX paths relative to it, sorted. */
 export async function collectFiles(dir: string): Promise<BundleFile[]> {
-  let entries: Dirent[];
+  let paths: string[];
   try {
-    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    paths = await listFiles(dir);
   } catch (error) {
     throw new ReportError(`Cannot read the folder to publish: ${dir}`, {
       hint: "Build the report first (npm run build), or pass --dir with the built output.",
@@ -21,14 +18,11 @@ export async function collectFiles(dir: string): Promise<BundleFile[]> {
     });
   }
   const files: BundleFile[] = [];
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const full = join(entry.parentPath, entry.name);
-    const path = relative(dir, full).split(sep).join("/");
-    if (path === "manifest.json" || path.split("/").some((part) => SKIP.has(part))) continue;
-    files.push({ path, data: await readFile(full) });
+  // A root manifest.json is replaced by the bundle's own.
+  for (const path of paths) {
+    if (path !== "manifest.json") files.push({ path, data: await readFile(join(dir, path)) });
   }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return files;
 }
 
 /**

@@ -1,11 +1,12 @@
 // The render stage: ReportModel + Handlebars templates → one self-contained HTML page (inline
 // CSS with the embedded font, inline SVG, no script). A file in the report's own templates
 // folder replaces the default file of the same relative path.
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Handlebars from "handlebars";
 import { FONT_FAMILY, FONT_FILES } from "../chart/text-metrics.ts";
 import { ReportError } from "../errors.ts";
+import { listFiles } from "../list-files.ts";
 import { registerHelpers } from "./helpers.ts";
 import type { ReportModel } from "./model.ts";
 
@@ -25,18 +26,10 @@ const PARTIALS = "partials/";
 /** Relative path ("partials/kpis.hbs", with /) → absolute path, for .hbs and .css files. */
 async function listTemplates(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  // A plain walk: readdir's `recursive` option is missing from older Deno node:fs shims.
-  const walk = async (folder: string, prefix: string) => {
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) await walk(path, `${prefix}${entry.name}/`);
-      else if (entry.name.endsWith(".hbs") || entry.name.endsWith(".css")) {
-        files.set(`${prefix}${entry.name}`, path);
-      }
-    }
-  };
   try {
-    await walk(dir, "");
+    for (const path of await listFiles(dir)) {
+      if (path.endsWith(".hbs") || path.endsWith(".css")) files.set(path, join(dir, path));
+    }
   } catch (error) {
     throw new ReportError(`Templates folder not found: ${dir}`, {
       hint: "Check `templates:` in the report definition.",

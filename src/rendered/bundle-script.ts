@@ -1,8 +1,6 @@
 // Bundle a TypeScript entry into one ES module that the Deno shipped with Quarto runs as a
 // project script, with no npm install on the server (reference/js-stack.md §9).
 import { builtinModules } from "node:module";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Plugin } from "esbuild";
 
 /**
@@ -19,57 +17,15 @@ const SHIMS = [
   "const require = __shimCreateRequire(import.meta.url);",
 ].join("\n");
 
-const here = dirname(fileURLToPath(import.meta.url));
 const builtins = new Set(builtinModules.filter((name) => !name.startsWith("_")));
 
 /**
- * node:fs/promises with a `readdir` that honours `recursive`, which Deno 1.46 ignores (it
- * returns the top level only). Every import of fs/promises in the bundle goes through it.
- */
-const FS_PROMISES_COMPAT = `
-import * as fsp from "node:fs/promises";
-import { join } from "node:path";
-export * from "node:fs/promises";
-export async function readdir(path, options) {
-  if (!options || typeof options !== "object" || !options.recursive) return fsp.readdir(path, options);
-  const { recursive: _recursive, ...rest } = options;
-  const out = [];
-  const walk = async (rel) => {
-    const dir = rel ? join(String(path), rel) : String(path);
-    for (const entry of await fsp.readdir(dir, { ...rest, withFileTypes: true })) {
-      const child = rel ? join(rel, entry.name) : entry.name;
-      if (rest.withFileTypes) {
-        Object.defineProperty(entry, "parentPath", { value: dir, configurable: true });
-        out.push(entry);
-      } else out.push(child);
-      if (entry.isDirectory()) await walk(child);
-    }
-  };
-  await walk("");
-  return out;
-}
-export default { ...fsp, readdir };
-`;
-
-const COMPAT = "deno-compat";
-
-/**
- * Deno accepts Node built-ins only as `node:x`; esbuild keeps them bare. fs/promises is
- * routed through the compat module above.
+ * Deno accepts Node built-ins only as `node:x`; esbuild keeps them bare. (Folder walks go
+ * through src/list-files.ts, because Deno 1.46 ignores readdir's `recursive`.)
  */
 const nodePrefix: Plugin = {
   name: "node-prefix",
   setup(build) {
-    build.onResolve({ filter: /^(node:)?fs\/promises$/ }, (args) =>
-      args.namespace === COMPAT
-        ? { path: "node:fs/promises", external: true }
-        : { path: "fs/promises", namespace: COMPAT },
-    );
-    build.onLoad({ filter: /.*/, namespace: COMPAT }, () => ({
-      contents: FS_PROMISES_COMPAT,
-      loader: "js",
-      resolveDir: here,
-    }));
     build.onResolve({ filter: /^[a-z_/]+$/ }, (args) => {
       const root = args.path.split("/")[0];
       if (!builtins.has(root) && !builtins.has(args.path)) return undefined;

@@ -1,22 +1,9 @@
 // The last step of a render on Connect: the built report becomes the project's output, and
 // .output_metadata.json tells Connect what to email. Runs under Deno (Quarto's post-render).
-import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
-import { dirname, join, relative, sep } from "node:path";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { listFiles } from "../list-files.ts";
 import type { OutputMetadata } from "./email.ts";
-
-/** Every regular file under `dir`, as POSIX paths relative to it. */
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (folder: string) => {
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      const full = join(folder, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) out.push(relative(dir, full).split(sep).join("/"));
-    }
-  };
-  await walk(dir);
-  return out.sort();
-}
 
 /**
  * Copy the built report over the project's output folder: its index.html replaces the

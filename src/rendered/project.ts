@@ -4,10 +4,11 @@
 // was chosen over a pre-render include because the report is a complete page with its own
 // CSS and inline SVG: embedding it in Quarto's page would stack two themes and pass the SVG
 // through Pandoc. The placeholder stays only if the script fails, and then the render fails.
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { BundleFile } from "../connect/manifest.ts";
 import { ReportError } from "../errors.ts";
+import { listFiles } from "../list-files.ts";
 
 /** Where the default templates and fonts are carried, inside the project. */
 export const CARRIED_DEFAULTS = "_report/templates";
@@ -80,10 +81,7 @@ export async function carryFiles(root: string, paths: readonly string[]): Promis
   const add = async (abs: string) => {
     const info = await stat(abs);
     if (info.isDirectory()) {
-      for (const entry of await readdir(abs)) {
-        if (entry === ".DS_Store" || entry === ".git" || entry === "node_modules") continue;
-        await add(join(abs, entry));
-      }
+      for (const path of await listFiles(abs)) await add(join(abs, path));
     } else if (info.isFile()) {
       const path = insideRoot(root, abs, "A file the report needs");
       out.set(path, { path, data: await readFile(abs) });
