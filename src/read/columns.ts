@@ -1,7 +1,7 @@
-// Typed column builders shared by the text readers (CSV, NDJSON): values go into growable
-// typed arrays with a validity bitmap allocated at the first null, and `finish` hands the
-// buffers to makeData without copying. Building from arrays of JS values would double time
-// and memory (js-stack.md §1).
+// Typed column builders (builders.ts) with their Arrow side: `finish` hands the buffers to
+// makeData without copying. Building from arrays of JS values would double time and memory
+// (js-stack.md §1). Import builders from here, unless the code runs where apache-arrow should
+// not load (the CSV worker threads).
 import {
   Bool,
   DateDay,
@@ -15,563 +15,65 @@ import {
   Utf8,
   type Vector,
 } from "apache-arrow";
+import { type BuilderState, setVectorFactory } from "./builders.ts";
 
-/** What a builder stores; "null" means no value seen yet (the type is still open). */
-export type ColumnKind =
-  | "null"
-  | "int32"
-  | "int64"
-  | "float64"
-  | "bool"
-  | "date"
-  | "timestamp"
-  | "string";
+export * from "./builders.ts";
 
-/** A string column is a Dictionary while it has at most this many distinct values... */
-export const MAX_DICTIONARY_SIZE = 65_536;
-
-const INITIAL_CAPACITY = 1024;
-const TWO_32 = 4_294_967_296;
-const MS_PER_DAY = 86_400_000;
-const encoder = new TextEncoder();
-
-/** Common length, null count and lazily allocated validity bitmap. */
-export abstract class ColumnBuilder {
-  abstract readonly kind: ColumnKind;
-  length = 0;
-  nullCount = 0;
-  protected capacity = 0;
-  protected validity: Uint8Array | null = null;
-
-  /** Room for at least `capacity` values, keeping what is stored. */
-  protected abstract resize(capacity: number): void;
-  /** The values as an Arrow vector; the builder must not be used afterwards. */
-  abstract finish(): Vector;
-  /** Canonical text of value i (valid values only), used when a column widens to string. */
-  abstract textAt(index: number): string;
-
-  protected grow(): void {
-    this.reserve(Math.max(INITIAL_CAPACITY, this.capacity * 2));
-  }
-
-  /** Room for `capacity` values, growing geometrically (for appends of unknown total). */
-  ensure(capacity: number): void {
-    if (capacity > this.capacity) {
-      this.reserve(Math.max(capacity, INITIAL_CAPACITY, this.capacity * 2));
-    }
-  }
-
-  /** Values the builder has room for without allocating. */
-  get reserved(): number {
-    return this.capacity;
-  }
-
-  /** Makes room for `capacity` values in all, so appends up to it allocate nothing. */
-  reserve(capacity: number): void {
-    if (capacity <= this.capacity) return;
-    this.resize(capacity);
-    if (this.validity) this.validity = growBitmap(this.validity, capacity);
-    this.capacity = capacity;
-  }
-
-  /** Appends a missing value. */
-  pushNull(): void {
-    if (this.length === this.capacity) this.grow();
-    if (!this.validity) this.validity = growBitmap(new Uint8Array(0), this.capacity);
-    const index = this.length++;
-    this.validity[index >> 3] &= ~(1 << (index & 7));
-    this.nullCount++;
-    this.afterNull(index);
-  }
-
-  /** Hook for layouts that must write something for a null (string offsets). */
-  protected afterNull(_index: number): void {}
-
-  isValid(index: number): boolean {
-    return this.validity === null || (this.validity[index >> 3] & (1 << (index & 7))) !== 0;
-  }
-
-  /** The validity bitmap trimmed to the length, or undefined when nothing is null. */
-  protected bitmap(): Uint8Array | undefined {
-    return this.nullCount === 0 || !this.validity
-      ? undefined
-      : this.validity.subarray(0, (this.length + 7) >> 3);
-  }
-}
-
-/** A bitmap of `capacity` bits: the old bits, then all-valid (1) bits. */
-function growBitmap(old: Uint8Array, capacity: number): Uint8Array {
-  const bitmap = new Uint8Array((capacity + 7) >> 3).fill(0xff);
-  bitmap.set(old);
-  return bitmap;
-}
-
-/** A column whose type is not known yet: only nulls so far. */
-export class NullBuilder extends ColumnBuilder {
-  readonly kind = "null";
-  protected resize(): void {}
-  override isValid(): boolean {
-    return false;
-  }
-  override pushNull(): void {
-    this.length++;
-    this.nullCount++;
-  }
-  textAt(): string {
-    return "";
-  }
-  /** All-null columns become Utf8: the profile reports them as empty text. */
-  finish(): Vector {
-    const strings = new StringBuilder();
-    for (let i = 0; i < this.length; i++) strings.pushNull();
-    return strings.finish();
-  }
-}
-
-/** Int32 values, and DateDay (days since the epoch), which has the same layout. */
-export class Int32Builder extends ColumnBuilder {
-  readonly kind: "int32" | "date";
-  values = new Int32Array(0);
-
-  constructor(kind: "int32" | "date" = "int32") {
-    super();
-    this.kind = kind;
-  }
-
-  protected resize(capacity: number): void {
-    const values = new Int32Array(capacity);
-    values.set(this.values);
-    this.values = values;
-  }
-
-  push(value: number): void {
-    if (this.length === this.capacity) this.grow();
-    this.values[this.length++] = value;
-  }
-
-  textAt(index: number): string {
-    const value = this.values[index];
-    return this.kind === "date" ? formatDate(value) : String(value);
-  }
-
-  finish(): Vector {
-    const props = {
-      length: this.length,
-      nullCount: this.nullCount,
-      nullBitmap: this.bitmap(),
-      data: this.values.subarray(0, this.length),
-    };
-    return this.kind === "date"
-      ? makeVector(makeData({ type: new DateDay(), ...props }))
-      : makeVector(makeData({ type: new Int32(), ...props }));
-  }
-}
-
-/** Int64 values, and TimestampMillisecond (ms since the epoch, UTC), which has the same layout. */
-export class Int64Builder extends ColumnBuilder {
-  readonly kind: "int64" | "timestamp";
-  values = new BigInt64Array(0);
-  /** The same buffer as 32-bit halves, so safe integers are stored without BigInt. */
-  private halves = new Int32Array(0);
-
-  constructor(kind: "int64" | "timestamp" = "int64") {
-    super();
-    this.kind = kind;
-  }
-
-  protected resize(capacity: number): void {
-    const values = new BigInt64Array(capacity);
-    values.set(this.values);
-    this.values = values;
-    this.halves = new Int32Array(values.buffer);
-  }
-
-  /** Appends a safe integer (|value| < 2^53). */
-  push(value: number): void {
-    if (this.length === this.capacity) this.grow();
-    const high = Math.floor(value / TWO_32);
-    const index = this.length++ << 1;
-    this.halves[index] = value - high * TWO_32;
-    this.halves[index + 1] = high;
-  }
-
-  pushBigInt(value: bigint): void {
-    if (this.length === this.capacity) this.grow();
-    this.values[this.length++] = value;
-  }
-
-  /** Value i as a number (exact below 2^53). */
-  numberAt(index: number): number {
-    return this.halves[2 * index + 1] * TWO_32 + (this.halves[2 * index] >>> 0);
-  }
-
-  textAt(index: number): string {
-    return this.kind === "timestamp"
-      ? new Date(this.numberAt(index)).toISOString()
-      : this.values[index].toString();
-  }
-
-  finish(): Vector {
-    const props = {
-      length: this.length,
-      nullCount: this.nullCount,
-      nullBitmap: this.bitmap(),
-      data: this.values.subarray(0, this.length),
-    };
-    return this.kind === "timestamp"
-      ? makeVector(makeData({ type: new TimestampMillisecond("UTC"), ...props }))
-      : makeVector(makeData({ type: new Int64(), ...props }));
-  }
-}
-
-export class Float64Builder extends ColumnBuilder {
-  readonly kind = "float64";
-  values = new Float64Array(0);
-
-  protected resize(capacity: number): void {
-    const values = new Float64Array(capacity);
-    values.set(this.values);
-    this.values = values;
-  }
-
-  push(value: number): void {
-    if (this.length === this.capacity) this.grow();
-    this.values[this.length++] = value;
-  }
-
-  textAt(index: number): string {
-    return String(this.values[index]);
-  }
-
-  finish(): Vector {
-    return makeVector(
-      makeData({
-        type: new Float64(),
-        length: this.length,
-        nullCount: this.nullCount,
-        nullBitmap: this.bitmap(),
-        data: this.values.subarray(0, this.length),
-      }),
-    );
-  }
-}
-
-export class BoolBuilder extends ColumnBuilder {
-  readonly kind = "bool";
-  private bits = new Uint8Array(0);
-
-  protected resize(capacity: number): void {
-    const bits = new Uint8Array((capacity + 7) >> 3);
-    bits.set(this.bits);
-    this.bits = bits;
-  }
-
-  push(value: boolean): void {
-    if (this.length === this.capacity) this.grow();
-    const index = this.length++;
-    if (value) this.bits[index >> 3] |= 1 << (index & 7);
-  }
-
-  valueAt(index: number): boolean {
-    return (this.bits[index >> 3] & (1 << (index & 7))) !== 0;
-  }
-
-  textAt(index: number): string {
-    return this.valueAt(index) ? "true" : "false";
-  }
-
-  finish(): Vector {
-    return makeVector(
-      makeData({
-        type: new Bool(),
-        length: this.length,
-        nullCount: this.nullCount,
-        nullBitmap: this.bitmap(),
-        data: this.bits.subarray(0, (this.length + 7) >> 3),
-      }),
-    );
-  }
-}
-
-/**
- * UTF-8 strings. Values are interned in a byte-keyed hash table while there are few distinct
- * ones, and the column finishes as Dictionary(Utf8, Int32) when it has at most
- * MAX_DICTIONARY_SIZE distinct values and at most half as many as non-null values; otherwise
- * as a plain Utf8 vector (offsets + bytes).
- */
-export class StringBuilder extends ColumnBuilder {
-  readonly kind = "string";
-  private dictionaryMode = true;
-  // Dictionary mode: per-row keys, plus the distinct values in Utf8 layout.
-  private keys = new Int32Array(0);
-  private dictOffsets = new Int32Array(1025);
-  private dictBytes: Uint8Array = new Uint8Array(16_384);
-  private dictSize = 0;
-  private dictHashes = new Int32Array(1024);
-  private table = new Int32Array(2048);
-  private mask = 2047;
-  // Utf8 mode.
-  private offsets = new Int32Array(0);
-  private bytes: Uint8Array = new Uint8Array(0);
-
-  protected resize(capacity: number): void {
-    if (this.dictionaryMode) {
-      const keys = new Int32Array(capacity);
-      keys.set(this.keys);
-      this.keys = keys;
-    } else {
-      const offsets = new Int32Array(capacity + 1);
-      offsets.set(this.offsets);
-      this.offsets = offsets;
-    }
-  }
-
-  protected override afterNull(index: number): void {
-    if (!this.dictionaryMode) this.offsets[index + 1] = this.offsets[index];
-  }
-
-  /** Appends the UTF-8 text in buf[start, end). */
-  pushBytes(buf: Uint8Array, start: number, end: number): void {
-    if (this.length === this.capacity) this.grow();
-    if (this.dictionaryMode) {
-      const key = this.intern(buf, start, end);
-      if (key >= 0) {
-        this.keys[this.length++] = key;
-        return;
+/** An Arrow vector over a finished builder's arrays (no copy). */
+function stateToVector(state: BuilderState): Vector {
+  const props = {
+    length: state.length,
+    nullCount: state.nullCount,
+    nullBitmap: state.nullCount > 0 && state.validity ? state.validity : undefined,
+  };
+  switch (state.kind) {
+    case "null":
+      throw new Error("a null column finishes as Utf8 through NullBuilder.finish");
+    case "int32":
+      return makeVector(makeData({ type: new Int32(), ...props, data: state.values }));
+    case "date":
+      return makeVector(makeData({ type: new DateDay(), ...props, data: state.values }));
+    case "int64":
+      return makeVector(makeData({ type: new Int64(), ...props, data: state.values }));
+    case "timestamp":
+      return makeVector(
+        makeData({ type: new TimestampMillisecond("UTC"), ...props, data: state.values }),
+      );
+    case "float64":
+      return makeVector(makeData({ type: new Float64(), ...props, data: state.values }));
+    case "bool":
+      return makeVector(makeData({ type: new Bool(), ...props, data: state.values }));
+    case "string": {
+      const d = state.dictionary;
+      if (!d) {
+        return makeVector(
+          makeData({
+            type: new Utf8(),
+            ...props,
+            valueOffsets: state.offsets,
+            data: state.bytes,
+          }),
+        );
       }
-      this.toUtf8Mode();
-    }
-    const index = this.length++;
-    const at = this.offsets[index];
-    const size = end - start;
-    if (at + size > this.bytes.length) this.bytes = growBytes(this.bytes, at + size);
-    copyBytes(buf, start, end, this.bytes, at);
-    this.offsets[index + 1] = at + size;
-  }
-
-  pushString(text: string): void {
-    const bytes = encoder.encode(text);
-    this.pushBytes(bytes, 0, bytes.length);
-  }
-
-  textAt(index: number): string {
-    if (this.dictionaryMode) {
-      const key = this.keys[index];
-      return decodeRange(this.dictBytes, this.dictOffsets[key], this.dictOffsets[key + 1]);
-    }
-    return decodeRange(this.bytes, this.offsets[index], this.offsets[index + 1]);
-  }
-
-  /** Number of distinct values while in dictionary mode, -1 after falling back to Utf8. */
-  get distinctCount(): number {
-    return this.dictionaryMode ? this.dictSize : -1;
-  }
-
-  finish(): Vector {
-    const nonNull = this.length - this.nullCount;
-    if (this.dictionaryMode && (this.dictSize === 0 || this.dictSize * 2 > nonNull)) {
-      this.toUtf8Mode();
-    }
-    if (this.dictionaryMode) {
       const dictionary = makeVector(
         makeData({
           type: new Utf8(),
-          length: this.dictSize,
+          length: d.size,
           nullCount: 0,
-          valueOffsets: this.dictOffsets.subarray(0, this.dictSize + 1),
-          data: this.dictBytes.subarray(0, this.dictOffsets[this.dictSize]),
+          valueOffsets: d.offsets,
+          data: d.bytes,
         }),
       );
       return makeVector(
         makeData({
           type: new Dictionary(new Utf8(), new Int32()),
-          length: this.length,
-          nullCount: this.nullCount,
-          nullBitmap: this.bitmap(),
-          data: this.keys.subarray(0, this.length),
+          ...props,
+          data: d.keys,
           dictionary,
         }),
       );
     }
-    return makeVector(
-      makeData({
-        type: new Utf8(),
-        length: this.length,
-        nullCount: this.nullCount,
-        nullBitmap: this.bitmap(),
-        valueOffsets: this.offsets.subarray(0, this.length + 1),
-        data: this.bytes.subarray(0, this.offsets[this.length]),
-      }),
-    );
-  }
-
-  /** The key of buf[start, end) in the dictionary, adding it; -1 when the dictionary is full. */
-  private intern(buf: Uint8Array, start: number, end: number): number {
-    // FNV-style over 4 bytes at a time, then a finalizer so the low bits (the slot) mix all.
-    let hash = 0x811c9dc5 ^ (end - start);
-    let i = start;
-    for (; i + 4 <= end; i += 4) {
-      const word = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24);
-      hash = Math.imul(hash ^ word, 0x01000193);
-    }
-    for (; i < end; i++) hash = Math.imul(hash ^ buf[i], 0x01000193);
-    hash ^= hash >>> 15;
-    hash = Math.imul(hash, 0x2c1b3c6d);
-    hash ^= hash >>> 12;
-    const table = this.table;
-    const mask = this.mask;
-    let slot = hash & mask;
-    for (;;) {
-      const entry = table[slot];
-      if (entry === 0) break;
-      const key = entry - 1;
-      if (this.dictHashes[key] === hash && this.dictEquals(key, buf, start, end)) return key;
-      slot = (slot + 1) & mask;
-    }
-    if (this.dictSize === MAX_DICTIONARY_SIZE) return -1;
-    const key = this.dictSize++;
-    if (key + 1 >= this.dictOffsets.length) {
-      const offsets = new Int32Array(this.dictOffsets.length * 2);
-      offsets.set(this.dictOffsets);
-      this.dictOffsets = offsets;
-      const hashes = new Int32Array(this.dictHashes.length * 2);
-      hashes.set(this.dictHashes);
-      this.dictHashes = hashes;
-    }
-    const at = this.dictOffsets[key];
-    if (at + end - start > this.dictBytes.length) {
-      this.dictBytes = growBytes(this.dictBytes, at + end - start);
-    }
-    copyBytes(buf, start, end, this.dictBytes, at);
-    this.dictOffsets[key + 1] = at + end - start;
-    this.dictHashes[key] = hash;
-    table[slot] = key + 1;
-    if (this.dictSize * 2 > mask) this.rehash();
-    return key;
-  }
-
-  private dictEquals(key: number, buf: Uint8Array, start: number, end: number): boolean {
-    const from = this.dictOffsets[key];
-    if (this.dictOffsets[key + 1] - from !== end - start) return false;
-    const bytes = this.dictBytes;
-    for (let i = start, j = from; i < end; i++, j++) if (bytes[j] !== buf[i]) return false;
-    return true;
-  }
-
-  private rehash(): void {
-    const size = (this.mask + 1) * 2;
-    const table = new Int32Array(size);
-    const mask = size - 1;
-    for (let key = 0; key < this.dictSize; key++) {
-      let slot = this.dictHashes[key] & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = key + 1;
-    }
-    this.table = table;
-    this.mask = mask;
-  }
-
-  /** Expands the keys into offsets + bytes and drops the dictionary. */
-  private toUtf8Mode(): void {
-    const offsets = new Int32Array(this.capacity + 1);
-    let total = 0;
-    for (let i = 0; i < this.length; i++) {
-      if (this.isValid(i)) {
-        const key = this.keys[i];
-        total += this.dictOffsets[key + 1] - this.dictOffsets[key];
-      }
-    }
-    const bytes = new Uint8Array(Math.max(1024, total * 2));
-    let at = 0;
-    for (let i = 0; i < this.length; i++) {
-      if (this.isValid(i)) {
-        const key = this.keys[i];
-        copyBytes(this.dictBytes, this.dictOffsets[key], this.dictOffsets[key + 1], bytes, at);
-        at += this.dictOffsets[key + 1] - this.dictOffsets[key];
-      }
-      offsets[i + 1] = at;
-    }
-    this.offsets = offsets;
-    this.bytes = bytes;
-    this.dictionaryMode = false;
-    this.keys = new Int32Array(0);
-    this.dictOffsets = new Int32Array(0);
-    this.dictBytes = new Uint8Array(0);
-    this.dictHashes = new Int32Array(0);
-    this.table = new Int32Array(0);
   }
 }
 
-function growBytes(bytes: Uint8Array, needed: number): Uint8Array {
-  const grown = new Uint8Array(Math.max(needed, bytes.length * 2, 1024));
-  grown.set(bytes);
-  return grown;
-}
-
-/** Short copies by hand: subarray + set costs more than the loop below 32 bytes. */
-function copyBytes(from: Uint8Array, start: number, end: number, to: Uint8Array, at: number): void {
-  if (end - start < 32) {
-    for (let i = start; i < end; i++) to[at++] = from[i];
-  } else {
-    to.set(from.subarray(start, end), at);
-  }
-}
-
-const decoder = new TextDecoder();
-
-function decodeRange(bytes: Uint8Array, start: number, end: number): string {
-  return decoder.decode(bytes.subarray(start, end));
-}
-
-/** YYYY-MM-DD of a day count since 1970-01-01. */
-export function formatDate(days: number): string {
-  return new Date(days * MS_PER_DAY).toISOString().slice(0, 10);
-}
-
-/** An empty builder of the given kind. */
-export function createBuilder(kind: ColumnKind): ColumnBuilder {
-  switch (kind) {
-    case "null":
-      return new NullBuilder();
-    case "int32":
-    case "date":
-      return new Int32Builder(kind);
-    case "int64":
-    case "timestamp":
-      return new Int64Builder(kind);
-    case "float64":
-      return new Float64Builder();
-    case "bool":
-      return new BoolBuilder();
-    case "string":
-      return new StringBuilder();
-  }
-}
-
-/**
- * A builder of kind `to` holding the values of `from`, converted: int32→int64/float64,
- * int64→float64 (exact below 2^53), date→timestamp (midnight UTC), null→anything, and
- * anything→string (each value's canonical text, e.g. 1.50 becomes "1.5").
- */
-export function widen(from: ColumnBuilder, to: ColumnKind): ColumnBuilder {
-  const target = createBuilder(to);
-  target.reserve(from.reserved);
-  for (let i = 0; i < from.length; i++) {
-    if (!from.isValid(i)) {
-      target.pushNull();
-      continue;
-    }
-    if (target instanceof StringBuilder) {
-      target.pushString(from.textAt(i));
-    } else if (target instanceof Float64Builder && from instanceof Int32Builder) {
-      target.push(from.values[i]);
-    } else if (target instanceof Float64Builder && from instanceof Int64Builder) {
-      target.push(from.kind === "int64" ? Number(from.values[i]) : from.numberAt(i));
-    } else if (target instanceof Int64Builder && from instanceof Int32Builder) {
-      target.push(from.kind === "date" ? from.values[i] * MS_PER_DAY : from.values[i]);
-    } else {
-      throw new Error(`cannot widen a ${from.kind} column to ${to}`);
-    }
-  }
-  return target;
-}
+setVectorFactory(stateToVector);

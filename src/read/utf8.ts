@@ -7,7 +7,8 @@ const nativeIsUtf8: ((input: Uint8Array) => boolean) | undefined =
   typeof nodeBuffer.isUtf8 === "function" ? nodeBuffer.isUtf8 : undefined;
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
 
-function isValidUtf8(bytes: Uint8Array): boolean {
+/** True when the bytes are well-formed UTF-8 (native check where the runtime has one). */
+export function isValidUtf8(bytes: Uint8Array): boolean {
   if (nativeIsUtf8) return nativeIsUtf8(bytes);
   try {
     fatalDecoder.decode(bytes);

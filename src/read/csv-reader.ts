@@ -1,0 +1,512 @@
+// The CSV reader proper, without Arrow (so worker threads can run it): CSV bytes → typed column
+// builders. The first `sampleRows` data rows are buffered to infer each column's type; after
+// that every row goes straight into the builders. A later value that does not fit widens its
+// column (int32→int64→float64, date→timestamp, anything→string) with a notice, so nothing is
+// lost silently. Integers beyond Int64 make the column Float64. Empty fields are always
+// missing, whatever `nullValues` says.
+//
+// A reader can also start at a record boundary past the header (`CsvBody`): that is how a
+// worker parses one chunk of a large file with the column kinds the main reader inferred;
+// the main reader then appends the chunk's columns (`appendChunk`), widening where needed.
+import { ReportError } from "../errors.ts";
+import { appendColumn, appendValue } from "./append-batch.ts";
+import {
+  type BuilderState,
+  builderFromState,
+  type ColumnBuilder,
+  type ColumnKind,
+  chunkState,
+  createBuilder,
+  widen,
+} from "./builders.ts";
+import { describeDelimiter, sniffDelimiter, uniqueNames } from "./header.ts";
+import { classifyBytes, joinKinds } from "./infer.ts";
+import { NullMatcher } from "./null-values.ts";
+import { asciiText } from "./parse-bytes.ts";
+import { CsvTokenizer, type RowBatch, type RowSink } from "./tokenizer.ts";
+import { Utf8Validator } from "./utf8.ts";
+
+export interface ReadCsvOptions {
+  /** The file's label (path or s3:// URL), used in every message. */
+  name: string;
+  /** One character; sniffed among , ; tab | from the header line when absent. */
+  delimiter?: string;
+  /** Field texts read as missing; default DEFAULT_NULL_VALUES. */
+  nullValues?: string[];
+  /** Data rows buffered to infer column types (default 10,000). */
+  sampleRows?: number;
+  /** The input's size when known (DataSource.size): columns are then allocated once. */
+  expectedBytes?: number;
+  /** Receives notices the user should see (renamed columns, widened types). */
+  onNotice?: (message: string) => void;
+}
+
+/** Where a chunk that starts past the header stands: what the header and sample settled. */
+export interface CsvBody {
+  delimiter: string;
+  names: string[];
+  headerLine: number;
+  /** Each column's kind so far; the chunk widens its own copies. */
+  kinds: ColumnKind[];
+  /** Physical line of the chunk's first byte. */
+  line: number;
+  /** Rows to allocate for up front (an estimate from the sample). */
+  reserveRows: number;
+}
+
+/** A value that widened its column inside a chunk, reported by line for the main reader. */
+export interface WidenEvent {
+  column: number;
+  line: number;
+  /** The value's first 40 bytes as text. */
+  text: string;
+  from: ColumnKind;
+  to: ColumnKind;
+}
+
+/** The columns a reader built. */
+export interface CsvColumns {
+  names: string[];
+  builders: ColumnBuilder[];
+  rows: number;
+}
+
+/** A chunk parsed apart, as a worker sends it back. */
+export interface ChunkResult {
+  rows: number;
+  /** Line ends in the chunk: the next chunk starts that many lines further. */
+  lineEnds: number;
+  columns: BuilderState[];
+  widenings: WidenEvent[];
+}
+
+const DEFAULT_SAMPLE_ROWS = 10_000;
+/** Bytes to wait for before sniffing when the header line has not ended yet. */
+const HEADER_WINDOW = 1 << 20;
+const BOM = [0xef, 0xbb, 0xbf];
+
+const KIND_LABELS: Record<ColumnKind, string> = {
+  null: "empty",
+  int32: "an integer",
+  int64: "an integer",
+  float64: "a number",
+  bool: "a boolean",
+  date: "a date (YYYY-MM-DD)",
+  timestamp: "a timestamp",
+  string: "text",
+};
+
+const Phase = { Header: 0, Sample: 1, Data: 2 } as const;
+
+/** Data rows kept verbatim (bytes + field offsets) until the column types are known. */
+class SampleRows {
+  rows = 0;
+  bytes = new Uint8Array(1 << 16);
+  byteLength = 0;
+  fields = new Int32Array(1 << 12);
+  lines: number[] = [];
+
+  constructor(private readonly width: number) {}
+
+  /** Copies row `row` of a batch. */
+  add(batch: RowBatch, row: number): void {
+    const { buf, offsets } = batch;
+    const from = row * this.width * 2;
+    let size = 0;
+    for (let c = 0; c < this.width; c++) size += offsets[from + 2 * c + 1] - offsets[from + 2 * c];
+    if (this.byteLength + size > this.bytes.length) {
+      const bytes = new Uint8Array(Math.max(this.bytes.length * 2, this.byteLength + size));
+      bytes.set(this.bytes.subarray(0, this.byteLength));
+      this.bytes = bytes;
+    }
+    const base = this.rows * this.width * 2;
+    if (base + this.width * 2 > this.fields.length) {
+      const fields = new Int32Array(Math.max(this.fields.length * 2, base + this.width * 2));
+      fields.set(this.fields);
+      this.fields = fields;
+    }
+    for (let c = 0; c < this.width; c++) {
+      const start = offsets[from + 2 * c];
+      const end = offsets[from + 2 * c + 1];
+      this.fields[base + 2 * c] = this.byteLength;
+      this.bytes.set(buf.subarray(start, end), this.byteLength);
+      this.byteLength += end - start;
+      this.fields[base + 2 * c + 1] = this.byteLength;
+    }
+    this.lines.push(batch.lines[row]);
+    this.rows++;
+  }
+
+  /** The buffered rows as one batch, for replay into the builders. */
+  batch(): RowBatch {
+    return {
+      buf: this.bytes,
+      offsets: this.fields,
+      lines: Int32Array.from(this.lines),
+      rows: this.rows,
+      width: this.width,
+    };
+  }
+}
+
+/** CSV bytes → column builders; `push` the bytes in order, then `finish`. */
+export class CsvReader implements RowSink {
+  private readonly name: string;
+  private readonly nulls: NullMatcher;
+  private readonly sampleSize: number;
+  private readonly notice: (message: string) => void;
+  private readonly validator = new Utf8Validator();
+  private delimiter: string | undefined;
+  private tokenizer: CsvTokenizer | undefined;
+  private head: Uint8Array[] = [];
+  private headLength = 0;
+  private bytesSeen = 0;
+  private phase: number = Phase.Header;
+  private headerLine = 1;
+  private names: string[] = [];
+  private width = 0;
+  private sample: SampleRows | undefined;
+  private builders: ColumnBuilder[] = [];
+  private rowCount = 0;
+  private readonly expectedBytes: number | undefined;
+  /** Bytes per row in the sample (fields plus delimiters), once the types are inferred. */
+  rowBytes = 0;
+  /** Set for a chunk past the header: widenings are recorded rather than announced. */
+  private readonly body: boolean;
+  readonly widenings: WidenEvent[] = [];
+
+  constructor(options: ReadCsvOptions, body?: CsvBody) {
+    this.name = options.name;
+    this.nulls = new NullMatcher(options.nullValues);
+    this.sampleSize = Math.max(1, options.sampleRows ?? DEFAULT_SAMPLE_ROWS);
+    this.notice = options.onNotice ?? (() => {});
+    this.expectedBytes = options.expectedBytes;
+    if (options.delimiter !== undefined) {
+      const delimiter = options.delimiter;
+      if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f || /["\r\n]/.test(delimiter)) {
+        throw new ReportError(
+          `${this.name}: the CSV delimiter must be one ASCII character other than a quote or line break, not ${JSON.stringify(delimiter)}.`,
+          {
+            hint: 'Set csv.delimiter to ",", ";", "|" or "\\t" (tab), or leave it out to detect it.',
+          },
+        );
+      }
+      this.delimiter = delimiter;
+    }
+    this.body = body !== undefined;
+    if (body) {
+      this.delimiter = body.delimiter;
+      this.names = body.names;
+      this.width = body.names.length;
+      this.headerLine = body.headerLine;
+      this.tokenizer = new CsvTokenizer(this.name, body.delimiter.charCodeAt(0), this, {
+        width: this.width,
+        line: body.line,
+      });
+      this.builders = body.kinds.map((kind) => createBuilder(kind));
+      for (const builder of this.builders) builder.reserve(body.reserveRows);
+      this.phase = Phase.Data;
+    }
+  }
+
+  /** Physical line of the next byte (1 + the line ends seen so far). */
+  get line(): number {
+    return this.tokenizer?.line ?? 1;
+  }
+
+  /** The delimiter, once given or sniffed. */
+  get settledDelimiter(): string | undefined {
+    return this.delimiter;
+  }
+
+  /** Each column's kind so far. */
+  get kinds(): ColumnKind[] {
+    return this.builders.map((builder) => builder.kind);
+  }
+
+  /** True once the header has been read. */
+  get hasHeader(): boolean {
+    return this.phase !== Phase.Header;
+  }
+
+  /**
+   * Ends sampling early: infers the column kinds from the rows sampled so far (maybe none),
+   * so chunks parsed elsewhere can start from them. Call only after the header.
+   */
+  settle(): void {
+    if (this.phase === Phase.Sample) this.startData();
+  }
+
+  /** Where a chunk starting at the current position stands, for a reader of that chunk. */
+  bodyAt(line: number, reserveRows: number): CsvBody {
+    return {
+      delimiter: this.delimiter!,
+      names: this.names,
+      headerLine: this.headerLine,
+      kinds: this.kinds,
+      line,
+      reserveRows,
+    };
+  }
+
+  /**
+   * Appends a chunk parsed apart, which started on physical line `line`: announces the
+   * widenings it found (with their lines in the file), then reconciles each column's kind
+   * (a column widened in either widens in both) and appends the values.
+   */
+  appendChunk(chunk: ChunkResult, line: number): void {
+    for (const event of chunk.widenings) {
+      const current = this.builders[event.column];
+      const target = joinKinds(current.kind, event.to);
+      if (target === current.kind) continue;
+      this.announce(event.column, line + event.line - 1, event.text, current.kind, target);
+      this.builders[event.column] = widen(current, target);
+    }
+    chunk.columns.forEach((state, c) => {
+      let part = builderFromState(state);
+      let builder = this.builders[c];
+      const target = joinKinds(builder.kind, part.kind);
+      if (target !== builder.kind) {
+        // Only reachable from a "null" kind (a chunk's first values): no notice, as in-line.
+        builder = widen(builder, target);
+        this.builders[c] = builder;
+      }
+      if (part.kind !== target) part = widen(part, target);
+      builder.appendFrom(part);
+    });
+    this.rowCount += chunk.rows;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.bytesSeen += chunk.length;
+    if (this.body) {
+      this.tokenizer!.push(chunk);
+      return;
+    }
+    if (this.tokenizer) {
+      this.feed(chunk);
+      return;
+    }
+    this.head.push(chunk);
+    this.headLength += chunk.length;
+    if (chunk.includes(0x0a) || this.headLength >= HEADER_WINDOW) this.start();
+  }
+
+  /** Ends the input (the last row may lack a line end) and returns the columns. */
+  finish(): CsvColumns {
+    if (this.body) {
+      this.tokenizer!.end();
+      return { names: this.names, builders: this.builders, rows: this.rowCount };
+    }
+    if (this.bytesSeen === 0) {
+      throw new ReportError(`${this.name} is empty (0 bytes).`, {
+        hint: "Check that the upload or export that produced the file finished, or point the report at another file.",
+      });
+    }
+    if (!this.tokenizer) this.start();
+    const tokenizer = this.tokenizer!;
+    const truncated = this.validator.end();
+    if (truncated !== undefined) this.invalidUtf8(tokenizer.line, truncated);
+    tokenizer.end();
+    if (this.phase === Phase.Header) {
+      throw new ReportError(`${this.name} has no header line: it holds only blank lines.`, {
+        hint: "A CSV file needs a header line with the column names, then one line per row.",
+      });
+    }
+    if (this.phase === Phase.Sample) this.startData();
+    if (this.rowCount === 0) {
+      throw new ReportError(
+        `${this.name}: line ${this.headerLine} is a header with ${this.width} column${this.width === 1 ? "" : "s"}, but no data rows follow it.`,
+        {
+          hint: "Check that the export wrote its rows, or point the report at a file with data.",
+        },
+      );
+    }
+    return { names: this.names, builders: this.builders, rows: this.rowCount };
+  }
+
+  /** Strips a BOM, settles the delimiter from the header line, and starts tokenizing. */
+  private start(): void {
+    let first = concat(this.head, this.headLength);
+    this.head = [];
+    const bytes = first;
+    if (first.length >= 3 && BOM.every((byte, k) => first[k] === byte)) first = first.subarray(3);
+    const delimiter = this.delimiter ?? sniffDelimiter(first);
+    this.delimiter = delimiter;
+    this.tokenizer = new CsvTokenizer(this.name, delimiter.charCodeAt(0), this);
+    this.validate(bytes);
+    this.tokenizer.push(first);
+  }
+
+  private feed(chunk: Uint8Array): void {
+    this.validate(chunk);
+    this.tokenizer!.push(chunk);
+  }
+
+  private validate(chunk: Uint8Array): void {
+    const failure = this.validator.push(chunk);
+    if (!failure) return;
+    let line = this.tokenizer!.line;
+    for (let i = 0; i < failure.index; i++) if (failure.chunk[i] === 0x0a) line++;
+    this.invalidUtf8(line, failure.offset);
+  }
+
+  private invalidUtf8(line: number, offset: number): never {
+    throw invalidUtf8Error(this.name, line, offset);
+  }
+
+  /** RowSink: the header row. */
+  header(buf: Uint8Array, offsets: Int32Array, count: number, line: number): void {
+    const decoder = new TextDecoder();
+    const raw: string[] = [];
+    for (let c = 0; c < count; c++) {
+      raw.push(decoder.decode(buf.subarray(offsets[2 * c], offsets[2 * c + 1])));
+    }
+    const { names, notices } = uniqueNames(raw);
+    for (const message of notices) this.notice(`${this.name}, line ${line}: ${message}.`);
+    this.names = names;
+    this.width = count;
+    this.headerLine = line;
+    this.sample = new SampleRows(count);
+    this.phase = Phase.Sample;
+  }
+
+  /** RowSink: a batch of data rows (buffered while sampling, then appended). */
+  rows(batch: RowBatch): void {
+    let from = 0;
+    if (this.phase === Phase.Sample) {
+      const sample = this.sample!;
+      while (from < batch.rows && sample.rows < this.sampleSize) sample.add(batch, from++);
+      if (sample.rows < this.sampleSize) return;
+      this.startData();
+    }
+    this.append(batch, from);
+  }
+
+  /** RowSink: a row with the wrong number of fields. */
+  ragged(count: number, line: number): never {
+    const delimiter = describeDelimiter(this.delimiter!);
+    const hint =
+      count > this.width
+        ? `A field that contains the delimiter ${delimiter} must be quoted ("a${this.delimiter}b"), with quotes inside it doubled. If the file uses another delimiter, set csv.delimiter in the report definition.`
+        : `Add the missing fields (an empty field is fine: two delimiters in a row), or quote a field that contains a line break.`;
+    throw new ReportError(
+      `${this.name}, line ${line}: ${count} field${count === 1 ? "" : "s"}, but the header (line ${this.headerLine}) has ${this.width} (delimiter ${delimiter}).`,
+      { hint },
+    );
+  }
+
+  /** Infers each column's kind from the sample, then replays the sample into the builders. */
+  private startData(): void {
+    const sample = this.sample!;
+    const kinds: ColumnKind[] = Array.from({ length: this.width }, () => "null");
+    const { bytes, fields } = sample;
+    for (let r = 0; r < sample.rows; r++) {
+      const base = r * this.width * 2;
+      for (let c = 0; c < this.width; c++) {
+        const start = fields[base + 2 * c];
+        const end = fields[base + 2 * c + 1];
+        if (kinds[c] === "string" || this.nulls.matches(bytes, start, end)) continue;
+        kinds[c] = joinKinds(kinds[c], classifyBytes(bytes, start, end));
+      }
+    }
+    this.builders = kinds.map((kind) => createBuilder(kind));
+    if (sample.rows > 0)
+      this.rowBytes = (sample.byteLength + sample.rows * this.width) / sample.rows;
+    if (this.expectedBytes !== undefined && sample.rows > 0) {
+      // Size the columns once from the sample's bytes per row, instead of doubling.
+      const estimate = Math.ceil((this.expectedBytes / this.rowBytes) * 1.02) + 1024;
+      for (const builder of this.builders) builder.reserve(estimate);
+    }
+    this.phase = Phase.Data;
+    this.append(sample.batch(), 0);
+    this.sample = undefined;
+  }
+
+  /** Appends rows [from, batch.rows) column by column, widening a column where needed. */
+  private append(batch: RowBatch, from: number): void {
+    const { buf, offsets, width } = batch;
+    for (let c = 0; c < width; c++) {
+      let row = from;
+      for (;;) {
+        row = appendColumn(this.builders[c], batch, c, row, this.nulls);
+        if (row === batch.rows) break;
+        const at = (row * width + c) * 2;
+        this.widenAndAppend(c, buf, offsets[at], offsets[at + 1], batch.lines[row]);
+        row++;
+      }
+    }
+    this.rowCount += batch.rows - from;
+  }
+
+  /** Tells the user that a column widened because of a value, unless only its storage did. */
+  private announce(column: number, line: number, text: string, from: ColumnKind, to: ColumnKind) {
+    if (from === "null" || KIND_LABELS[to] === KIND_LABELS[from]) return;
+    this.notice(
+      `${this.name}, line ${line}: column "${this.names[column]}" has ${JSON.stringify(text)}, which is not ${KIND_LABELS[from]}; the column is read as ${KIND_LABELS[to]}.`,
+    );
+  }
+
+  /** The slow path: a value the column's kind cannot hold, so the column widens first. */
+  private widenAndAppend(
+    column: number,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    line: number,
+  ) {
+    let builder = this.builders[column];
+    if (appendValue(builder, buf, start, end)) return; // an Int64 beyond 2^53, say
+    const target = joinKinds(builder.kind, classifyBytes(buf, start, end));
+    const text = new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 40)));
+    if (this.body) this.widenings.push({ column, line, text, from: builder.kind, to: target });
+    else this.announce(column, line, text, builder.kind, target);
+    builder = widen(builder, target);
+    this.builders[column] = builder;
+    if (!appendValue(builder, buf, start, end)) {
+      throw new Error(`${target} column cannot hold ${JSON.stringify(asciiText(buf, start, end))}`);
+    }
+  }
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}
+
+/** What a chunk parsed apart needs besides its bytes (plain data, sent to a worker). */
+export interface ChunkJob {
+  name: string;
+  nullValues?: string[];
+  body: CsvBody;
+}
+
+/** Parses one chunk that starts at a record boundary past the header (in a worker thread). */
+export function parseChunk(bytes: Uint8Array, job: ChunkJob): ChunkResult {
+  const reader = new CsvReader({ name: job.name, nullValues: job.nullValues }, job.body);
+  reader.push(bytes);
+  const { builders, rows } = reader.finish();
+  return {
+    rows,
+    lineEnds: reader.line - job.body.line,
+    columns: builders.map(chunkState),
+    widenings: reader.widenings,
+  };
+}
+
+/** The error for bytes that are not UTF-8, at a line and byte offset of the file. */
+export function invalidUtf8Error(name: string, line: number, offset: number): ReportError {
+  return new ReportError(
+    `${name}, line ${line}: invalid UTF-8 at byte offset ${offset}; the file must be UTF-8 text.`,
+    {
+      hint: 'Save the file as UTF-8 (in Excel: "CSV UTF-8"), or convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8.',
+    },
+  );
+}
