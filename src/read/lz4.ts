@@ -69,7 +69,8 @@ function decodeFrame(input: Uint8Array, at: number, out: Output): number {
   if (contentSize) {
     const low = u32(input, at);
     const high = u32(input, at + 4);
-    if (high === 0) out.reserve(low);
+    // A hint only: a damaged header must not make us allocate gigabytes (LZ4 expands ≤ 255×).
+    if (high === 0) out.reserve(Math.min(low, input.length * 255));
     at += 8;
   }
   at += 1; // header checksum
