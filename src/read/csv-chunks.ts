@@ -2,8 +2,7 @@
 // chunk can be tokenized on its own (in a worker thread). A line end is a record boundary
 // unless it sits inside a quoted field, and a quote opens a field only at the field's start
 // (after a delimiter or a line end), as the tokenizer reads it; a quote inside an unquoted
-// field is text. The scan jumps from quote to quote with the native indexOf, so a chunk
-// without quotes costs one lastIndexOf.
+// field is text. A chunk without quotes costs one native lastIndexOf.
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -19,35 +18,51 @@ export function lastRecordEnd(
   end: number,
   delimiter: number,
 ): number {
-  const view = end === buf.length ? buf : buf.subarray(0, end);
-  let best = -1;
+  if (buf.subarray(from, end).indexOf(QUOTE) === -1) {
+    const lf = buf.subarray(0, end).lastIndexOf(LF);
+    return lf >= from ? lf + 1 : -1;
+  }
+  // Jump from quote to quote (native indexOf), noting where each stretch outside quotes
+  // ends; then the last line end is searched backwards, stretch by stretch.
+  const view = buf.subarray(0, end);
+  let stretches = new Int32Array(64);
+  let count = 0;
   let pos = from;
   for (;;) {
     const quote = view.indexOf(QUOTE, pos);
-    const stop = quote === -1 ? end : quote;
-    if (stop > pos) {
-      const lf = view.lastIndexOf(LF, stop - 1);
-      if (lf >= pos) best = lf + 1;
+    if (count + 2 > stretches.length) {
+      const grown = new Int32Array(stretches.length * 2);
+      grown.set(stretches);
+      stretches = grown;
     }
-    if (quote === -1) return best;
+    stretches[count++] = pos;
+    stretches[count++] = quote === -1 ? end : quote;
+    if (quote === -1) break;
     const before = quote === from ? LF : view[quote - 1];
     if (before !== delimiter && before !== LF) {
-      pos = quote + 1; // a quote inside an unquoted field
+      pos = quote + 1; // a quote inside an unquoted field is text
       continue;
     }
     // A quoted field: find its closing quote ("" is an escaped quote).
     let at = quote + 1;
+    let close = -1;
     for (;;) {
-      const close = view.indexOf(QUOTE, at);
-      if (close === -1 || close + 1 >= end) return best; // still open, or "" undecided
-      if (view[close + 1] === QUOTE) {
-        at = close + 2;
-        continue;
-      }
-      pos = close + 1;
-      break;
+      close = view.indexOf(QUOTE, at);
+      if (close === -1 || close + 1 >= end) break; // still open, or "" undecided
+      if (view[close + 1] !== QUOTE) break;
+      at = close + 2;
     }
+    if (close === -1 || close + 1 >= end) break;
+    pos = close + 1;
   }
+  for (let k = count - 2; k >= 0; k -= 2) {
+    const start = stretches[k];
+    const stop = stretches[k + 1];
+    if (stop <= start) continue;
+    const lf = view.lastIndexOf(LF, stop - 1);
+    if (lf >= start) return lf + 1;
+  }
+  return -1;
 }
 
 /**

@@ -30,9 +30,13 @@ interface Pending {
   resolve: (reply: PoolReply) => void;
 }
 
-/** Cores worth a worker: availableParallelism, capped. */
+/**
+ * Workers worth starting: one per core beside the main thread (which splits the input and
+ * appends the chunks), capped. On 2 cores that is 1, i.e. no pool: measured on this 2-core
+ * VM, 2 workers cost 40% more CPU than one thread and finished later (bench/run.ts).
+ */
 export function defaultThreads(): number {
-  return Math.min(MAX_THREADS, availableParallelism());
+  return Math.min(MAX_THREADS, availableParallelism() - 1);
 }
 
 /** The worker file beside this module (source or bundle), if there is one. */

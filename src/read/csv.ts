@@ -24,7 +24,7 @@ export type { ReadCsvOptions } from "./csv-reader.ts";
 
 /** How a read uses threads; the defaults suit files from a few MB up. */
 export interface CsvParallelOptions {
-  /** Worker threads (default: available cores, at most 4); 1 or less reads on this thread. */
+  /** Worker threads (default: available cores less one, at most 4); 1 or less: this thread. */
   threads?: number;
   /** Bytes per chunk handed to a worker (default 4 MiB). */
   chunkBytes?: number;
