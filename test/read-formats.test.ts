@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
 import { DataType, type Table, type Timestamp, TimeUnit } from "apache-arrow";
 import { ReportError } from "../src/errors.ts";
 import { detectFormat, formatFromName } from "../src/read/detect.ts";
@@ -203,6 +204,26 @@ describe("compressed text", () => {
           ),
       );
     }
+  });
+
+  test("NDJSON inside gzip (Node's zlib as the independent compressor), streamed in small chunks", async () => {
+    const text = '{"a": 1, "b": "x"}\n{"a": 2, "b": null}\n';
+    const bytes = new Uint8Array(gzipSync(text));
+    const table = await readTable(memorySource("events.ndjson.gz", bytes, { chunkSize: 5 }), {
+      csv: {},
+      log: recordingLog(),
+    });
+    assert.deepEqual(column(table, "a"), [1, 2]);
+    assert.deepEqual(column(table, "b"), ["x", null]);
+  });
+
+  test("the definition's format reads a .txt file as TSV", async () => {
+    const table = await readTable(memorySource("export.txt", "k\tv\na\t1\n"), {
+      format: "tsv",
+      csv: {},
+      log: recordingLog(),
+    });
+    assert.deepEqual(column(table, "v"), [1]);
   });
 
   test("a .tsv file is read with tab as the delimiter", async () => {
