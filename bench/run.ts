@@ -1,19 +1,26 @@
-// `npm run bench`: CSV → Arrow throughput and peak memory of our reader against pandas
-// read_csv on the same 1M-row, 8-column file (~64 MB), in one run, plus the time of a full
-// profile-only build. Writes bench/results.json. Timings on a shared 2-core VM are noisy:
-// ours and pandas are run alternately so that load changes hit both alike.
+// `npm run bench`: every benchmark in one run, ending in one table of ratios (bench/results.json).
+//  - CSV → Arrow on the 1M-row, 8-column file (~63 MB) against pandas read_csv: each side in
+//    its own process, run alternately so load changes on this shared 2-core VM hit both alike;
+//    our child is the bundled reader plus its bundled CSV worker, as a build runs it.
+//  - Parquet → Arrow against the bare Parquet library: bench/parquet.ts, when it exists.
+//  - A 10M-row CSV (~640 MB, generated under bench/data/ on first use) through a full
+//    profile-only build in a child process: time and peak RSS (must stay under 2 GiB).
+//  - The S3 download, summarize and chart benchmarks (bench/s3-download.ts, summarize.ts,
+//    charts.ts).
 import { execFileSync, spawnSync } from "node:child_process";
-import { createReadStream, existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
-import { readCsv } from "../src/read/csv.ts";
 import { ensureBenchCsv } from "./generate.ts";
+import { runS3DownloadBench } from "./s3-download.ts";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-const CSV = here("data/bench-1m.csv");
+const CSV_1M = here("data/bench-1m.csv");
+const CSV_10M = here("data/bench-10m.csv");
 const RUNS = 3;
 const PYTHON = "/usr/bin/python3";
+const BUILD_LIMIT_MIB = 2048;
 
 interface PandasRun {
   seconds: number;
@@ -26,13 +33,25 @@ interface PandasRun {
 
 interface ChildRead {
   ms: number;
+  cpuMs: number;
   rows: number;
   baselineMiB: number;
   peakMiB: number;
 }
 
+/** One line of the closing table: what was compared, and ours / theirs where there is one. */
+interface Row {
+  bench: string;
+  ours: string;
+  baseline: string;
+  ratio: string;
+  /** Whether the figure meets its target, when it has one. */
+  target?: string;
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+const log = (message: string) => process.stderr.write(`${message}\n`);
 
 function pandasAvailable(): string | undefined {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
@@ -41,108 +60,129 @@ function pandasAvailable(): string | undefined {
 }
 
 function runPandas(): PandasRun {
-  const out = execFileSync(PYTHON, [here("pandas_read.py"), CSV], { encoding: "utf8" });
+  const out = execFileSync(PYTHON, [here("pandas_read.py"), CSV_1M], { encoding: "utf8" });
   return JSON.parse(out) as PandasRun;
 }
 
-/** One in-process read of the file, streamed in 1 MiB chunks as a build reads it. */
-async function readOurs(bytes: number): Promise<{ ms: number; cpuMs: number; rows: number }> {
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const table = await readCsv(createReadStream(CSV, { highWaterMark: 1 << 20 }), {
-    name: CSV,
-    expectedBytes: bytes,
-  });
-  const used = process.cpuUsage(cpu);
-  return {
-    ms: performance.now() - started,
-    cpuMs: (used.user + used.system) / 1000,
-    rows: table.numRows,
-  };
-}
-
-/** Our reader's peak RSS: a bundled child under plain node that reads the file once. */
-async function readOursInChild(): Promise<ChildRead> {
-  const bundle = here("data/read-once.mjs");
+/** Bundles the one-read child and the CSV worker side by side, as plain node runs them. */
+async function bundleReader(): Promise<string> {
+  const outdir = here("data");
   await esbuild({
-    entryPoints: [here("read-once.ts")],
+    entryPoints: {
+      "read-once": here("read-once.ts"),
+      "csv-worker": here("../src/read/csv-worker.ts"),
+    },
     bundle: true,
     platform: "node",
     format: "esm",
-    outfile: bundle,
+    outdir,
+    outExtension: { ".js": ".mjs" },
     logLevel: "error",
   });
-  const out = execFileSync(process.execPath, [bundle, CSV], { encoding: "utf8" });
-  return JSON.parse(out) as ChildRead;
+  return `${outdir}/read-once.mjs`;
+}
+
+function readOursInChild(bundle: string, threads?: number): ChildRead {
+  const args = [bundle, CSV_1M];
+  if (threads !== undefined) args.push(String(threads));
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: "utf8" })) as ChildRead;
 }
 
 /** A full profile-only build in a child process, or the reason it could not run. */
-function timeBuild(): { ms: number; peakMiB: number } | { todo: string } {
-  const result = spawnSync(process.execPath, ["--import", "tsx", here("build-once.ts"), CSV], {
+function timeBuild(csv: string): { ms: number; peakMiB: number } | { todo: string } {
+  const result = spawnSync(process.execPath, ["--import", "tsx", here("build-once.ts"), csv], {
     encoding: "utf8",
     cwd: here(".."),
+    maxBuffer: 64 << 20,
   });
   if (result.status !== 0) {
     const reason = result.stderr.trim().split("\n").slice(-3).join(" | ");
-    return { todo: `the build failed: ${reason}` };
+    return { todo: `the build failed (exit ${result.status ?? result.signal}): ${reason}` };
   }
-  return JSON.parse(result.stdout.trim().split("\n").at(-1)!) as
+  const last = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as
     | { ms: number; peakMiB: number }
     | { todo: string };
+  return "todo" in last ? last : { ms: last.ms, peakMiB: last.peakMiB };
 }
 
-async function main(): Promise<void> {
-  if (!existsSync(CSV)) process.stderr.write(`generating ${CSV} …\n`);
-  ensureBenchCsv(CSV);
-  const bytes = statSync(CSV).size;
+/** Runs a bench script under tsx and returns its output, or why it could not run. */
+function runScript(script: string, args: string[] = []): { out: string } | { skipped: string } {
+  if (!existsSync(here(script))) return { skipped: `bench/${script} does not exist yet` };
+  const result = spawnSync(process.execPath, ["--import", "tsx", here(script), ...args], {
+    encoding: "utf8",
+    cwd: here(".."),
+    maxBuffer: 16 << 20,
+  });
+  if (result.status !== 0) {
+    return {
+      skipped: `bench/${script} failed: ${result.stderr.trim().split("\n").slice(-2).join(" | ")}`,
+    };
+  }
+  return { out: result.stdout };
+}
+
+async function csvVsPandas(rows: Row[]): Promise<Record<string, unknown>> {
+  log(`CSV → Arrow vs pandas: ${RUNS} alternating runs of each …`);
+  ensureBenchCsv(CSV_1M);
+  const bytes = statSync(CSV_1M).size;
   const megabytes = bytes / 1e6;
   const noPandas = pandasAvailable();
-  if (noPandas) {
-    process.stderr.write(
-      `notice: ${noPandas}; skipping pandas (apt-get install -y python3-pandas).\n`,
-    );
-  }
-
-  const ours: number[] = [];
-  const oursCpu: number[] = [];
+  if (noPandas) log(`notice: ${noPandas}; skipping pandas (apt-get install -y python3-pandas).`);
+  const bundle = await bundleReader();
+  const ours: ChildRead[] = [];
+  const workers: ChildRead[] = [];
   const pandas: PandasRun[] = [];
-  let rows = 0;
   for (let run = 0; run < RUNS; run++) {
-    const read = await readOurs(bytes);
-    ours.push(read.ms);
-    oursCpu.push(read.cpuMs);
-    rows = read.rows;
+    ours.push(readOursInChild(bundle));
     if (!noPandas) pandas.push(runPandas());
+    workers.push(readOursInChild(bundle, 2));
   }
-  const child = await readOursInChild();
-  const buildTime = timeBuild();
-
-  const oursMs = median(ours);
+  const oursMs = median(ours.map((r) => r.ms));
+  const workersMs = median(workers.map((r) => r.ms));
+  const oursPeak = median(ours.map((r) => r.peakMiB));
   const oursMBps = megabytes / (oursMs / 1000);
   const pandasMs = pandas.length ? median(pandas.map((p) => p.seconds * 1000)) : undefined;
-  const pandasMBps = pandasMs === undefined ? undefined : megabytes / (pandasMs / 1000);
-  const oursCpuMs = median(oursCpu);
-  const pandasCpuMs = pandas.length ? median(pandas.map((p) => p.cpuSeconds * 1000)) : undefined;
   const pandasPeak = pandas.length ? median(pandas.map((p) => p.peakMiB)) : undefined;
-
-  const results = {
-    date: new Date().toISOString(),
-    machine: {
-      node: process.version,
-      cpus: cpus().length,
-      loadAverage: loadavg().map((l) => round(l, 2)),
+  const pandasMBps = pandasMs === undefined ? undefined : megabytes / (pandasMs / 1000);
+  const speed = pandasMBps === undefined ? undefined : oursMBps / pandasMBps;
+  const memory = pandasPeak === undefined ? undefined : oursPeak / pandasPeak;
+  rows.push(
+    {
+      bench: "CSV→Arrow 1M×8 throughput (vs pandas read_csv)",
+      ours: `${oursMBps.toFixed(1)} MB/s`,
+      baseline: pandasMBps === undefined ? "skipped" : `${pandasMBps.toFixed(1)} MB/s`,
+      ratio: speed === undefined ? "-" : `${speed.toFixed(2)}×`,
+      target: speed === undefined ? undefined : speed >= 1.5 ? "≥1.5× met" : "≥1.5× NOT met",
     },
-    file: { path: "bench/data/bench-1m.csv", bytes, rows },
+    {
+      bench: "CSV→Arrow 1M×8 peak RSS (vs pandas)",
+      ours: `${oursPeak.toFixed(0)} MiB`,
+      baseline: pandasPeak === undefined ? "skipped" : `${pandasPeak.toFixed(0)} MiB`,
+      ratio: memory === undefined ? "-" : `${memory.toFixed(2)}×`,
+      target: memory === undefined ? undefined : memory <= 1 ? "≤1× met" : "≤1× NOT met",
+    },
+    {
+      bench: "CSV→Arrow 1M×8, 2 worker threads vs default (ours)",
+      ours: `${workersMs.toFixed(0)} ms, ${median(workers.map((r) => r.peakMiB)).toFixed(0)} MiB`,
+      baseline: `${oursMs.toFixed(0)} ms, ${oursPeak.toFixed(0)} MiB`,
+      ratio: `${(workersMs / oursMs).toFixed(2)}× the time`,
+    },
+  );
+  return {
+    file: { path: "bench/data/bench-1m.csv", bytes, rows: ours[0].rows },
     ours: {
-      runsMs: ours.map((ms) => round(ms)),
+      runsMs: ours.map((r) => round(r.ms)),
       medianMs: round(oursMs),
       mbPerSecond: round(oursMBps),
-      cpuMs: round(oursCpuMs),
-      child: {
-        ms: round(child.ms),
-        baselineMiB: round(child.baselineMiB),
-        peakMiB: round(child.peakMiB),
-      },
+      cpuMs: round(median(ours.map((r) => r.cpuMs))),
+      peakMiB: round(oursPeak),
+      baselineMiB: round(ours[0].baselineMiB),
+    },
+    oursTwoWorkers: {
+      runsMs: workers.map((r) => round(r.ms)),
+      medianMs: round(workersMs),
+      cpuMs: round(median(workers.map((r) => r.cpuMs))),
+      peakMiB: round(median(workers.map((r) => r.peakMiB))),
     },
     pandas: noPandas
       ? { skipped: noPandas }
@@ -151,80 +191,180 @@ async function main(): Promise<void> {
           runsMs: pandas.map((p) => round(p.seconds * 1000)),
           medianMs: round(pandasMs!),
           mbPerSecond: round(pandasMBps!),
-          cpuMs: round(pandasCpuMs!),
+          cpuMs: round(median(pandas.map((p) => p.cpuSeconds * 1000))),
           baselineMiB: round(pandas[0].baselineMiB),
           peakMiB: round(pandasPeak!),
         },
-    ratios: noPandas
-      ? undefined
-      : {
-          throughput: round(oursMBps / pandasMBps!, 2),
-          cpuTime: round(oursCpuMs / pandasCpuMs!, 2),
-          peakMemory: round(child.peakMiB / pandasPeak!, 2),
-        },
-    build:
-      "todo" in buildTime
-        ? buildTime
-        : { ms: round(buildTime.ms), peakMiB: round(buildTime.peakMiB) },
+    ratios:
+      speed === undefined
+        ? undefined
+        : { throughput: round(speed, 2), peakMemory: round(memory!, 2) },
+  };
+}
+
+function parquetBench(rows: Row[]): Record<string, unknown> {
+  log("Parquet → Arrow …");
+  const result = runScript("parquet.ts");
+  if ("skipped" in result) {
+    rows.push({
+      bench: "Parquet→Arrow (vs bare library)",
+      ours: "-",
+      baseline: "-",
+      ratio: result.skipped,
+    });
+    return result;
+  }
+  // bench/parquet.ts prints its figures; a last line of JSON with a `ratio` is taken as is.
+  const lines = result.out.trim().split("\n");
+  let ratio = "see output";
+  try {
+    const last = JSON.parse(lines.at(-1)!) as { ratio?: number };
+    if (typeof last.ratio === "number") ratio = `${last.ratio.toFixed(2)}×`;
+  } catch {
+    // Plain text output: shown above the table.
+  }
+  console.log(result.out.trim());
+  rows.push({ bench: "Parquet→Arrow (vs bare library)", ours: "", baseline: "", ratio });
+  return { output: lines };
+}
+
+function builds(rows: Row[]): Record<string, unknown> {
+  log("full builds (1M rows, then 10M rows; the 10M file is generated on first use) …");
+  const small = timeBuild(CSV_1M);
+  if (!existsSync(CSV_10M)) log(`generating ${CSV_10M} (10M rows, ~640 MB) …`);
+  ensureBenchCsv(CSV_10M, 10_000_000);
+  const bytes10 = statSync(CSV_10M).size;
+  const large = timeBuild(CSV_10M);
+  for (const [label, figure, bytes] of [
+    ["1M", small, statSync(CSV_1M).size],
+    ["10M", large, bytes10],
+  ] as const) {
+    if ("todo" in figure) {
+      rows.push({
+        bench: `full build, ${label}-row CSV`,
+        ours: "failed",
+        baseline: "",
+        ratio: figure.todo,
+      });
+      continue;
+    }
+    rows.push({
+      bench: `full build, ${label}-row CSV (${(bytes / 1e6).toFixed(0)} MB): peak RSS vs 2 GiB`,
+      ours: `${(figure.ms / 1000).toFixed(1)} s, ${figure.peakMiB.toFixed(0)} MiB`,
+      baseline: `${BUILD_LIMIT_MIB} MiB`,
+      ratio: `${(figure.peakMiB / BUILD_LIMIT_MIB).toFixed(2)}×`,
+      target: figure.peakMiB < BUILD_LIMIT_MIB ? "<2 GiB met" : "<2 GiB NOT met",
+    });
+  }
+  const shape = (f: typeof small) =>
+    "todo" in f ? f : { ms: round(f.ms), peakMiB: round(f.peakMiB) };
+  return { build1m: shape(small), build10m: { bytes: bytes10, ...shape(large) } };
+}
+
+async function s3Download(rows: Row[]): Promise<unknown> {
+  log("S3 download (local S3 server) …");
+  const figures = await runS3DownloadBench();
+  for (const scenario of new Set(figures.map((f) => f.scenario))) {
+    const [single, ranged] = ["single GET", "8 MiB × 4 ranges"].map((mode) =>
+      figures.find((f) => f.scenario === scenario && f.mode === mode),
+    );
+    if (!single || !ranged) continue;
+    rows.push({
+      bench: `S3 download 64 MiB, ${scenario} (ranged vs one GET)`,
+      ours: `${ranged.mibPerSecond.toFixed(0)} MiB/s`,
+      baseline: `${single.mibPerSecond.toFixed(0)} MiB/s`,
+      ratio: `${(ranged.mibPerSecond / single.mibPerSecond).toFixed(2)}×`,
+    });
+  }
+  return figures.map((f) => ({
+    ...f,
+    medianMs: round(f.medianMs),
+    mibPerSecond: round(f.mibPerSecond),
+  }));
+}
+
+function summarizeBench(rows: Row[]): unknown {
+  log("summarize (1M rows) …");
+  const result = runScript("summarize.ts");
+  if ("skipped" in result) {
+    rows.push({ bench: "summarize 1M×8", ours: "-", baseline: "-", ratio: result.skipped });
+    return result;
+  }
+  const ours = /summarize .*median (\d+) ms/.exec(result.out)?.[1];
+  const naive = /naive JS reference.*median (\d+) ms/.exec(result.out)?.[1];
+  const ratio = /ratio summarize \/ naive: ([\d.]+)/.exec(result.out)?.[1];
+  rows.push({
+    bench: "summarize 1M×8 (vs naive JS reference)",
+    ours: ours ? `${ours} ms` : "?",
+    baseline: naive ? `${naive} ms` : "?",
+    ratio: ratio ? `${ratio}× the time` : "?",
+  });
+  return { output: result.out.trim().split("\n") };
+}
+
+function chartsBench(rows: Row[]): unknown {
+  log("charts and render …");
+  const result = runScript("charts.ts");
+  if ("skipped" in result) {
+    rows.push({ bench: "charts + render", ours: "-", baseline: "-", ratio: result.skipped });
+    return result;
+  }
+  const charts = /renderCharts (\d+) ms/.exec(result.out)?.[1];
+  const render = /renderReport (\d+) ms/.exec(result.out)?.[1];
+  rows.push({
+    bench: "charts (20 charts + sparklines) + page render",
+    ours: `${charts ?? "?"} ms + ${render ?? "?"} ms`,
+    baseline: "(no baseline)",
+    ratio: "-",
+  });
+  return { output: result.out.trim().split("\n") };
+}
+
+function printTable(rows: Row[]): void {
+  const cells = [["bench", "ours", "baseline", "ours / baseline", "target"]].concat(
+    rows.map((r) => [r.bench, r.ours, r.baseline, r.ratio, r.target ?? ""]),
+  );
+  const widths = cells[0].map((_, c) => Math.max(...cells.map((row) => row[c].length)));
+  for (const row of cells)
+    console.log(
+      row
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join("  ")
+        .trimEnd(),
+    );
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const started = loadavg().map((l) => round(l, 2));
+  const csv = await csvVsPandas(rows);
+  const parquet = parquetBench(rows);
+  const build = builds(rows);
+  const s3 = await s3Download(rows);
+  const summarize = summarizeBench(rows);
+  const charts = chartsBench(rows);
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      loadAverageAtStart: started,
+      loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
+    },
+    csv,
+    parquet,
+    build,
+    s3Download: s3,
+    summarize,
+    charts,
+    table: rows,
   };
   writeFileSync(here("results.json"), `${JSON.stringify(results, null, 2)}\n`);
-
-  const table: [string, string, string, string][] = [
-    [
-      "",
-      "ours (CSV → Arrow)",
-      noPandas ? "pandas (skipped)" : `pandas ${pandas[0].version}`,
-      "ours / pandas",
-    ],
-    [
-      "time, median of 3 (in-process)",
-      `${oursMs.toFixed(0)} ms`,
-      pandasMs === undefined ? "-" : `${pandasMs.toFixed(0)} ms`,
-      "",
-    ],
-    [
-      "throughput",
-      `${oursMBps.toFixed(1)} MB/s`,
-      pandasMBps === undefined ? "-" : `${pandasMBps.toFixed(1)} MB/s`,
-      results.ratios ? `${results.ratios.throughput.toFixed(2)}×` : "-",
-    ],
-    [
-      "CPU time, median of 3 (all threads)",
-      `${oursCpuMs.toFixed(0)} ms`,
-      pandasCpuMs === undefined ? "-" : `${pandasCpuMs.toFixed(0)} ms`,
-      results.ratios ? `${results.ratios.cpuTime.toFixed(2)}×` : "-",
-    ],
-    [
-      "peak RSS (one read, own process)",
-      `${child.peakMiB.toFixed(0)} MiB`,
-      pandasPeak === undefined ? "-" : `${pandasPeak.toFixed(0)} MiB`,
-      results.ratios ? `${results.ratios.peakMemory.toFixed(2)}×` : "-",
-    ],
-    [
-      "  of which runtime + imports",
-      `${child.baselineMiB.toFixed(0)} MiB`,
-      pandas.length ? `${pandas[0].baselineMiB.toFixed(0)} MiB` : "-",
-      "",
-    ],
-  ];
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...table.map((row) => row[c].length)));
-  const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c])).join("  ");
+  console.log("");
   console.log(
-    `${results.file.path}: ${rows.toLocaleString("en-US")} rows, ${megabytes.toFixed(1)} MB; load average ${results.machine.loadAverage.join(" ")} on ${results.machine.cpus} CPUs`,
+    `load average ${started.join(" ")} at start, ${results.machine.loadAverageAtEnd.join(" ")} at end, on ${results.machine.cpus} CPUs`,
   );
-  console.log(`our runs: ${results.ours.runsMs.join(", ")} ms`);
-  if (pandas.length) {
-    console.log(`pandas runs: ${pandas.map((p) => (p.seconds * 1000).toFixed(1)).join(", ")} ms`);
-  }
-  console.log("");
-  for (const row of table) console.log(line(row));
-  console.log("");
-  if ("todo" in buildTime) console.log(`full build: TODO (${buildTime.todo})`);
-  else {
-    console.log(
-      `full build, profile-only report of the same file: ${(buildTime.ms / 1000).toFixed(2)} s, peak RSS ${buildTime.peakMiB.toFixed(0)} MiB`,
-    );
-  }
+  printTable(rows);
   console.log("written: bench/results.json");
 }
 
