@@ -52,6 +52,14 @@ const MS_PER_DAY = 86_400_000;
 const LONG_DIGITS = /\d{16}/;
 const DATE_PREFIX = /^\d{4}-\d\d-\d\d/;
 const encoder = new TextEncoder();
+/** Reused UTF-8 buffer for strings on their way into builders and date parsers. */
+let scratch = new Uint8Array(1024);
+
+/** Encodes `text` into `scratch` (grown when needed); returns the byte length. */
+function utf8(text: string): number {
+  if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
+  return encoder.encodeInto(text, scratch).written;
+}
 
 enum State {
   Start,
@@ -84,6 +92,10 @@ class RecordScanner {
   private escape = false;
   private bomChecked = false;
   private readonly decoder = new TextDecoder("utf-8", { fatal: true });
+  // Records found in the current buffer, parsed together by flush().
+  private pendingStarts: number[] = [];
+  private pendingEnds: number[] = [];
+  private pendingLines: number[] = [];
 
   constructor(
     private readonly name: string,
@@ -113,6 +125,7 @@ class RecordScanner {
       if (this.buf[0] === 0xef && this.buf[1] === 0xbb && this.buf[2] === 0xbf) pos = 3;
     }
     this.scan(pos);
+    this.flush();
   }
 
   end(): void {
@@ -178,7 +191,9 @@ class RecordScanner {
         this.escape = escaped;
         if (i === n) return;
         i++;
-        this.record(this.valueStart, i);
+        this.pendingStarts.push(this.valueStart);
+        this.pendingEnds.push(i);
+        this.pendingLines.push(this.valueLine);
         this.state = this.mode === "json" ? State.ArrayAfter : State.Lines;
         continue;
       }
@@ -242,6 +257,7 @@ class RecordScanner {
   }
 
   private unexpected(i: number, expected: string): never {
+    this.flush(); // an earlier bad record is reported first
     const shown = String.fromCharCode(this.buf[i]);
     this.fail(
       this.base + i,
@@ -255,7 +271,44 @@ class RecordScanner {
     throw new ReportError(`${this.name}, line ${line} (byte ${offset}): ${what}.`, { hint });
   }
 
-  private record(start: number, end: number): void {
+  /**
+   * Parses the pending records as one JSON array: one UTF-8 decode and one JSON.parse per
+   * chunk instead of per record. On any failure (or a long digit run, which needs the exact
+   * parser) the records are parsed one by one, which also locates an error.
+   */
+  private flush(): void {
+    const starts = this.pendingStarts;
+    const count = starts.length;
+    if (count === 0) return;
+    const ends = this.pendingEnds;
+    const lines = this.pendingLines;
+    this.pendingStarts = [];
+    this.pendingEnds = [];
+    this.pendingLines = [];
+    let size = count + 1;
+    for (let k = 0; k < count; k++) size += ends[k] - starts[k];
+    const joined = new Uint8Array(size);
+    let at = 0;
+    for (let k = 0; k < count; k++) {
+      joined[at++] = k === 0 ? 0x5b : 0x2c;
+      joined.set(this.buf.subarray(starts[k], ends[k]), at);
+      at += ends[k] - starts[k];
+    }
+    joined[at] = 0x5d;
+    let records: unknown[] | undefined;
+    try {
+      const text = this.decoder.decode(joined);
+      if (!LONG_DIGITS.test(text)) records = JSON.parse(text) as unknown[];
+    } catch {
+      records = undefined;
+    }
+    for (let k = 0; k < count; k++) {
+      if (records) this.sink.add(records[k] as Record<string, unknown>, lines[k]);
+      else this.record(starts[k], ends[k], lines[k]);
+    }
+  }
+
+  private record(start: number, end: number, line: number): void {
     const bytes = this.buf.subarray(start, end);
     let text: string;
     try {
@@ -263,7 +316,7 @@ class RecordScanner {
     } catch {
       this.fail(
         this.base + start,
-        this.valueLine,
+        line,
         "invalid UTF-8 in this record; the file must be UTF-8 text",
         "Save the file as UTF-8, or convert it (iconv -t UTF-8).",
       );
@@ -275,12 +328,12 @@ class RecordScanner {
     } catch (error) {
       this.fail(
         this.base + start,
-        this.valueLine,
+        line,
         `invalid JSON in the record (${error instanceof Error ? error.message : String(error)})`,
         "Check the record with a JSON validator (e.g. jq . < file); strings need double quotes, and no trailing commas.",
       );
     }
-    this.sink.add(value as Record<string, unknown>, this.valueLine);
+    this.sink.add(value as Record<string, unknown>, line);
   }
 }
 
@@ -390,10 +443,9 @@ function kindOf(value: unknown): ColumnKind {
       return "bool";
     case "string":
       if (value.length >= 10 && value.length <= 40 && DATE_PREFIX.test(value)) {
-        const bytes = encoder.encode(value);
-        if (value.length === 10 && !Number.isNaN(parseDateBytes(bytes, 0, bytes.length)))
-          return "date";
-        if (!Number.isNaN(parseTimestampBytes(bytes, 0, bytes.length))) return "timestamp";
+        const size = utf8(value);
+        if (size === 10 && !Number.isNaN(parseDateBytes(scratch, 0, size))) return "date";
+        if (!Number.isNaN(parseTimestampBytes(scratch, 0, size))) return "timestamp";
       }
       return "string";
     default:
@@ -404,15 +456,16 @@ function kindOf(value: unknown): ColumnKind {
 /** Appends a value whose kind the builder is known to hold (after any widening). */
 function pushValue(builder: ColumnBuilder, value: unknown, kind: ColumnKind): void {
   switch (builder.kind) {
-    case "string":
-      (builder as StringBuilder).pushString(
+    case "string": {
+      const text =
         typeof value === "string"
           ? value
           : typeof value === "object"
             ? jsonText(value)
-            : String(value),
-      );
+            : String(value);
+      (builder as StringBuilder).pushBytes(scratch, 0, utf8(text));
       return;
+    }
     case "int32":
       (builder as Int32Builder).push(value as number);
       return;
@@ -427,16 +480,16 @@ function pushValue(builder: ColumnBuilder, value: unknown, kind: ColumnKind): vo
       (builder as BoolBuilder).push(value as boolean);
       return;
     case "date": {
-      const bytes = encoder.encode(value as string);
-      (builder as Int32Builder).push(parseDateBytes(bytes, 0, bytes.length));
+      const size = utf8(value as string);
+      (builder as Int32Builder).push(parseDateBytes(scratch, 0, size));
       return;
     }
     case "timestamp": {
-      const bytes = encoder.encode(value as string);
+      const size = utf8(value as string);
       const ms =
         kind === "date"
-          ? parseDateBytes(bytes, 0, bytes.length) * MS_PER_DAY
-          : parseTimestampBytes(bytes, 0, bytes.length);
+          ? parseDateBytes(scratch, 0, size) * MS_PER_DAY
+          : parseTimestampBytes(scratch, 0, size);
       (builder as Int64Builder).push(ms);
       return;
     }
