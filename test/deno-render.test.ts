@@ -7,6 +7,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
+import { Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
+import {
+  Compression,
+  initSync,
+  Table as WasmTable,
+  WriterPropertiesBuilder,
+  writeParquet,
+} from "parquet-wasm/esm";
 import { prepareRenderedProject } from "../src/rendered/prepare.ts";
 import { SCRIPT_PATH } from "../src/rendered/project.ts";
 import { DENO_VERSIONS, runLikeQuarto } from "./deno-run.ts";
@@ -22,6 +30,20 @@ const PLACEHOLDER = "<html><body>placeholder from quarto</body></html>";
 // Only in the S3 copy of the data, so its presence proves S3 was read.
 const S3_CSV = "order_id,region,revenue\n1,Atlantis,1000\n2,Atlantis,234.5\n3,Lemuria,66\n";
 
+/** The same kind of orders as Parquet (written by arrow-rs through parquet-wasm). */
+function ordersParquet(): Uint8Array {
+  initSync({
+    module: readFileSync(new URL(import.meta.resolve("parquet-wasm/esm/parquet_wasm_bg.wasm"))),
+  });
+  const table = new Table({
+    order_id: vectorFromArray([1, 2, 3], new Int32()),
+    region: vectorFromArray(["Hyperborea", "Hyperborea", "Mu"], new Utf8()),
+    revenue: vectorFromArray([500, 250.25, 75], new Float64()),
+  });
+  const properties = new WriterPropertiesBuilder().setCompression(Compression.SNAPPY).build();
+  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, "stream")), properties);
+}
+
 let registry: KeyRegistry;
 let connect: ConnectTestServer;
 let oauth: ConnectOAuthState;
@@ -33,6 +55,7 @@ before(async () => {
   s3 = await startS3Server({ registry });
   s3.createBucket("reports");
   s3.putObject("reports", "sales/orders.csv", S3_CSV, "text/csv");
+  s3.putObject("reports", "sales/orders.parquet", ordersParquet(), "application/octet-stream");
   connect = await startConnectServer({ apiKey: API_KEY });
   oauth = installOAuthRoutes(connect, { registry });
   oauth.sessions.set(SESSION_TOKEN, {
@@ -165,4 +188,18 @@ test("a failed exchange fails the render with Connect's message, leaving no emai
   assert.match(run.stderr, /subject token is invalid or has expired/);
   assert.equal(readFileSync(join(project, "index.html"), "utf8"), PLACEHOLDER);
   assert.throws(() => readFileSync(join(project, ".output_metadata.json")));
+});
+
+test("Deno 1.46.3: Parquet from S3 is decoded by the wasm shipped beside the script", async () => {
+  assert.ok(files.some((f) => f.path === "_report/lib/deno/parquet_wasm_bg.wasm"));
+  const project = extract();
+  const run = await runLikeQuarto("1.46.3", join(project, SCRIPT_PATH), {
+    cwd: project,
+    env: { ...renderEnv(project), AWS_S3_FILEPATH: "sales/orders.parquet" },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const html = readFileSync(join(project, "index.html"), "utf8");
+  assert.match(html, /Hyperborea/);
+  assert.match(html, /\$825\.25/); // Revenue KPI: 500 + 250.25 + 75
+  assert.doesNotMatch(html, /Atlantis/);
 });

@@ -4,6 +4,7 @@
 // The wasm is instantiated from bytes we pass in (initSync), so a bundle for Deno can embed
 // or ship the .wasm and call setParquetWasm(bytes) before the first read.
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import type { Table } from "apache-arrow";
 import { initSync, readParquet as wasmReadParquet } from "parquet-wasm/esm";
 import { ReportError } from "../errors.ts";
@@ -50,7 +51,13 @@ async function findWasm(): Promise<Uint8Array> {
   });
 }
 
-const WASM_FILE = "parquet_wasm_bg.wasm";
+/** The wasm file name a one-file bundle ships beside itself. */
+export const WASM_FILE = "parquet_wasm_bg.wasm";
+
+/** Path of the installed parquet-wasm module, for bundlers that ship it. */
+export function installedWasmPath(): string {
+  return fileURLToPath(import.meta.resolve(`parquet-wasm/esm/${WASM_FILE}`));
+}
 
 const PAR1 = [0x50, 0x41, 0x52, 0x31];
 

@@ -1,10 +1,12 @@
 // Assemble the files of a rendered deploy: the Quarto project, the bundled script, and what
 // the build reads at render time (definition, fallback data, templates, fonts).
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadReportSpec } from "../config/index.ts";
 import type { BundleFile } from "../connect/manifest.ts";
+import { installedWasmPath, WASM_FILE } from "../read/parquet.ts";
 import { bundleForDeno } from "./bundle-script.ts";
 import {
   CARRIED_DEFAULTS,
@@ -12,6 +14,7 @@ import {
   insideRoot,
   projectFiles,
   type RenderConfig,
+  SCRIPT_PATH,
 } from "./project.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,6 +55,11 @@ export async function prepareRenderedProject(options: {
   };
   const script = await bundleForDeno(RENDER_ENTRY);
   files.push(...projectFiles(config, script.code));
+  // Parquet is decoded by WebAssembly, which the bundled script loads from beside itself.
+  files.push({
+    path: `${dirname(SCRIPT_PATH)}/${WASM_FILE}`,
+    data: await readFile(installedWasmPath()),
+  });
   const unique = new Map(files.map((file) => [file.path, file]));
   return {
     title: spec.title,
