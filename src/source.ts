@@ -2,6 +2,7 @@
 // byte stream; the footer shows `label`, `size` and, for S3, `etag` and `lastModified`.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { selectCredentials } from "./aws/credentials.ts";
 import {
   createS3Access,
@@ -12,6 +13,8 @@ import {
 import type { SourceSpec } from "./config/spec.ts";
 import type { Effects } from "./effects.ts";
 import { ReportError } from "./errors.ts";
+import { listFiles } from "./list-files.ts";
+import { isHidden } from "./read/dataset.ts";
 
 /** An opened data source: a byte stream plus what the report footer says about it. */
 export interface DataSource {
@@ -34,7 +37,7 @@ export interface DataSource {
   parts?: DataSource[];
 }
 
-/** Open a local file as a DataSource, with an actionable error when it is missing. */
+/** Open a local file (or a folder of files) as a DataSource, with an actionable error when it is missing. */
 export async function openLocalFile(path: string): Promise<DataSource> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
@@ -45,7 +48,8 @@ export async function openLocalFile(path: string): Promise<DataSource> {
       cause: error,
     });
   }
-  if (!info.isFile()) throw new ReportError(`Data source is not a file: ${path}`);
+  if (info.isDirectory()) return openLocalFolder(path);
+  if (!info.isFile()) throw new ReportError(`Data source is not a file or folder: ${path}`);
   return {
     label: path,
     name: path,
@@ -83,4 +87,28 @@ export async function openDataSource(
   throw new ReportError("The report definition names no data source", {
     hint: "Set source.s3 (bucket and key), source.file, or pass --source <file or s3://bucket/key>.",
   });
+}
+
+/** A local folder as a DataSource whose parts are its data files (recursively, sorted). */
+async function openLocalFolder(path: string): Promise<DataSource> {
+  const files = (await listFiles(path)).filter((file) => !file.split("/").some(isHidden));
+  if (files.length === 0) {
+    throw new ReportError(`The folder ${path} holds no data files.`, {
+      hint: "Point the report at a file, or at a folder of .parquet/.csv/… files (names starting with _ or . are skipped).",
+    });
+  }
+  const parts = await Promise.all(files.map((file) => openLocalFile(join(path, file))));
+  const info = await stat(path);
+  return {
+    label: path,
+    name: path,
+    size: parts.reduce((sum, part) => sum + (part.size ?? 0), 0),
+    lastModified: new Date(
+      Math.max(info.mtime.getTime(), ...parts.map((p) => p.lastModified?.getTime() ?? 0)),
+    ),
+    parts,
+    body: () => {
+      throw new ReportError(`${path} is a folder; its files are read one by one`);
+    },
+  };
 }

@@ -97,3 +97,20 @@ describe("build of the example report", () => {
     );
   });
 });
+
+describe("build --source of a folder", () => {
+  it("profiles a Hive-partitioned dataset as one table with its partition columns", async () => {
+    const out = join(await mkdtemp(join(tmpdir(), "csr-folder-")), "output");
+    const folder = join(ROOT, "test/input/read/generated/dataset");
+    await build({ source: folder, outDir: out }, recordingEffects());
+    const summary: Summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+    // make-fixtures.ts writes v = [1, 2] in year=2023/month=12, [3] in 2024/01 and
+    // [4, 5, 6] in 2024/02, plus a _SUCCESS marker that is not data.
+    assert.equal(summary.rows, 6);
+    assert.equal(summary.columns.find((c) => c.name === "v")?.mean, 3.5);
+    const year = summary.columns.find((c) => c.name === "year");
+    assert.equal(year?.type, "integer");
+    assert.equal(year?.min, 2023);
+    assert.equal(year?.max, 2024);
+  });
+});

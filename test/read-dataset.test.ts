@@ -4,13 +4,14 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { DataType } from "apache-arrow";
 import { ReportError } from "../src/errors.ts";
-import { joinTypes, openLocalFolder, partitionValues } from "../src/read/dataset.ts";
+import { joinTypes, partitionValues } from "../src/read/dataset.ts";
 import { readTable } from "../src/read/index.ts";
 import type { DataSource } from "../src/source.ts";
+import { openLocalFile } from "../src/source.ts";
 import { column, fixture, memorySource, recordingLog } from "./read-helpers.ts";
 
 const readFolder = async (name: string) =>
-  readTable(await openLocalFolder(fixture(name)), { csv: {}, log: recordingLog() });
+  readTable(await openLocalFile(fixture(name)), { csv: {}, log: recordingLog() });
 
 describe("datasets", () => {
   test("a Hive-partitioned Parquet folder: partition columns typed as integers", async () => {

@@ -1,10 +1,4 @@
-// Many files, one table: a local folder or an S3 prefix of files of one format, with
-// Hive-style partition folders (year=2024/month=05/…) added as columns. Each file is read on
-// its own; the schemas are then unified by column name: integer widths and int/float widen,
-// dates and timestamps meet as timestamps, text stays text, and a column that is entirely
-// missing in one file fits any type. Anything else is an error naming both files.
-import { readdir, stat } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { relative, sep } from "node:path";
 import {
   type Data,
   DataType,
@@ -25,50 +19,10 @@ import {
 } from "apache-arrow";
 import type { Logger } from "../effects.ts";
 import { ReportError } from "../errors.ts";
-import { type DataSource, openLocalFile } from "../source.ts";
+import type { DataSource } from "../source.ts";
 import { columnType } from "./column-type.ts";
 import { formatFromName, formatName } from "./detect.ts";
 import { utf8Data } from "./normalize.ts";
-
-/** A local folder as a DataSource whose parts are its data files (recursively, sorted). */
-export async function openLocalFolder(path: string): Promise<DataSource> {
-  const files: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (isHidden(entry.name)) continue;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) files.push(full);
-    }
-  };
-  await walk(path);
-  if (files.length === 0) {
-    throw new ReportError(`The folder ${path} holds no data files.`, {
-      hint: "Point the report at a file, or at a folder of .parquet/.csv/… files (names starting with _ or . are skipped).",
-    });
-  }
-  const parts = await Promise.all(files.map((file) => openLocalFile(file)));
-  const info = await stat(path);
-  return {
-    label: path,
-    name: path,
-    size: parts.reduce((sum, part) => sum + (part.size ?? 0), 0),
-    lastModified: new Date(
-      Math.max(info.mtime.getTime(), ...parts.map((p) => p.lastModified?.getTime() ?? 0)),
-    ),
-    parts,
-    body: () => {
-      throw new ReportError(`${path} is a folder; its files are read one by one`);
-    },
-  };
-}
-
-/** Spark and Hadoop markers (_SUCCESS, _metadata, .crc files) are not data. */
-function isHidden(name: string): boolean {
-  return name.startsWith(".") || name.startsWith("_");
-}
 
 /** The partition folders of a part, below the dataset root: [["year", "2024"], …]. */
 export function partitionValues(root: string, part: string): [string, string | null][] {
@@ -384,4 +338,9 @@ function partitionColumn(
       });
     },
   };
+}
+
+/** Spark and Hadoop markers (_SUCCESS, _metadata, .crc files) are not data. */
+export function isHidden(name: string): boolean {
+  return name.startsWith(".") || name.startsWith("_");
 }
