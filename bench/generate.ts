@@ -2,18 +2,7 @@
 // one measured in js-stack.md §1, so figures stay comparable with those notes.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-
-/** mulberry32: a small, fast, seeded PRNG; the same seed gives the same file everywhere. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { mulberry32 } from "../scripts/seeded-random.ts";
 
 const CITIES = [
   "Berlin",

@@ -13,6 +13,7 @@ import {
   Utf8,
   type Vector,
 } from "apache-arrow";
+import { mulberry32 } from "../scripts/seeded-random.ts";
 import type { ReportSpec } from "../src/config/spec.ts";
 import { readColumns } from "../src/summarize/columns.ts";
 import { countDuplicateRows } from "../src/summarize/duplicates.ts";
@@ -20,7 +21,6 @@ import { summarize } from "../src/summarize/index.ts";
 import { computeKpi } from "../src/summarize/kpi.ts";
 import { profileColumn } from "../src/summarize/profile.ts";
 import { runQuery } from "../src/summarize/query.ts";
-import { mulberry32 } from "./generate.ts";
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const random = mulberry32(42);

@@ -7,23 +7,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import type { Table } from "apache-arrow";
+import { mulberry32 } from "../scripts/seeded-random.ts";
 import { ReportError } from "../src/errors.ts";
 import { readTable } from "../src/read/index.ts";
 import { fixture, memorySource, recordingLog } from "./read-helpers.ts";
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Random = ReturnType<typeof prng>;
+type Random = ReturnType<typeof mulberry32>;
 const pick = <T>(random: Random, items: readonly T[]): T =>
   items[Math.floor(random() * items.length)];
 const int = (random: Random, n: number) => Math.floor(random() * n);
@@ -172,7 +161,7 @@ const encode = (text: string) => new TextEncoder().encode(text);
 
 describe("read fuzz", () => {
   test("valid CSV gives exactly the generated rows, in any chunking; damaged CSV never crashes", async () => {
-    const random = prng(20261128);
+    const random = mulberry32(20261128);
     for (let k = 0; k < 1500; k++) {
       const { text, rows } = makeCsv(random);
       const bytes = encode(text);
@@ -185,7 +174,7 @@ describe("read fuzz", () => {
   });
 
   test("valid NDJSON and JSON arrays give exactly the generated rows; damaged JSON never crashes", async () => {
-    const random = prng(7);
+    const random = mulberry32(7);
     for (let k = 0; k < 1200; k++) {
       const { text, rows, array } = makeJson(random);
       const bytes = encode(text);
@@ -214,7 +203,7 @@ describe("read fuzz", () => {
   ];
 
   test("every truncated Parquet or Arrow IPC file is a ReportError, never a shorter table", async () => {
-    const random = prng(99);
+    const random = mulberry32(99);
     for (const name of binaries) {
       const bytes = new Uint8Array(readFileSync(fixture(name)));
       const cuts = new Set<number>([
@@ -235,7 +224,7 @@ describe("read fuzz", () => {
   });
 
   test("damaged Parquet and Arrow IPC files give a table or a ReportError", async () => {
-    const random = prng(4242);
+    const random = mulberry32(4242);
     for (const name of binaries) {
       const bytes = new Uint8Array(readFileSync(fixture(name)));
       for (let k = 0; k < 150; k++) {

@@ -4,23 +4,13 @@
 // Deterministic: the same seed always writes the same bytes. Run: npx tsx report/data/generate.ts
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { mulberry32 } from "../../scripts/seeded-random.ts";
 
 const ROWS = 45_000;
 const DUPLICATES = 10;
 const CUSTOMERS = 8_200;
 const SEED = 20_230_101;
 
-/** mulberry32: a small seeded PRNG, so the file is the same on every machine. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const random = mulberry32(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
