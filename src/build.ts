@@ -30,6 +30,8 @@ export interface BuildOptions {
   outDir: string;
   /** Folder of the default templates; default the bundled templates/. */
   defaultTemplates?: string;
+  /** Run every stage but write nothing (`connect-s3-report check`). */
+  check?: boolean;
 }
 
 export interface BuildResult {
@@ -147,6 +149,10 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     (h) => `index.html ${formatBytes(Buffer.byteLength(h), LOG_LOCALE)}`,
   );
   const summaryJson = `${JSON.stringify(summary, null, 2)}\n`;
+  if (options.check) {
+    effects.log.info(`checked in ${formatDuration(performance.now() - started)}: nothing written`);
+    return { outDir: options.outDir, spec, source, summary, htmlBytes: Buffer.byteLength(html) };
+  }
   await stage(
     effects,
     "write",

@@ -77,3 +77,20 @@ describe("build with bad input", () => {
     });
   }
 });
+
+describe("check", () => {
+  it("runs the example report's whole build and writes nothing", async () => {
+    const out = join(await mkdtemp(join(tmpdir(), "csr-check-")), "output");
+    const run = await runCli(["check", join(ROOT, "report/report.yml"), "--out", out]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^render\s/m, "the render stage ran");
+    assert.match(run.stderr, /nothing written/);
+    await assert.rejects(readdir(out), { code: "ENOENT" });
+  });
+
+  it("fails like build on a query naming a missing column", async () => {
+    const run = await runCli(["check", join(INPUT, "missing-column.yml")]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /missing-column\.yml:6:16/);
+  });
+});

@@ -17,8 +17,29 @@ Options:
   -h, --help            show this help
 `;
 
+export const CHECK_HELP = `Usage: connect-s3-report check [report.yml] [options]
+
+Run the whole build (definition, credentials, data, summaries, charts, templates) and
+report problems, writing nothing: for CI before a publish, or after editing a definition.
+
+Options:
+  --source <path|url>   data file or s3://bucket/key
+  --verbose             more detail in the log, and stack traces on errors
+  -h, --help            show this help
+`;
+
 /** `connect-s3-report build`: returns the exit code. */
-export async function runBuild(args: string[], effects: Effects): Promise<number> {
+export function runBuild(args: string[], effects: Effects): Promise<number> {
+  return buildCommand(args, effects, false);
+}
+
+/** `connect-s3-report check`: the build without writing; returns the exit code. */
+export function runCheck(args: string[], effects: Effects): Promise<number> {
+  return buildCommand(args, effects, true);
+}
+
+async function buildCommand(args: string[], effects: Effects, check: boolean): Promise<number> {
+  const help = check ? CHECK_HELP : BUILD_HELP;
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -30,15 +51,16 @@ export async function runBuild(args: string[], effects: Effects): Promise<number
     },
   });
   if (values.help) {
-    process.stdout.write(BUILD_HELP);
+    process.stdout.write(help);
     return 0;
   }
   if (positionals.length > 1) {
-    process.stderr.write(
-      `build takes one report definition, got ${positionals.length}\n\n${BUILD_HELP}`,
-    );
+    process.stderr.write(`expected one report definition, got ${positionals.length}\n\n${help}`);
     return 2;
   }
-  await build({ definition: positionals[0], source: values.source, outDir: values.out }, effects);
+  await build(
+    { definition: positionals[0], source: values.source, outDir: values.out, check },
+    effects,
+  );
   return 0;
 }

@@ -4,7 +4,7 @@
 import { pathToFileURL } from "node:url";
 import { defaultEffects } from "../effects.ts";
 import { isReportError } from "../errors.ts";
-import { BUILD_HELP, runBuild } from "./build.ts";
+import { BUILD_HELP, runBuild, runCheck } from "./build.ts";
 import { runPreview } from "./preview.ts";
 import { runPublish } from "./publish.ts";
 
@@ -12,6 +12,7 @@ const HELP = `Usage: connect-s3-report <command> [options]
 
 Commands:
   build [report.yml]    build the report into output/ (--source <file|s3://…> for a quick profile)
+  check [report.yml]    run the whole build and report problems, writing nothing
   preview [report.yml]  build, serve on 127.0.0.1 and rebuild on change
   publish               publish output/ to Posit Connect (see publish --help)
   help                  show this help
@@ -23,6 +24,7 @@ type Command = (args: string[], effects: ReturnType<typeof defaultEffects>) => P
 
 const COMMANDS: Record<string, Command> = {
   build: runBuild,
+  check: runCheck,
   preview: runPreview,
   publish: runPublish,
 };
