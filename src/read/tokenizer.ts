@@ -155,14 +155,7 @@ export class CsvTokenizer {
   private addField(start: number, end: number): void {
     const count = this.count++;
     if (this.width < 0) {
-      // Header row: the batch area is free, so it collects any number of fields.
-      if (count * 2 + 2 > this.offsets.length) {
-        const grown = new Int32Array(this.offsets.length * 2);
-        grown.set(this.offsets);
-        this.offsets = grown;
-      }
-      this.offsets[count * 2] = start;
-      this.offsets[count * 2 + 1] = end;
+      this.headerField(count, start, end);
     } else if (count < this.width) {
       const at = (this.rows * this.width + count) * 2;
       this.offsets[at] = start;
@@ -174,10 +167,7 @@ export class CsvTokenizer {
     const count = this.count;
     this.count = 0;
     if (this.width < 0) {
-      this.sink.header(this.buf, this.offsets, count, this.rowLine);
-      this.width = count;
-      const size = BATCH_ROWS * count * 2 + count * 2;
-      if (size > this.offsets.length) this.offsets = new Int32Array(size);
+      this.endHeader(count, this.rowLine);
       return;
     }
     if (count !== this.width) this.sink.ragged(count, this.rowLine);
@@ -186,16 +176,50 @@ export class CsvTokenizer {
     if (this.rows === BATCH_ROWS) this.flush();
   }
 
+  /** Hands the header row on; its field count becomes the width of every later row. */
+  private endHeader(count: number, line: number): void {
+    this.sink.header(this.buf, this.offsets, count, line);
+    this.width = count;
+    const size = BATCH_ROWS * count * 2 + count * 2;
+    if (size > this.offsets.length) this.offsets = new Int32Array(size);
+  }
+
+  /** The header row's field `count`: the batch area is free, so it grows to any width. */
+  private headerField(count: number, start: number, end: number): void {
+    if (count * 2 + 2 > this.offsets.length) {
+      const grown = new Int32Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.offsets[count * 2] = start;
+    this.offsets[count * 2 + 1] = end;
+  }
+
+  // The hot loop: every piece of state it touches per byte or per field is a local, written
+  // back to the object only when a row batch is handed on or the chunk runs out.
   private scan(final: boolean): void {
     const buf = this.buf;
     const n = this.length;
     const delimiter = this.delimiter;
+    const lines = this.lines;
+    const above = Math.max(delimiter, LF);
     let i = this.pos;
     let state = this.state;
     let fieldStart = this.fieldStart;
+    let quotedEnd = this.quotedEnd;
     let line = this.line;
     let shift = this.shift;
+    let count = this.count;
+    let rows = this.rows;
+    let width = this.width;
+    let offsets = this.offsets;
+    let rowStart = this.rowStart;
+    let rowLine = this.rowLine;
+    /** Where the next field of the current row goes in `offsets` (data rows only). */
+    let at = (rows * Math.max(width, 0) + Math.min(count, Math.max(width, 0))) * 2;
     outer: while (i < n) {
+      let end: number;
+      let rowEnd = false;
       if (state === FIELD_START) {
         if (buf[i] === QUOTE) {
           state = QUOTED;
@@ -209,33 +233,35 @@ export class CsvTokenizer {
         }
       }
       if (state === UNQUOTED) {
+        let b = 0;
         while (i < n) {
-          const b = buf[i];
-          if (b === delimiter) {
-            this.addField(fieldStart, i);
+          b = buf[i];
+          // Most bytes sort above both the delimiter and LF: one comparison rules them out.
+          if (b > above) {
             i++;
-            state = FIELD_START;
-            continue outer;
+            continue;
           }
-          if (b === LF) {
-            const end = i > fieldStart && buf[i - 1] === CR ? i - 1 : i;
-            i++;
-            line++;
-            state = FIELD_START;
-            // A blank line is skipped, as pandas and most readers do.
-            if (this.count > 0 || end > fieldStart) {
-              this.addField(fieldStart, end);
-              this.endRow();
-            }
-            this.rowStart = i;
-            this.rowLine = line;
-            continue outer;
-          }
+          if (b === delimiter || b === LF) break;
           i++;
         }
-        break;
-      }
-      if (state === QUOTED) {
+        if (i === n) break;
+        if (b === delimiter) {
+          end = i;
+        } else {
+          end = i > fieldStart && buf[i - 1] === CR ? i - 1 : i;
+          line++;
+          rowEnd = true;
+          if (count === 0 && end === fieldStart) {
+            // A blank line is skipped, as pandas and most readers do.
+            i++;
+            state = FIELD_START;
+            rowStart = i;
+            rowLine = line;
+            continue;
+          }
+        }
+        i++;
+      } else if (state === QUOTED) {
         while (i < n) {
           const b = buf[i];
           if (b === QUOTE) {
@@ -246,7 +272,7 @@ export class CsvTokenizer {
               i += 2;
               continue;
             }
-            this.quotedEnd = i - shift;
+            quotedEnd = i - shift;
             i++;
             state = AFTER_QUOTE;
             continue outer;
@@ -256,36 +282,75 @@ export class CsvTokenizer {
           i++;
         }
         break;
-      }
-      // AFTER_QUOTE: only a delimiter or a line end may follow the closing quote.
-      const b = buf[i];
-      if (b === delimiter) {
-        this.addField(fieldStart, this.quotedEnd);
-        i++;
-        state = FIELD_START;
-      } else if (b === LF) {
-        this.addField(fieldStart, this.quotedEnd);
-        this.endRow();
-        i++;
-        line++;
-        state = FIELD_START;
-        this.rowStart = i;
-        this.rowLine = line;
-      } else if (b === CR) {
-        i++;
       } else {
-        throw new ReportError(
-          `${this.name}, line ${line}: unexpected text after the closing quote of field ${this.count + 1}.`,
-          {
-            hint: 'Inside a quoted field, write a quote as two quotes (""); text after the closing quote is not allowed.',
-          },
-        );
+        // AFTER_QUOTE: only a delimiter or a line end may follow the closing quote.
+        const b = buf[i];
+        if (b === CR) {
+          i++;
+          continue;
+        }
+        if (b === LF) {
+          line++;
+          rowEnd = true;
+        } else if (b !== delimiter) {
+          throw new ReportError(
+            `${this.name}, line ${line}: unexpected text after the closing quote of field ${count + 1}.`,
+            {
+              hint: 'Inside a quoted field, write a quote as two quotes (""); text after the closing quote is not allowed.',
+            },
+          );
+        }
+        end = quotedEnd;
+        i++;
+      }
+      // A field ends at byte i - 1 (a delimiter or a line end).
+      if (count < width) {
+        offsets[at] = fieldStart;
+        offsets[at + 1] = end;
+        at += 2;
+      } else if (width < 0) {
+        this.headerField(count, fieldStart, end);
+        offsets = this.offsets;
+      }
+      count++;
+      state = FIELD_START;
+      if (!rowEnd) continue;
+      if (count !== width) {
+        if (width < 0) {
+          this.endHeader(count, rowLine);
+          width = count;
+          offsets = this.offsets;
+          count = 0;
+          at = 0;
+          rowStart = i;
+          rowLine = line;
+          continue;
+        }
+        this.sink.ragged(count, rowLine);
+        at = (rows + 1) * width * 2;
+      }
+      count = 0;
+      lines[rows] = rowLine;
+      rows++;
+      rowStart = i;
+      rowLine = line;
+      if (rows === BATCH_ROWS) {
+        this.rows = rows;
+        this.count = 0;
+        this.flush();
+        rows = 0;
+        at = 0;
       }
     }
     this.pos = i;
     this.state = state;
     this.fieldStart = fieldStart;
+    this.quotedEnd = quotedEnd;
     this.line = line;
     this.shift = shift;
+    this.count = count;
+    this.rows = rows;
+    this.rowStart = rowStart;
+    this.rowLine = rowLine;
   }
 }
