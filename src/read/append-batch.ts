@@ -11,6 +11,9 @@ import type {
 } from "./columns.ts";
 import type { NullMatcher } from "./null-values.ts";
 import {
+  daysFromCivil,
+  daysInMonth,
+  POW10,
   parseBigIntBytes,
   parseBoolBytes,
   parseDateBytes,
@@ -22,6 +25,13 @@ import type { RowBatch } from "./tokenizer.ts";
 
 const INT32_MIN = -2_147_483_648;
 const INT32_MAX = 2_147_483_647;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+
+// The int32, float64 and date loops parse the common spelling (no spaces, no "+", no
+// exponent, few digits) inline and hand anything else to the full parser in parse-bytes.ts,
+// which accepts a superset and returns the same value wherever both accept.
 
 /**
  * Appends field `column` of rows [from, batch.rows) to the builder. Returns batch.rows when
@@ -74,6 +84,22 @@ function appendInt32(
       length++;
       continue;
     }
+    // Up to 9 digits always fit in an Int32; a leading zero is text ("007"), except "0".
+    const first = buf[start];
+    let i = first === MINUS ? start + 1 : start;
+    const digits = end - i;
+    if (digits > 0 && digits < 10 && (digits === 1 || buf[i] !== ZERO)) {
+      let value = 0;
+      for (; i < end; i++) {
+        const digit = buf[i] - ZERO;
+        if (digit < 0 || digit > 9) break;
+        value = value * 10 + digit;
+      }
+      if (i === end) {
+        values[length++] = first === MINUS ? -value : value;
+        continue;
+      }
+    }
     const value = parseIntBytes(buf, start, end);
     if (!(value >= INT32_MIN && value <= INT32_MAX)) {
       builder.length = length;
@@ -110,6 +136,35 @@ function appendDate(
       length++;
       continue;
     }
+    if (size === 10 && buf[start + 4] === MINUS && buf[start + 7] === MINUS) {
+      const y0 = buf[start] - ZERO;
+      const y1 = buf[start + 1] - ZERO;
+      const y2 = buf[start + 2] - ZERO;
+      const y3 = buf[start + 3] - ZERO;
+      const m0 = buf[start + 5] - ZERO;
+      const m1 = buf[start + 6] - ZERO;
+      const d0 = buf[start + 8] - ZERO;
+      const d1 = buf[start + 9] - ZERO;
+      // Unsigned: a byte below "0" wraps to a large number.
+      if (
+        y0 >>> 0 <= 9 &&
+        y1 >>> 0 <= 9 &&
+        y2 >>> 0 <= 9 &&
+        y3 >>> 0 <= 9 &&
+        m0 >>> 0 <= 9 &&
+        m1 >>> 0 <= 9 &&
+        d0 >>> 0 <= 9 &&
+        d1 >>> 0 <= 9
+      ) {
+        const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+        const month = m0 * 10 + m1;
+        const day = d0 * 10 + d1;
+        if (month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)) {
+          values[length++] = daysFromCivil(year, month, day);
+          continue;
+        }
+      }
+    }
     const value = parseDateBytes(buf, start, end);
     if (Number.isNaN(value)) {
       builder.length = length;
@@ -144,6 +199,38 @@ function appendFloat64(
       builder.length = length;
       builder.pushNull();
       length++;
+      continue;
+    }
+    // [-]digits[.digits] with at most 15 digits: the mantissa is exact and one division by
+    // an exact power of ten rounds correctly (Clinger's fast path, as parseFloatBytes).
+    const first = buf[start];
+    let i = first === MINUS ? start + 1 : start;
+    const intStart = i;
+    let mantissa = 0;
+    for (; i < end; i++) {
+      const digit = buf[i] - ZERO;
+      if (digit < 0 || digit > 9) break;
+      mantissa = mantissa * 10 + digit;
+    }
+    const intDigits = i - intStart;
+    let fracDigits = 0;
+    if (i < end && buf[i] === DOT) {
+      const fracStart = ++i;
+      for (; i < end; i++) {
+        const digit = buf[i] - ZERO;
+        if (digit < 0 || digit > 9) break;
+        mantissa = mantissa * 10 + digit;
+      }
+      fracDigits = i - fracStart;
+    }
+    if (
+      i === end &&
+      intDigits + fracDigits > 0 &&
+      intDigits + fracDigits <= 15 &&
+      (intDigits < 2 || buf[intStart] !== ZERO)
+    ) {
+      const magnitude = fracDigits === 0 ? mantissa : mantissa / POW10[fracDigits];
+      values[length++] = first === MINUS ? -magnitude : magnitude;
       continue;
     }
     const value = parseFloatBytes(buf, start, end);
