@@ -98,54 +98,33 @@ const KIND_LABELS: Record<ColumnKind, string> = {
 
 const Phase = { Header: 0, Sample: 1, Data: 2 } as const;
 
-/** Data rows kept verbatim (bytes + field offsets) until the column types are known. */
+/**
+ * Data rows kept verbatim until the column types are known: each batch's rows as one copy of
+ * the bytes they span, with their field offsets moved to match.
+ */
 class SampleRows {
   rows = 0;
-  bytes = new Uint8Array(1 << 16);
-  byteLength = 0;
-  fields = new Int32Array(1 << 12);
-  lines: number[] = [];
+  readonly parts: RowBatch[] = [];
 
   constructor(private readonly width: number) {}
 
-  /** Copies row `row` of a batch. */
-  add(batch: RowBatch, row: number): void {
-    const { buf, offsets } = batch;
-    const from = row * this.width * 2;
-    let size = 0;
-    for (let c = 0; c < this.width; c++) size += offsets[from + 2 * c + 1] - offsets[from + 2 * c];
-    if (this.byteLength + size > this.bytes.length) {
-      const bytes = new Uint8Array(Math.max(this.bytes.length * 2, this.byteLength + size));
-      bytes.set(this.bytes.subarray(0, this.byteLength));
-      this.bytes = bytes;
-    }
-    const base = this.rows * this.width * 2;
-    if (base + this.width * 2 > this.fields.length) {
-      const fields = new Int32Array(Math.max(this.fields.length * 2, base + this.width * 2));
-      fields.set(this.fields);
-      this.fields = fields;
-    }
-    for (let c = 0; c < this.width; c++) {
-      const start = offsets[from + 2 * c];
-      const end = offsets[from + 2 * c + 1];
-      this.fields[base + 2 * c] = this.byteLength;
-      this.bytes.set(buf.subarray(start, end), this.byteLength);
-      this.byteLength += end - start;
-      this.fields[base + 2 * c + 1] = this.byteLength;
-    }
-    this.lines.push(batch.lines[row]);
-    this.rows++;
-  }
-
-  /** The buffered rows as one batch, for replay into the builders. */
-  batch(): RowBatch {
-    return {
-      buf: this.bytes,
-      offsets: this.fields,
-      lines: Int32Array.from(this.lines),
-      rows: this.rows,
+  /** Copies rows [from, to) of a batch. */
+  add(batch: RowBatch, from: number, to: number): void {
+    if (to <= from) return;
+    const stride = this.width * 2;
+    // Rows lie in file order in the batch's buffer, so their fields span first..last.
+    const first = batch.offsets[from * stride];
+    const last = batch.offsets[to * stride - 1];
+    const offsets = batch.offsets.slice(from * stride, to * stride);
+    for (let k = 0; k < offsets.length; k++) offsets[k] -= first;
+    this.parts.push({
+      buf: batch.buf.slice(first, last),
+      offsets,
+      lines: batch.lines.slice(from, to),
+      rows: to - from,
       width: this.width,
-    };
+    });
+    this.rows += to - from;
   }
 }
 
@@ -377,7 +356,8 @@ export class CsvReader implements RowSink {
     let from = 0;
     if (this.phase === Phase.Sample) {
       const sample = this.sample!;
-      while (from < batch.rows && sample.rows < this.sampleSize) sample.add(batch, from++);
+      from = Math.min(batch.rows, this.sampleSize - sample.rows);
+      sample.add(batch, 0, from);
       if (sample.rows < this.sampleSize) return;
       this.startData();
     }
@@ -400,27 +380,28 @@ export class CsvReader implements RowSink {
   /** Infers each column's kind from the sample, then replays the sample into the builders. */
   private startData(): void {
     const sample = this.sample!;
-    const kinds: ColumnKind[] = Array.from({ length: this.width }, () => "null");
-    const { bytes, fields } = sample;
-    for (let r = 0; r < sample.rows; r++) {
-      const base = r * this.width * 2;
-      for (let c = 0; c < this.width; c++) {
-        const start = fields[base + 2 * c];
-        const end = fields[base + 2 * c + 1];
-        if (kinds[c] === "string" || this.nulls.matches(bytes, start, end)) continue;
-        kinds[c] = joinKinds(kinds[c], classifyBytes(bytes, start, end));
+    const width = this.width;
+    const kinds: ColumnKind[] = Array.from({ length: width }, () => "null");
+    let fieldBytes = 0;
+    for (const { buf, offsets, rows } of sample.parts) {
+      for (let at = 0; at < rows * width * 2; at += 2) {
+        const start = offsets[at];
+        const end = offsets[at + 1];
+        fieldBytes += end - start;
+        const c = (at >> 1) % width;
+        if (kinds[c] === "string" || this.nulls.matches(buf, start, end)) continue;
+        kinds[c] = joinKinds(kinds[c], classifyBytes(buf, start, end));
       }
     }
     this.builders = kinds.map((kind) => createBuilder(kind));
-    if (sample.rows > 0)
-      this.rowBytes = (sample.byteLength + sample.rows * this.width) / sample.rows;
+    if (sample.rows > 0) this.rowBytes = (fieldBytes + sample.rows * width) / sample.rows;
     if (this.expectedBytes !== undefined && sample.rows > 0) {
       // Size the columns once from the sample's bytes per row, instead of doubling.
       const estimate = Math.ceil((this.expectedBytes / this.rowBytes) * 1.02) + 1024;
       for (const builder of this.builders) builder.reserve(estimate);
     }
     this.phase = Phase.Data;
-    this.append(sample.batch(), 0);
+    for (const part of sample.parts) this.append(part, 0);
     this.sample = undefined;
   }
 
