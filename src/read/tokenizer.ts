@@ -234,15 +234,26 @@ export class CsvTokenizer {
       }
       if (state === UNQUOTED) {
         let b = 0;
-        while (i < n) {
-          b = buf[i];
-          // Most bytes sort above both the delimiter and LF: one comparison rules them out.
-          if (b > above) {
+        for (;;) {
+          while (i < n) {
+            b = buf[i];
+            // Most bytes sort above both the delimiter and LF: one comparison rules them out.
+            if (b > above) {
+              i++;
+              continue;
+            }
+            if (b === delimiter || b === LF) break;
             i++;
-            continue;
           }
-          if (b === delimiter || b === LF) break;
+          // A data field ended by a delimiter and followed by an unquoted one: store it and
+          // scan on without going round the state machine.
+          if (b !== delimiter || count >= width - 1 || i + 1 >= n || buf[i + 1] === QUOTE) break;
+          offsets[at] = fieldStart;
+          offsets[at + 1] = i;
+          at += 2;
+          count++;
           i++;
+          fieldStart = i;
         }
         if (i === n) break;
         if (b === delimiter) {
