@@ -82,8 +82,9 @@ export class CsvTokenizer {
     if (chunk.length === 0) return;
     if (this.rowStart > 0) this.compact();
     const needed = this.length + chunk.length;
-    if (needed > this.buf.length) {
-      const grown = new Uint8Array(Math.max(needed, this.buf.length * 2));
+    // One byte to spare after the data, for scan's sentinel.
+    if (needed >= this.buf.length) {
+      const grown = new Uint8Array(Math.max(needed + 1, this.buf.length * 2));
       grown.set(this.buf.subarray(0, this.length));
       this.buf = grown;
     }
@@ -203,6 +204,7 @@ export class CsvTokenizer {
     const delimiter = this.delimiter;
     const lines = this.lines;
     const above = Math.max(delimiter, LF);
+    buf[n] = LF;
     let i = this.pos;
     let state = this.state;
     let fieldStart = this.fieldStart;
@@ -235,15 +237,14 @@ export class CsvTokenizer {
       if (state === UNQUOTED) {
         let b = 0;
         for (;;) {
-          while (i < n) {
-            b = buf[i];
-            // Most bytes sort above both the delimiter and LF: one comparison rules them out.
-            if (b > above) {
-              i++;
-              continue;
-            }
-            if (b === delimiter || b === LF) break;
+          // Most bytes sort above both the delimiter and LF, so one comparison rules them out;
+          // the LF sentinel at n ends the loop without a bounds test per byte.
+          b = buf[i];
+          while (b > above) b = buf[++i];
+          if (i >= n) break;
+          if (b !== delimiter && b !== LF) {
             i++;
+            continue;
           }
           // A data field ended by a delimiter and followed by an unquoted one: store it and
           // scan on without going round the state machine.
@@ -255,7 +256,7 @@ export class CsvTokenizer {
           i++;
           fieldStart = i;
         }
-        if (i === n) break;
+        if (i >= n) break;
         if (b === delimiter) {
           end = i;
         } else {
