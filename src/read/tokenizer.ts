@@ -15,6 +15,9 @@ const UNQUOTED = 1;
 const QUOTED = 2;
 const AFTER_QUOTE = 3;
 
+/** Bytes scanned per call of the hot loop. */
+const SCAN_SLICE = 1 << 16;
+
 /** Rows per batch handed to the sink. */
 export const BATCH_ROWS = 4096;
 
@@ -90,13 +93,20 @@ export class CsvTokenizer {
     }
     this.buf.set(chunk, this.length);
     this.length = needed;
-    this.scan(false);
+    // In slices, so that the first calls return (and V8 sees the loop's exit) before the
+    // loop is optimized: an optimized scan that has never seen its exit deoptimizes there.
+    while (this.pos < this.length) {
+      const pos = this.pos;
+      const limit = Math.min(this.length, pos + SCAN_SLICE);
+      this.scan(false, limit);
+      if (this.pos === pos && limit === this.length) break;
+    }
     this.flush();
   }
 
   /** Ends the input: the last row may lack a line end; an open quote is an error. */
   end(): void {
-    this.scan(true);
+    this.scan(true, this.length);
     const state = this.state;
     if (state === QUOTED) {
       throw new ReportError(
@@ -198,12 +208,13 @@ export class CsvTokenizer {
 
   // The hot loop: every piece of state it touches per byte or per field is a local, written
   // back to the object only when a row batch is handed on or the chunk runs out.
-  private scan(final: boolean): void {
+  private scan(final: boolean, n: number): void {
     const buf = this.buf;
-    const n = this.length;
     const delimiter = this.delimiter;
     const lines = this.lines;
     const above = Math.max(delimiter, LF);
+    // The byte at n is the next slice's (or free space): it lends its place to the sentinel.
+    const saved = buf[n];
     buf[n] = LF;
     let i = this.pos;
     let state = this.state;
@@ -354,6 +365,7 @@ export class CsvTokenizer {
         at = 0;
       }
     }
+    buf[n] = saved;
     this.pos = i;
     this.state = state;
     this.fieldStart = fieldStart;
