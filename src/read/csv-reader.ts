@@ -20,7 +20,7 @@ import {
   widen,
 } from "./builders.ts";
 import { describeDelimiter, sniffDelimiter, uniqueNames } from "./header.ts";
-import { classifyBytes, joinKinds } from "./infer.ts";
+import { classifyBytes, fitsKind, joinKinds } from "./infer.ts";
 import { NullMatcher } from "./null-values.ts";
 import { asciiText } from "./parse-bytes.ts";
 import { CsvTokenizer, type RowBatch, type RowSink } from "./tokenizer.ts";
@@ -389,8 +389,9 @@ export class CsvReader implements RowSink {
         const end = offsets[at + 1];
         fieldBytes += end - start;
         const c = (at >> 1) % width;
-        if (kinds[c] === "string" || this.nulls.matches(buf, start, end)) continue;
-        kinds[c] = joinKinds(kinds[c], classifyBytes(buf, start, end));
+        const kind = kinds[c];
+        if (fitsKind(kind, buf, start, end) || this.nulls.matches(buf, start, end)) continue;
+        kinds[c] = joinKinds(kind, classifyBytes(buf, start, end));
       }
     }
     this.builders = kinds.map((kind) => createBuilder(kind));

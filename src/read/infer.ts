@@ -33,6 +33,31 @@ export function classifyBytes(buf: Uint8Array, start: number, end: number): Colu
   return "string";
 }
 
+/**
+ * True when the value is already held by a column of this kind, so the column's kind stays
+ * as it is (classifyBytes would return this kind or a narrower one that joins into it).
+ */
+export function fitsKind(kind: ColumnKind, buf: Uint8Array, start: number, end: number): boolean {
+  switch (kind) {
+    case "int32": {
+      const int = parseIntBytes(buf, start, end);
+      return int >= INT32_MIN && int <= INT32_MAX;
+    }
+    case "float64":
+      return !Number.isNaN(parseFloatBytes(buf, start, end));
+    case "date":
+      return !Number.isNaN(parseDateBytes(buf, start, end));
+    case "timestamp":
+      return !Number.isNaN(parseTimestampBytes(buf, start, end));
+    case "bool":
+      return !Number.isNaN(parseBoolBytes(buf, start, end));
+    case "string":
+      return true;
+    default:
+      return false;
+  }
+}
+
 const NUMERIC_RANK: Partial<Record<ColumnKind, number>> = { int32: 1, int64: 2, float64: 3 };
 const TEMPORAL_RANK: Partial<Record<ColumnKind, number>> = { date: 1, timestamp: 2 };
 
