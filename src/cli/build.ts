@@ -38,18 +38,17 @@ export function runCheck(args: string[], effects: Effects): Promise<number> {
   return buildCommand(args, effects, true);
 }
 
+/** The options `build`, `check` and `preview` share (parseArgs form). */
+export const BUILD_FLAGS = {
+  source: { type: "string" },
+  out: { type: "string", default: "output" },
+  verbose: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
 async function buildCommand(args: string[], effects: Effects, check: boolean): Promise<number> {
   const help = check ? CHECK_HELP : BUILD_HELP;
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      source: { type: "string" },
-      out: { type: "string", default: "output" },
-      verbose: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: BUILD_FLAGS });
   if (values.help) {
     process.stdout.write(help);
     return 0;

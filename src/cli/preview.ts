@@ -5,6 +5,7 @@ import { type BuildOptions, build, DEFAULT_TEMPLATES } from "../build.ts";
 import type { Effects } from "../effects.ts";
 import { isReportError } from "../errors.ts";
 import { startPreviewServer } from "../site/preview-server.ts";
+import { BUILD_FLAGS } from "./build.ts";
 
 export const PREVIEW_HELP = `Usage: connect-s3-report preview [report.yml] [options]
 
@@ -23,13 +24,7 @@ export async function runPreview(args: string[], effects: Effects): Promise<numb
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      source: { type: "string" },
-      out: { type: "string", default: "output" },
-      port: { type: "string", default: "4321" },
-      verbose: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
+    options: { ...BUILD_FLAGS, port: { type: "string", default: "4321" } },
   });
   if (values.help) {
     process.stdout.write(PREVIEW_HELP);
