@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Float64, Int32 } from "apache-arrow";
+import { numberHistogram } from "../src/summarize/histogram.ts";
 import { summarize } from "../src/summarize/index.ts";
 import { fixedVector, specOf, tableOf } from "./summarize-reference.ts";
 
@@ -45,5 +46,36 @@ describe("histogram sections", () => {
       .find((c) => c.name === "x")
       ?.histogram?.reduce((s, b) => s + b.count, 0);
     assert.equal(total, 100);
+  });
+});
+
+describe("histogram bins", () => {
+  it("gives the top integer its own bin (a 1–5 rating shows five bars)", () => {
+    const bins = numberHistogram(Float64Array.from([1, 2, 3, 4, 5, 5, 5, 5]), true);
+    assert.deepEqual(
+      bins.map((b) => [b.start, b.count]),
+      [
+        [1, 1],
+        [2, 1],
+        [3, 1],
+        [4, 1],
+        [5, 4],
+      ],
+    );
+  });
+
+  it("opens on the bin holding the minimum, despite binary noise (0.3 / 0.1)", () => {
+    const bins = numberHistogram(Float64Array.from([0.3, 1, 2.3]), false);
+    assert.equal(bins[0].start, 0.3);
+    assert.equal(bins[0].count, 1);
+    assert.equal(
+      bins.reduce((n, b) => n + b.count, 0),
+      3,
+    );
+  });
+
+  it("falls back to one bin when the span overflows", () => {
+    const bins = numberHistogram(Float64Array.from([-1e308, 1e308]), false);
+    assert.deepEqual(bins, [{ start: -1e308, end: 1e308, count: 2 }]);
   });
 });

@@ -31,10 +31,17 @@ export function numberHistogram(
 ): HistogramBin[] {
   const min = sorted[0];
   const max = sorted[sorted.length - 1];
-  if (min === max) return [{ start: min, end: max, count: sorted.length }];
+  // One bin when there is no spread, or when the span overflows (±1e308 data).
+  if (min === max || !Number.isFinite(max - min)) {
+    return [{ start: min, end: max, count: sorted.length }];
+  }
   const step = niceStep(max - min, bins, integer);
-  const first = Math.floor(min / step);
-  let count = Math.ceil(max / step) - first;
+  let first = Math.floor(min / step);
+  // Binary noise (0.3 / 0.1 = 2.9999…) must not open with an empty bin below min.
+  if (clean((first + 1) * step, step) <= min) first++;
+  // Integers: every bin half-open, so the last edge lies above max and the top value gets
+  // its own bin (a 1–5 rating shows five bars, not four).
+  let count = integer ? Math.floor(max / step) - first + 1 : Math.ceil(max / step) - first;
   if (count < 1) count = 1;
   const edges: number[] = [];
   for (let i = 0; i <= count; i++) edges.push(clean((first + i) * step, step));
