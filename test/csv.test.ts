@@ -261,3 +261,18 @@ describe("readCsv errors", () => {
     assert.match(delimiter.message, /^data\.csv: the CSV delimiter must be one ASCII character/);
   });
 });
+
+describe("readCsv with padded fields", () => {
+  it("reads blank-only and blank-padded null tokens as missing, keeping the column's type", async () => {
+    const text = "n,d,s\n1,2024-01-01,a\n   ,\t, NA \n3,2024-01-03,  \n";
+    const table = await readCsv(new TextEncoder().encode(text), { name: "padded.csv" });
+    assert.ok(DataType.isInt(table.getChild("n")!.type), String(table.getChild("n")!.type));
+    assert.ok(DataType.isDate(table.getChild("d")!.type), String(table.getChild("d")!.type));
+    assert.deepEqual(table.getChild("n")!.toArray().length, 3);
+    assert.equal(table.getChild("n")!.get(1), null);
+    assert.equal(table.getChild("d")!.get(1), null);
+    assert.equal(table.getChild("s")!.get(1), null);
+    assert.equal(table.getChild("s")!.get(2), null);
+    assert.equal(table.getChild("s")!.get(0), "a");
+  });
+});
