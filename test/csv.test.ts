@@ -276,3 +276,15 @@ describe("readCsv with padded fields", () => {
     assert.equal(table.getChild("s")!.get(0), "a");
   });
 });
+
+describe("readCsv with CR-only line ends", () => {
+  it("stops with a message that names the file and says how to convert it", async () => {
+    await assert.rejects(
+      readCsv(new TextEncoder().encode("a,b\r1,2\r3,4\r"), { name: "mac.csv" }),
+      (error: unknown) =>
+        error instanceof ReportError &&
+        /mac\.csv ends its lines with CR only/.test(error.message) &&
+        /tr '\\r' '\\n'/.test(error.hint ?? ""),
+    );
+  });
+});

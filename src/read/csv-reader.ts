@@ -311,6 +311,12 @@ export class CsvReader implements RowSink {
     this.head = [];
     const bytes = first;
     if (first.length >= 3 && BOM.every((byte, k) => first[k] === byte)) first = first.subarray(3);
+    // Classic Mac line ends would read as one endless header line (and buffer the file).
+    if (!first.includes(0x0a) && first.includes(0x0d)) {
+      throw new ReportError(`${this.name} ends its lines with CR only (classic Mac OS), not LF.`, {
+        hint: "Convert the line ends to LF or CRLF, e.g. `tr '\\r' '\\n' < in.csv > out.csv`, or export again as standard CSV.",
+      });
+    }
     const delimiter = this.delimiter ?? sniffDelimiter(first);
     this.delimiter = delimiter;
     this.tokenizer = new CsvTokenizer(this.name, delimiter.charCodeAt(0), this);
