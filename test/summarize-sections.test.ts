@@ -1,10 +1,10 @@
 // Section-specific summaries: a histogram section's own bin count.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Float64, Int32 } from "apache-arrow";
+import { Float64, Int32, Int64 } from "apache-arrow";
 import { numberHistogram } from "../src/summarize/histogram.ts";
 import { summarize } from "../src/summarize/index.ts";
-import { fixedVector, specOf, tableOf } from "./summarize-reference.ts";
+import { fixedVector, measure, query, specOf, tableOf } from "./summarize-reference.ts";
 
 describe("histogram sections", () => {
   const values = Array.from({ length: 100 }, (_, i) => i); // 0..99
@@ -77,5 +77,33 @@ describe("histogram bins", () => {
   it("falls back to one bin when the span overflows", () => {
     const bins = numberHistogram(Float64Array.from([-1e308, 1e308]), false);
     assert.deepEqual(bins, [{ start: -1e308, end: 1e308, count: 2 }]);
+  });
+});
+
+describe("64-bit integers beyond 2^53", () => {
+  // Neighbouring ids that float64 cannot tell apart (all round to 1234567890123456768).
+  const ids = [1234567890123456789n, 1234567890123456790n, 1234567890123456791n];
+  const table = tableOf({
+    id: fixedVector(new Int64(), ids, BigInt64Array),
+    v: fixedVector(new Int32(), [1, 2, 3], Int32Array),
+  });
+
+  it("stay exact: three distinct ids, no duplicate rows, no constant alert", () => {
+    const summary = summarize(table, specOf({}));
+    const id = summary.columns.find((c) => c.name === "id");
+    assert.equal(id?.type, "integer");
+    assert.equal(id?.distinct, 3);
+    assert.deepEqual(id?.top?.map((t) => t.value).sort(), ids.map(String).sort());
+    assert.deepEqual(
+      summary.alerts.filter((a) => a.column === "id" || a.kind === "duplicates"),
+      [],
+    );
+  });
+
+  it("refuse sums with a located message instead of adding rounded values", () => {
+    const spec = specOf({
+      queries: [query("q", { measures: [measure("s", "sum", "id")] })],
+    });
+    assert.throws(() => summarize(table, spec), /integers beyond ±2\^53/);
   });
 });

@@ -34,11 +34,15 @@ export interface NumberColumn {
   infinite: number;
 }
 
-/** A column held as codes into `labels` (the distinct strings; some may be unused). */
+/**
+ * A column held as codes into `labels` (the distinct strings; some may be unused). Integer
+ * columns beyond ±2^53 (64-bit ids) are held this way too, as exact decimal text: as
+ * float64 neighbouring ids would merge, faking duplicates and constant columns.
+ */
 export interface CategoryColumn {
   kind: "category";
   name: string;
-  type: "string";
+  type: "string" | "integer";
   /** One code per row; -1 where missing. */
   codes: Int32Array;
   labels: string[];
@@ -65,6 +69,9 @@ function readColumn(field: Field, vector: Vector): Column {
   for (const chunk of vector.data) {
     readNumbers(chunk, values, valid, start);
     start += chunk.length;
+  }
+  if (type === "integer" && beyondExactIntegers(values, valid)) {
+    return { ...readCategories(field.name, vector), type: "integer" };
   }
   // Integers, dates and booleans cannot be NaN: without nulls there is nothing to check.
   if (type !== "float" && vector.nullCount === 0) {
@@ -93,6 +100,14 @@ function readColumn(field: Field, vector: Vector): Column {
     missing,
     infinite,
   };
+}
+
+/** True when some valid value lies beyond ±2^53, where float64 stops telling integers apart. */
+function beyondExactIntegers(values: Float64Array, valid: Uint8Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    if (valid[i] === 1 && Math.abs(values[i]) > Number.MAX_SAFE_INTEGER) return true;
+  }
+  return false;
 }
 
 /** Fills `valid` from the chunk's null bitmap (bit `offset + i`, the bitmap is not sliced). */

@@ -42,6 +42,16 @@ export function resolveMeasure(
         ? "Use count(), count_distinct(), min() or max() for this column."
         : undefined,
     );
+  // 64-bit ids beyond 2^53 are held as exact text: arithmetic on them would be wrong.
+  const exactIds = column.kind === "category" && column.type === "integer";
+  if (exactIds && (op === "sum" || op === "mean" || op === "median")) {
+    throw specError(
+      spec,
+      measure.path,
+      `${measure.expr}: '${column.name}' holds integers beyond ±2^53 (ids), kept exact as text, which ${op} cannot add up.`,
+      "Use count(), count_distinct(), min() or max() for this column.",
+    );
+  }
   switch (op) {
     case "count":
     case "count_distinct":

@@ -107,7 +107,7 @@ function profileCategories(column: CategoryColumn): ColumnProfile {
   }
   return {
     name: column.name,
-    type: "string",
+    type: column.type,
     count: codes.length - column.missing,
     missing: column.missing,
     distinct: values.length,
