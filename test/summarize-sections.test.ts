@@ -2,9 +2,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Float64, Int32, Int64 } from "apache-arrow";
+import type { Scalar } from "../src/config/spec.ts";
 import { numberHistogram } from "../src/summarize/histogram.ts";
 import { summarize } from "../src/summarize/index.ts";
-import { fixedVector, measure, query, specOf, tableOf } from "./summarize-reference.ts";
+import {
+  dictionaryVector,
+  filter,
+  fixedVector,
+  key,
+  measure,
+  query,
+  specOf,
+  tableOf,
+} from "./summarize-reference.ts";
 
 describe("histogram sections", () => {
   const values = Array.from({ length: 100 }, (_, i) => i); // 0..99
@@ -105,5 +115,30 @@ describe("64-bit integers beyond 2^53", () => {
       queries: [query("q", { measures: [measure("s", "sum", "id")] })],
     });
     assert.throws(() => summarize(table, spec), /integers beyond ±2\^53/);
+  });
+});
+
+describe("filters on text columns", () => {
+  const table = tableOf({ zip: dictionaryVector(["02134", "1.50", "90210"]) });
+  const byZip = (value: Scalar) =>
+    specOf({
+      queries: [
+        query("q", {
+          groupBy: [key("zip")],
+          measures: [measure("n", "count")],
+          filter: [filter("zip", "=", value)],
+        }),
+      ],
+    });
+
+  it("refuse an unquoted number, which has lost its spelling (02134 → 2134)", () => {
+    assert.throws(
+      () => summarize(table, byZip(2134)),
+      /text column, so compare it with quoted text/,
+    );
+  });
+
+  it("match quoted text exactly", () => {
+    assert.deepEqual(summarize(table, byZip("02134")).queries.q.rows, [{ zip: "02134", n: 1 }]);
   });
 });

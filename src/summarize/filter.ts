@@ -33,6 +33,19 @@ function rowTest(column: Column, filter: Filter, spec: ReportSpec): (row: number
     return valid === null ? () => wanted : (row) => (valid[row] === 1) === wanted;
   }
   const operands = operandsOf(filter, spec);
+  if (column.kind === "category" && column.type === "string") {
+    // An unquoted number has lost its spelling (02134 → 2134, 1.50 → 1.5), so it could
+    // silently match nothing in a text column of codes.
+    const number = operands.find((v) => typeof v === "number");
+    if (number !== undefined) {
+      throw specError(
+        spec,
+        filter.path,
+        `${filter.expr}: '${column.name}' is a text column, so compare it with quoted text.`,
+        `Quote the value as it is written in the data, e.g. ${column.name} = '${number}'.`,
+      );
+    }
+  }
   return column.kind === "category"
     ? categoryTest(column, filter.op, operands.map(String))
     : numberTest(
