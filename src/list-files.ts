@@ -1,8 +1,8 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 
-/** Names never listed: OS and VCS litter, and installed packages. */
-const SKIP = new Set([".DS_Store", "Thumbs.db", ".git", "node_modules"]);
+/** Names never listed: OS and VCS litter, installed packages, our output folder's marker. */
+const SKIP = new Set([".DS_Store", "Thumbs.db", ".git", "node_modules", ".connect-s3-report"]);
 
 /**
  * Every regular file under `dir`, as sorted POSIX paths relative to it. A plain walk rather

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { ReportError } from "../src/errors.ts";
 import { startPreviewServer } from "../src/site/preview-server.ts";
 
 describe("preview server", () => {
@@ -40,6 +41,34 @@ describe("preview server", () => {
       assert.doesNotMatch(await outside.text(), /root:/);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("preview server errors", () => {
+  it("answers 400 to a malformed URL and keeps serving", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "csr-preview-"));
+    await writeFile(join(dir, "index.html"), "<html><body>ok</body></html>");
+    const server = await startPreviewServer(dir, 0);
+    try {
+      assert.equal((await fetch(`${server.url}%E0%A4%A`)).status, 400);
+      assert.equal((await fetch(server.url)).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("says which port is taken instead of crashing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "csr-preview-"));
+    const first = await startPreviewServer(dir, 0);
+    try {
+      const port = Number(new URL(first.url).port);
+      await assert.rejects(
+        startPreviewServer(dir, port),
+        (error: unknown) => error instanceof ReportError && error.message.includes(`Port ${port}`),
+      );
+    } finally {
+      await first.close();
     }
   });
 });

@@ -1,10 +1,11 @@
 import { watch } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { type BuildOptions, build, DEFAULT_TEMPLATES } from "../build.ts";
 import type { Effects } from "../effects.ts";
-import { isReportError } from "../errors.ts";
+import { isReportError, ReportError } from "../errors.ts";
 import { startPreviewServer } from "../site/preview-server.ts";
+import { stagingPrefix } from "../site/write.ts";
 import { BUILD_FLAGS } from "./build.ts";
 
 export const PREVIEW_HELP = `Usage: connect-s3-report preview [report.yml] [options]
@@ -30,6 +31,12 @@ export async function runPreview(args: string[], effects: Effects): Promise<numb
     process.stdout.write(PREVIEW_HELP);
     return 0;
   }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ReportError(`--port ${values.port} is not a port number`, {
+      hint: "Pass a number from 1 to 65535, or 0 for any free port.",
+    });
+  }
   const options: BuildOptions = {
     definition: positionals[0],
     source: values.source,
@@ -37,7 +44,7 @@ export async function runPreview(args: string[], effects: Effects): Promise<numb
   };
   // The first build must succeed: there is nothing to show otherwise.
   await build(options, effects);
-  const server = await startPreviewServer(resolve(values.out), Number(values.port));
+  const server = await startPreviewServer(resolve(values.out), port);
   effects.log.info(`preview   ${server.url} (Ctrl-C to stop)`);
 
   let queued = false;
@@ -65,9 +72,16 @@ export async function runPreview(args: string[], effects: Effects): Promise<numb
   const watched = [DEFAULT_TEMPLATES];
   if (options.definition) watched.push(dirname(resolve(options.definition)));
   const outDir = resolve(values.out);
+  // The build's own writes (the output folder and its staging siblings) must not
+  // trigger another build, or preview rebuilds forever.
+  const ownWrite = (path: string) =>
+    path === outDir ||
+    path.startsWith(`${outDir}${sep}`) ||
+    (dirname(path) === dirname(outDir) && basename(path).startsWith(stagingPrefix(outDir)));
   for (const dir of watched) {
     watch(dir, { recursive: true }, (_event, file) => {
-      if (file && resolve(dir, file).startsWith(outDir)) return;
+      if (file && (ownWrite(resolve(dir, file)) || file.split(sep).includes("node_modules")))
+        return;
       rebuild();
     });
   }

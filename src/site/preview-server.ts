@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
+import { ReportError } from "../errors.ts";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -27,7 +28,13 @@ export interface PreviewServer {
 export async function startPreviewServer(dir: string, port: number): Promise<PreviewServer> {
   const clients = new Set<ServerResponse>();
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    } catch {
+      res.writeHead(400, { "content-type": "text/plain" }).end("Bad request: malformed URL");
+      return;
+    }
     if (path === "/__reload") {
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
       res.write(": connected\n\n");
@@ -52,7 +59,15 @@ export async function startPreviewServer(dir: string, port: number): Promise<Pre
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new ReportError(`Port ${port} on 127.0.0.1 is already in use.`, {
+              hint: "Stop the other preview, or pass --port 0 (any free port) or another port.",
+            })
+          : error,
+      ),
+    );
     server.listen(port, "127.0.0.1", resolve);
   });
   const address = server.address() as AddressInfo;
