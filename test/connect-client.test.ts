@@ -31,6 +31,14 @@ before(async () => {
   server.route("POST", /^\/duplicate$/, ({ res }) =>
     sendError(res, 409, "A content item with this name already exists.", 26),
   );
+  server.route("GET", /^\/login-page$/, ({ res }) => {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end("<html>secret-looking-token-abc123 login</html>");
+  });
+  server.route("GET", /^\/moved$/, ({ res }) => {
+    res.writeHead(301, { location: "https://connect.example.com/__api__/moved" });
+    res.end();
+  });
   server.route("GET", /^\/slow$/, async ({ res }) => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     if (!res.destroyed) sendJson(res, 200, {});
@@ -110,4 +118,25 @@ test("a server that does not answer in time gives a timeout error after retrying
     },
   );
   assert.equal(server.requests.length - before, 2);
+});
+
+test("a 200 that is not JSON is a user error that does not quote the body", async () => {
+  await assert.rejects(client().request("GET", "login-page"), (error: unknown) => {
+    assert.ok(isReportError(error));
+    assert.match((error as Error).message, /not JSON \(text\/html\)/);
+    assert.doesNotMatch(String((error as Error).message), /secret-looking-token/);
+    return true;
+  });
+});
+
+test("a redirect names the server to use", async () => {
+  await assert.rejects(client().request("GET", "moved"), (error: unknown) => {
+    assert.ok(isReportError(error));
+    assert.match(
+      (error as Error).message,
+      /redirect \(HTTP 301\) to https:\/\/connect\.example\.com/,
+    );
+    assert.match(error.hint ?? "", /CONNECT_SERVER to https:\/\/connect\.example\.com/);
+    return true;
+  });
 });

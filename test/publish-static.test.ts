@@ -1,10 +1,10 @@
 // End to end: `publish` against the Connect test server on 127.0.0.1.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { runPublish } from "../src/cli/publish.ts";
+import { prepareStatic, runPublish } from "../src/cli/publish.ts";
 import type { Effects } from "../src/effects.ts";
 import { type ConnectTestServer, startConnectServer } from "./servers/connect.ts";
 import { addDeployRoutes, type DeployState, readTarGz } from "./servers/connect-deploy.ts";
@@ -95,6 +95,28 @@ test("publish creates the content, then a second publish updates the same conten
   assert.equal(item.description, "d");
   assert.notEqual(item.bundle_id, firstBundle);
   assert.ok(third.lines.some((l) => l.startsWith(`Updating content "sales_overview_trends"`)));
+
+  // Publishing again without --description keeps the description set in the dashboard.
+  item.description = "Set by a human in the dashboard";
+  const fourth = effects(env());
+  const code4 = await runPublish(
+    ["--dir", site, "--name", "sales_overview_trends", "--title", "Sales, weekly"],
+    fourth,
+  );
+  assert.equal(code4, 0, fourth.lines.join("\n"));
+  assert.equal(item.description, "Set by a human in the dashboard");
+});
+
+test("the title comes from the page with every HTML character reference decoded", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "csr-title-"));
+  writeFileSync(
+    join(dir, "index.html"),
+    "<title>Bob&#x27;s Q1 &#x3D; &#x60;best&#x60; &amp; &#38;co</title>",
+  );
+  const prepared = await prepareStatic(dir, {});
+  assert.equal(prepared.title, "Bob's Q1 = `best` & &co");
+  assert.match(prepared.name, /^[A-Za-z0-9_-]{3,64}$/);
+  assert.doesNotMatch(prepared.name, /x27|x3d|x60/);
 });
 
 test("a failing deploy reports the task's error and last lines; the previous bundle stays live", async () => {

@@ -60,12 +60,17 @@ function formatSize(bytes: number): string {
 
 function titleFromHtml(html: string): string | undefined {
   const match = /<title[^>]*>([^<]*)<\/title>/i.exec(html);
+  // Handlebars escapes ' = ` as numeric references (&#x27; &#x3D; &#x60;), so decode those
+  // generally, and &amp; last so "&amp;lt;" stays "&lt;".
   const text = match?.[1]
-    .replace(/&amp;/g, "&")
+    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) =>
+      String.fromCodePoint(Number.parseInt(hex, 16)),
+    )
+    .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
     .trim();
   return text || undefined;
 }

@@ -163,6 +163,19 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
         await sleep(backoffMs * 2 ** attempt);
         continue;
       }
+      if (response.status >= 300 && response.status < 400) {
+        const location = response.headers.get("location") ?? "";
+        await response.body?.cancel();
+        const origin = /^https?:\/\//.test(location) ? new URL(location).origin : undefined;
+        throw new ReportError(
+          `Connect answered ${method} ${where} with a redirect (HTTP ${response.status})${origin ? ` to ${origin}` : ""}.`,
+          {
+            hint: origin
+              ? `Set CONNECT_SERVER to ${origin} (API calls are not followed through redirects).`
+              : "Check CONNECT_SERVER: it should be the server's address, usually https://.",
+          },
+        );
+      }
       if (!response.ok) {
         const { message, code } = await errorDetails(response);
         throw new ConnectApiError(
@@ -176,7 +189,17 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
       }
       if (response.status === 204) return undefined as T;
       const text = await response.text();
-      return (text ? JSON.parse(text) : undefined) as T;
+      try {
+        return (text ? JSON.parse(text) : undefined) as T;
+      } catch {
+        // Never quote the body: from the credential exchange it would be a token.
+        throw new ReportError(
+          `Connect answered ${method} ${where} with something that is not JSON (${response.headers.get("content-type") ?? "no content type"}).`,
+          {
+            hint: "Check that CONNECT_SERVER points at Connect itself, not a proxy or login page.",
+          },
+        );
+      }
     }
   }
 

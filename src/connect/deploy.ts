@@ -221,12 +221,13 @@ export async function deployContent(
 ): Promise<DeployResult> {
   const { item, created } = await findOrCreateContent(client, request, log);
   log.info(`${created ? "Created" : "Updating"} content "${item.name}" (${item.guid})`);
-  if (!created || item.title !== request.title) {
-    await updateContent(client, item.guid, {
-      title: request.title,
-      description: request.description ?? "",
-    });
-  }
+  // Only what was asked for: a description set in the dashboard survives a publish without
+  // --description.
+  const changes: { title?: string; description?: string } = {};
+  if (item.title !== request.title) changes.title = request.title;
+  if (request.description !== undefined && item.description !== request.description)
+    changes.description = request.description;
+  if (Object.keys(changes).length > 0) await updateContent(client, item.guid, changes);
   const bundleId = await uploadBundle(client, item.guid, request.bundle);
   log.info(`Uploaded bundle ${bundleId} (${request.bundle.length} bytes)`);
   const taskId = await deployBundle(client, item.guid, bundleId);
