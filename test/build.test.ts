@@ -114,3 +114,17 @@ describe("build --source of a folder", () => {
     assert.equal(year?.max, 2024);
   });
 });
+
+describe("column names with . [ ]", () => {
+  it("chart them as plain names, not as paths into nested fields", async () => {
+    const out = join(await mkdtemp(join(tmpdir(), "csr-dots-")), "output");
+    const definition = join(ROOT, "test/input/build/dotted/report.yml");
+    await build({ definition, outDir: out }, recordingEffects());
+    const html = await readFile(join(out, "index.html"), "utf8");
+    const svg = html.slice(html.indexOf("<svg"), html.indexOf("</svg>"));
+    // The three regions label the x axis; unescaped, vega-lite read region.name as a path
+    // and drew one "undefined" category.
+    for (const region of ["North", "South", "East"]) assert.match(svg, new RegExp(`>${region}<`));
+    assert.doesNotMatch(svg, />undefined</);
+  });
+});

@@ -52,6 +52,14 @@ const MAX_VERTICAL_BARS = 12;
 type Encoding = Record<string, unknown>;
 type FieldType = "quantitative" | "temporal" | "ordinal" | "nominal";
 
+/**
+ * A column name as a Vega-Lite field reference: `.`, `[` and `]` would otherwise read as a
+ * path into nested objects ("region.name" → undefined), silently drawing a wrong chart.
+ */
+export function fieldRef(name: string): string {
+  return name.replace(/[.[\]\\]/g, "\\$&");
+}
+
 /** "order_date" → "Order date": axis and table titles from field names. */
 export function fieldTitle(name: string): string {
   const words = name.replace(/[_-]+/g, " ").trim();
@@ -192,7 +200,7 @@ function markSpec(
     format: formatParam(options, "compact", yFormat),
   };
   const valueChannel = (axis: object) => ({
-    field: section.y,
+    field: fieldRef(section.y),
     type: "quantitative",
     title: fieldTitle(section.y),
     axis,
@@ -226,10 +234,16 @@ function markSpec(
       axis.formatType = FORMAT_FUNCTION;
       axis.format = formatParam(options, "full", "date", options.xUnit);
     }
-    x = { field: section.x, type: "temporal", scale: { type: "utc" }, title: xTitle, axis };
+    x = {
+      field: fieldRef(section.x),
+      type: "temporal",
+      scale: { type: "utc" },
+      title: xTitle,
+      axis,
+    };
   } else if (kind === "quantitative") {
     x = {
-      field: section.x,
+      field: fieldRef(section.x),
       type: "quantitative",
       title: xTitle,
       axis: {
@@ -241,7 +255,7 @@ function markSpec(
   } else if (isDate(xType)) {
     // Date buckets as bars: one band each, in time order, labelled like "Mar 2024".
     x = {
-      field: section.x,
+      field: fieldRef(section.x),
       type: "ordinal",
       sort: "ascending",
       title: xTitle,
@@ -253,7 +267,7 @@ function markSpec(
       },
     };
   } else {
-    x = { field: section.x, type: kind, title: xTitle };
+    x = { field: fieldRef(section.x), type: kind, title: xTitle };
   }
 
   const encoding: Encoding = {};
@@ -262,7 +276,7 @@ function markSpec(
   const parse: Record<string, string> = {};
   for (const field of [section.x, section.color]) {
     if (field !== undefined && isDate(types.get(field)) && kind === "temporal")
-      parse[field] = "date";
+      parse[fieldRef(field)] = "date";
   }
   const labelLimit = labelLimitFor(width);
   const spec: Record<string, unknown> = {
@@ -321,7 +335,7 @@ function markSpec(
       legend.columns = Math.max(1, Math.floor((width - 8) / entry));
     }
     encoding.color = {
-      field: section.color,
+      field: fieldRef(section.color),
       type: isDate(colorType) || isNumeric(colorType) ? "ordinal" : "nominal",
       title: fieldTitle(section.color),
       legend,
