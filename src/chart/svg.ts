@@ -4,6 +4,7 @@ import * as vega from "vega";
 import type { TopLevelSpec } from "vega-lite";
 import * as vl from "vega-lite";
 import type { ValueFormat } from "../config/spec.ts";
+import { escapeMarkup } from "../markup.ts";
 import { type FormatLocale, formatCompact, formatDate, formatValue } from "../render/format.ts";
 import { FIT_FUNCTION, FORMAT_FUNCTION, type FormatParam } from "./spec.ts";
 import type { TextMeasurer } from "./text-metrics.ts";
@@ -94,14 +95,6 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
-}
-
 /**
  * Make vega's SVG ready to inline: ids prefixed with `id` (vega numbers clip paths from 1 in
  * every chart), role="img" named by a <title> and described by a <desc> (vega's own ARIA
@@ -113,7 +106,7 @@ export function accessibleSvg(svg: string, id: string, title: string, descriptio
   const prefixed = svg
     .replace(/\s(role|aria-[\w-]+)="[^"]*"/g, "")
     .replace(/\sopacity="1"/g, "")
-    .replaceAll(` font-family="${escapeXml(FONT_STACK)}"`, "")
+    .replaceAll(` font-family="${escapeMarkup(FONT_STACK)}"`, "")
     .replace(/\sid="([^"]+)"/g, (_, name: string) => ` id="${id}-${name}"`)
     .replace(/url\(#([^)]+)\)/g, (_, name: string) => `url(#${id}-${name})`)
     .replace(/href="#([^"]+)"/g, (_, name: string) => `href="#${id}-${name}"`);
@@ -124,9 +117,9 @@ export function accessibleSvg(svg: string, id: string, title: string, descriptio
     .replace(/\s+(xmlns(:\w+)?|version)="[^"]*"/g, "");
   return (
     `<svg id="${id}" role="img" aria-labelledby="${id}-title ${id}-desc"${attributes}` +
-    ` font-family="${escapeXml(FONT_STACK)}">` +
-    `<title id="${id}-title">${escapeXml(title)}</title>` +
-    `<desc id="${id}-desc">${escapeXml(description)}</desc>` +
+    ` font-family="${escapeMarkup(FONT_STACK)}">` +
+    `<title id="${id}-title">${escapeMarkup(title)}</title>` +
+    `<desc id="${id}-desc">${escapeMarkup(description)}</desc>` +
     prefixed.slice(open + 1)
   );
 }

@@ -1,6 +1,7 @@
 // The email Connect sends subscribers after a render, as `.output_metadata.json` (the v1 keys
 // that Quarto's email format and blastula write; reference/connect-api.md §3.5). v1 is read by
 // every Connect version that renders Quarto; v2 needs Connect 2026.03 or later.
+import { escapeMarkup } from "../markup.ts";
 
 /** The v1 `.output_metadata.json` fields this report writes. */
 export interface OutputMetadata {
@@ -22,14 +23,6 @@ export interface EmailInput {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
-}
-
 /** Subject and short HTML and text bodies linking to the report. */
 export function outputMetadata(input: EmailInput): OutputMetadata {
   const date = input.renderedAt.toISOString().slice(0, 10);
@@ -40,18 +33,20 @@ export function outputMetadata(input: EmailInput): OutputMetadata {
   const highlights = input.highlights ?? [];
 
   const html: string[] = [
-    `<p>The report <strong>${escapeHtml(input.title)}</strong> was updated on ${date}.</p>`,
+    `<p>The report <strong>${escapeMarkup(input.title)}</strong> was updated on ${date}.</p>`,
   ];
   if (highlights.length) {
-    html.push(`<ul>${highlights.map((h) => `<li>${escapeHtml(h)}</li>`).join("")}</ul>`);
+    html.push(`<ul>${highlights.map((h) => `<li>${escapeMarkup(h)}</li>`).join("")}</ul>`);
   }
-  if (link) html.push(`<p><a href="${escapeHtml(link)}">Open the report</a></p>`);
+  if (link) html.push(`<p><a href="${escapeMarkup(link)}">Open the report</a></p>`);
   if (latest && thisVersion && latest !== thisVersion) {
-    html.push(`<p>Latest version: <a href="${escapeHtml(latest)}">${escapeHtml(latest)}</a></p>`);
+    html.push(
+      `<p>Latest version: <a href="${escapeMarkup(latest)}">${escapeMarkup(latest)}</a></p>`,
+    );
   }
   if (unsubscribe) {
     html.push(
-      `<p style="color:#777;font-size:12px">To stop these emails, <a href="${escapeHtml(unsubscribe)}">unsubscribe here</a>.</p>`,
+      `<p style="color:#777;font-size:12px">To stop these emails, <a href="${escapeMarkup(unsubscribe)}">unsubscribe here</a>.</p>`,
     );
   }
 
