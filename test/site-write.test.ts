@@ -41,3 +41,14 @@ describe("writeSite", () => {
     await assert.rejects(writeSite(".", files), /holds the current folder/);
   });
 });
+
+describe("writeSite and outputs from before the marker", () => {
+  it("replaces a folder holding only index.html and summary.json", async () => {
+    const out = join(await mkdtemp(join(tmpdir(), "csr-write-")), "output");
+    await mkdir(out);
+    await writeFile(join(out, "index.html"), "old");
+    await writeFile(join(out, "summary.json"), "{}");
+    await writeSite(out, files);
+    assert.equal(await readFile(join(out, "index.html"), "utf8"), "<p>new</p>");
+  });
+});

@@ -18,7 +18,8 @@ export function stagingPrefix(outDir: string): string {
 
 /**
  * Refuse to replace a folder this tool did not write: `--out docs` must not delete the
- * user's docs. Empty or missing folders, and earlier outputs (with the marker), are fine.
+ * user's docs. Empty or missing folders and earlier outputs (with the marker, or holding
+ * only index.html and summary.json) are fine.
  */
 async function assertReplaceable(outDir: string): Promise<void> {
   const target = resolve(outDir);
@@ -41,9 +42,14 @@ async function assertReplaceable(outDir: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
     throw error;
   }
-  if (entries.length > 0 && !entries.includes(OUTPUT_MARKER)) {
+  // Outputs from before the marker existed hold just these two files.
+  const ours = (entry: string) => entry === "index.html" || entry === "summary.json";
+  if (!entries.includes(OUTPUT_MARKER) && !entries.every(ours)) {
     throw new ReportError(
-      `Refusing to replace ${target}: it holds files this tool did not write (${entries.slice(0, 3).join(", ")}${entries.length > 3 ? ", …" : ""}).`,
+      `Refusing to replace ${target}: it holds files this tool did not write (${entries
+        .filter((e) => !ours(e))
+        .slice(0, 3)
+        .join(", ")}${entries.length > 3 ? ", …" : ""}).`,
       {
         hint: "The output folder is replaced whole on every build; pass --out an empty or new folder.",
       },
