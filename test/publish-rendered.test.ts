@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { runPublish } from "../src/cli/publish.ts";
-import type { Effects } from "../src/effects.ts";
 import { SCRIPT_PATH } from "../src/rendered/project.ts";
+import { recordingEffects } from "./helpers/effects.ts";
 import { type ConnectTestServer, startConnectServer } from "./servers/connect.ts";
 import { addDeployRoutes, type DeployState, readTarGz } from "./servers/connect-deploy.ts";
 
@@ -18,20 +18,9 @@ const AWS_SESSION = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN93";
 const CONTENT_TOKEN = "content-session-token-never-bundled-93";
 const definition = "test/input/publish/rendered/report.yml";
 
-function effects(env: Record<string, string | undefined>): Effects & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    env,
-    fetch: globalThis.fetch,
-    now: () => new Date(),
-    log: {
-      info: (m) => lines.push(m),
-      warn: (m) => lines.push(`warning: ${m}`),
-      verbose: (m) => lines.push(m),
-    },
-  };
-}
+/** Effects with exactly `env` (no inherited AWS or Connect settings) and a recorded log. */
+const effects = (env: Record<string, string | undefined>) =>
+  recordingEffects({ env, now: () => new Date() });
 
 let server: ConnectTestServer;
 let state: DeployState;

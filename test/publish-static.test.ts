@@ -5,27 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { prepareStatic, runPublish } from "../src/cli/publish.ts";
-import type { Effects } from "../src/effects.ts";
+import { recordingEffects } from "./helpers/effects.ts";
 import { type ConnectTestServer, startConnectServer } from "./servers/connect.ts";
 import { addDeployRoutes, type DeployState, readTarGz } from "./servers/connect-deploy.ts";
 
 const API_KEY = "test-api-key-0123456789";
 const site = join(import.meta.dirname, "input/publish/site");
 
-function effects(env: Record<string, string | undefined>): Effects & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    env,
-    fetch: globalThis.fetch,
-    now: () => new Date(),
-    log: {
-      info: (m) => lines.push(m),
-      warn: (m) => lines.push(`warning: ${m}`),
-      verbose: (m) => lines.push(m),
-    },
-  };
-}
+/** Effects with exactly `env` (no inherited AWS or Connect settings) and a recorded log. */
+const effects = (env: Record<string, string | undefined>) =>
+  recordingEffects({ env, now: () => new Date() });
 
 let server: ConnectTestServer;
 let state: DeployState;
