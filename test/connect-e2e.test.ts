@@ -10,11 +10,11 @@ import { build } from "../src/build.ts";
 import { loadReportSpec } from "../src/config/index.ts";
 import type { Effects } from "../src/effects.ts";
 import { openDataSource } from "../src/source.ts";
+import { recordingLog } from "./helpers/effects.ts";
 import {
   API_KEY,
   type AwsWorld,
   collect,
-  recordingLog,
   SESSION_TOKEN,
   startAwsWorld,
   testBytes,
@@ -31,7 +31,8 @@ before(async () => {
 after(() => world.close());
 
 const connectEffects = (extraEnv: Record<string, string> = {}) => {
-  const { lines, log } = recordingLog();
+  const log = recordingLog();
+  const { lines } = log;
   const effects: Effects = {
     env: {
       ...world.connectEnv,

@@ -12,8 +12,9 @@ import { loadReportSpec } from "../src/config/index.ts";
 import type { Effects } from "../src/effects.ts";
 import { isReportError } from "../src/errors.ts";
 import { openDataSource } from "../src/source.ts";
+import { recordingLog } from "./helpers/effects.ts";
 import { KeyRegistry } from "./servers/aws-keys.ts";
-import { collect, recordingLog } from "./servers/aws-world.ts";
+import { collect } from "./servers/aws-world.ts";
 import { type S3TestServer, startS3Server } from "./servers/s3.ts";
 
 const DEFINITION = join(import.meta.dirname, "input/aws/report.yml");
@@ -61,7 +62,8 @@ async function readLikeBuild(effects: Effects) {
 }
 
 const laptopEffects = () => {
-  const { lines, log } = recordingLog();
+  const log = recordingLog();
+  const { lines } = log;
   const effects: Effects = {
     env: process.env,
     fetch: globalThis.fetch,

@@ -1,28 +1,17 @@
 // Shared by the read-*.test.ts files: sources from memory or fixtures, a recording log.
 import { join } from "node:path";
 import type { Table } from "apache-arrow";
-import type { Logger } from "../src/effects.ts";
 import { readTable } from "../src/read/index.ts";
 import type { DataSource } from "../src/source.ts";
 import { openLocalFile } from "../src/source.ts";
+import { recordingLog } from "./helpers/effects.ts";
+
+export { recordingLog };
 
 export const FIXTURES = join(import.meta.dirname, "input", "read", "generated");
 
 export function fixture(name: string): string {
   return join(FIXTURES, name);
-}
-
-/** A logger that keeps what it was told. */
-export function recordingLog(): Logger & { warnings: string[]; lines: string[] } {
-  const warnings: string[] = [];
-  const lines: string[] = [];
-  return {
-    warnings,
-    lines,
-    info: (message) => lines.push(message),
-    warn: (message) => warnings.push(message),
-    verbose: (message) => lines.push(message),
-  };
 }
 
 /** An in-memory source whose body arrives in chunks of `chunkSize` bytes. */

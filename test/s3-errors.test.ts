@@ -7,7 +7,8 @@ import type { SourceSpec } from "../src/config/spec.ts";
 import type { Effects } from "../src/effects.ts";
 import { isReportError, type ReportError } from "../src/errors.ts";
 import { openDataSource } from "../src/source.ts";
-import { type AwsWorld, collect, recordingLog, startAwsWorld } from "./servers/aws-world.ts";
+import { recordingLog } from "./helpers/effects.ts";
+import { type AwsWorld, collect, startAwsWorld } from "./servers/aws-world.ts";
 
 let world: AwsWorld;
 before(async () => {
@@ -23,7 +24,7 @@ const effects = (): Effects => ({
   env: world.connectEnv,
   fetch: globalThis.fetch,
   now: () => new Date(),
-  log: recordingLog().log,
+  log: recordingLog(),
 });
 const spec = (s3: SourceSpec["s3"]): SourceSpec => ({ s3, csv: {} });
 const isReport = (check: (error: ReportError) => void) => (error: unknown) => {

@@ -92,16 +92,3 @@ export async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> 
   for await (const chunk of body) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
-
-/** A Logger that keeps every line, verbose included. */
-export function recordingLog() {
-  const lines: string[] = [];
-  return {
-    lines,
-    log: {
-      info: (m: string) => lines.push(m),
-      warn: (m: string) => lines.push(`warning: ${m}`),
-      verbose: (m: string) => lines.push(m),
-    },
-  };
-}
