@@ -13,6 +13,8 @@ import type { NullMatcher } from "./null-values.ts";
 import {
   daysFromCivil,
   daysInMonth,
+  INT32_MAX,
+  INT32_MIN,
   POW10,
   parseBigIntBytes,
   parseBoolBytes,
@@ -23,8 +25,6 @@ import {
 } from "./parse-bytes.ts";
 import type { RowBatch } from "./tokenizer.ts";
 
-const INT32_MIN = -2_147_483_648;
-const INT32_MAX = 2_147_483_647;
 const MINUS = 0x2d;
 const DOT = 0x2e;
 const ZERO = 0x30;

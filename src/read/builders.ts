@@ -228,7 +228,41 @@ export class NullBuilder extends ColumnBuilder {
 }
 
 /** Int32 values, and DateDay (days since the epoch), which has the same layout. */
-export class Int32Builder extends ColumnBuilder {
+/**
+ * Builders holding one typed-array element per row (int32/date, int64/timestamp, float64):
+ * appending another builder and exporting the state are the same for all of them.
+ */
+abstract class FixedWidthBuilder<
+  A extends Int32Array | BigInt64Array | Float64Array,
+> extends ColumnBuilder {
+  abstract values: A;
+
+  appendFrom(other: ColumnBuilder): void {
+    const from = other as FixedWidthBuilder<A>;
+    const at = this.length;
+    this.ensure(at + from.length);
+    // A is one concrete array type per subclass; TypeScript cannot see that set() accepts it.
+    (this.values as { set(source: A, offset: number): void }).set(
+      from.values.subarray(0, from.length) as A,
+      at,
+    );
+    this.appendValidity(from, at);
+    this.length = at + from.length;
+  }
+
+  state(): BuilderState {
+    // kind and values are paired by each subclass's declarations.
+    return {
+      kind: this.kind,
+      length: this.length,
+      nullCount: this.nullCount,
+      validity: this.bitmap(),
+      values: this.values.subarray(0, this.length),
+    } as BuilderState;
+  }
+}
+
+export class Int32Builder extends FixedWidthBuilder<Int32Array> {
   readonly kind: "int32" | "date";
   values: Int32Array = new Int32Array(0);
 
@@ -253,25 +287,6 @@ export class Int32Builder extends ColumnBuilder {
     return this.kind === "date" ? formatDate(value) : String(value);
   }
 
-  appendFrom(other: ColumnBuilder): void {
-    const from = other as Int32Builder;
-    const at = this.length;
-    this.ensure(at + from.length);
-    this.values.set(from.values.subarray(0, from.length), at);
-    this.appendValidity(from, at);
-    this.length = at + from.length;
-  }
-
-  state(): BuilderState {
-    return {
-      kind: this.kind,
-      length: this.length,
-      nullCount: this.nullCount,
-      validity: this.bitmap(),
-      values: this.values.subarray(0, this.length),
-    };
-  }
-
   static fromState(state: BuilderState & { kind: "int32" | "date" }): Int32Builder {
     const builder = new Int32Builder(state.kind);
     builder.values = state.values;
@@ -281,7 +296,7 @@ export class Int32Builder extends ColumnBuilder {
 }
 
 /** Int64 values, and TimestampMillisecond (ms since the epoch, UTC), which has the same layout. */
-export class Int64Builder extends ColumnBuilder {
+export class Int64Builder extends FixedWidthBuilder<BigInt64Array> {
   readonly kind: "int64" | "timestamp";
   values: BigInt64Array = new BigInt64Array(0);
   /** The same buffer as 32-bit halves, so safe integers are stored without BigInt. */
@@ -328,25 +343,6 @@ export class Int64Builder extends ColumnBuilder {
       : this.values[index].toString();
   }
 
-  appendFrom(other: ColumnBuilder): void {
-    const from = other as Int64Builder;
-    const at = this.length;
-    this.ensure(at + from.length);
-    this.values.set(from.values.subarray(0, from.length), at);
-    this.appendValidity(from, at);
-    this.length = at + from.length;
-  }
-
-  state(): BuilderState {
-    return {
-      kind: this.kind,
-      length: this.length,
-      nullCount: this.nullCount,
-      validity: this.bitmap(),
-      values: this.values.subarray(0, this.length),
-    };
-  }
-
   static fromState(state: BuilderState & { kind: "int64" | "timestamp" }): Int64Builder {
     const builder = new Int64Builder(state.kind);
     builder.setValues(state.values);
@@ -355,7 +351,7 @@ export class Int64Builder extends ColumnBuilder {
   }
 }
 
-export class Float64Builder extends ColumnBuilder {
+export class Float64Builder extends FixedWidthBuilder<Float64Array> {
   readonly kind = "float64";
   values: Float64Array = new Float64Array(0);
 
@@ -372,25 +368,6 @@ export class Float64Builder extends ColumnBuilder {
 
   textAt(index: number): string {
     return String(this.values[index]);
-  }
-
-  appendFrom(other: ColumnBuilder): void {
-    const from = other as Float64Builder;
-    const at = this.length;
-    this.ensure(at + from.length);
-    this.values.set(from.values.subarray(0, from.length), at);
-    this.appendValidity(from, at);
-    this.length = at + from.length;
-  }
-
-  state(): BuilderState {
-    return {
-      kind: "float64",
-      length: this.length,
-      nullCount: this.nullCount,
-      validity: this.bitmap(),
-      values: this.values.subarray(0, this.length),
-    };
   }
 
   static fromState(state: BuilderState & { kind: "float64" }): Float64Builder {

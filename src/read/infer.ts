@@ -4,6 +4,8 @@
 // third answer, and as dictionary strings they summarize just as well.
 import type { ColumnKind } from "./columns.ts";
 import {
+  INT32_MAX,
+  INT32_MIN,
   parseBigIntBytes,
   parseBoolBytes,
   parseDateBytes,
@@ -12,8 +14,6 @@ import {
   parseTimestampBytes,
 } from "./parse-bytes.ts";
 
-const INT32_MIN = -2_147_483_648;
-const INT32_MAX = 2_147_483_647;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 

@@ -9,6 +9,10 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 const COLON = 0x3a;
 
+/** The Int32 range: integer columns within it are stored as Int32. */
+export const INT32_MIN = -2_147_483_648;
+export const INT32_MAX = 2_147_483_647;
+
 /** Exact powers of ten as doubles (10^0..10^22 are exactly representable). */
 export const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
