@@ -23,6 +23,7 @@ import { describeDelimiter, sniffDelimiter, uniqueNames } from "./header.ts";
 import { classifyBytes, fitsKind, joinKinds } from "./infer.ts";
 import { NullMatcher } from "./null-values.ts";
 import { asciiText } from "./parse-bytes.ts";
+import { concatBytes } from "./stream.ts";
 import { CsvTokenizer, type RowBatch, type RowSink } from "./tokenizer.ts";
 import { Utf8Validator } from "./utf8.ts";
 
@@ -307,7 +308,7 @@ export class CsvReader implements RowSink {
 
   /** Strips a BOM, settles the delimiter from the header line, and starts tokenizing. */
   private start(): void {
-    let first = concat(this.head, this.headLength);
+    let first = concatBytes(this.head, this.headLength);
     this.head = [];
     const bytes = first;
     if (first.length >= 3 && BOM.every((byte, k) => first[k] === byte)) first = first.subarray(3);
@@ -456,17 +457,6 @@ export class CsvReader implements RowSink {
       throw new Error(`${target} column cannot hold ${JSON.stringify(asciiText(buf, start, end))}`);
     }
   }
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
 }
 
 /** What a chunk parsed apart needs besides its bytes (plain data, sent to a worker). */
