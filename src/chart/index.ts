@@ -1,6 +1,8 @@
 // The chart stage: every chart the report's sections ask for, plus a small histogram per
 // profiled numeric or date column, rendered to accessible inline SVG.
+
 import { fileURLToPath } from "node:url";
+import type { TopLevelSpec } from "vega-lite";
 import type { ChartSection, HistogramSection, ReportSpec } from "../config/spec.ts";
 import type { FormatLocale } from "../render/format.ts";
 import { notFound, specError } from "../summarize/spec-error.ts";
@@ -171,6 +173,24 @@ export async function renderCharts(
     if (count++ === 0) firstMs = performance.now() - start;
     return svg;
   };
+  /** A section's wide (desktop, print) and narrow (phone) renderings, with unique ids. */
+  const renderBoth = async (
+    id: string,
+    title: string,
+    description: string,
+    specFor: (width: number) => TopLevelSpec,
+  ) => ({
+    id,
+    title,
+    description,
+    svg: accessibleSvg(await time(() => renderSvg(specFor(WIDE_WIDTH))), id, title, description),
+    narrow: accessibleSvg(
+      await time(() => renderSvg(specFor(NARROW_WIDTH))),
+      `${id}-narrow`,
+      title,
+      description,
+    ),
+  });
 
   const charts = new Map<number, RenderedChart>();
   for (const [index, section] of spec.sections.entries()) {
@@ -183,34 +203,20 @@ export async function renderCharts(
       const keepOrder = query?.sort.some((key) => key.name === section.x) ?? false;
       const options = { ...loc, measure, xUnit, keepOrder };
       const description = section.description ?? describeChart(section, result, loc, xUnit);
-      const wide = await time(() => renderSvg(chartSpec(section, result, options)));
-      const narrow = await time(() =>
-        renderSvg(chartSpec(section, result, { ...options, width: NARROW_WIDTH })),
-      );
       charts.set(index, {
-        id,
-        title: section.title,
-        description,
-        svg: accessibleSvg(wide, id, section.title, description),
-        narrow: accessibleSvg(narrow, `${id}-narrow`, section.title, description),
+        ...(await renderBoth(id, section.title, description, (width) =>
+          chartSpec(section, result, { ...options, width }),
+        )),
         table: chartTable(section, result, loc, xUnit),
       });
     } else if (section.kind === "histogram") {
       const own = summary.histograms?.[index];
       const profile = { ...profileOf(spec, summary, section), ...(own && { histogram: own }) };
       const description = section.description ?? describeHistogram(profile, loc);
-      const wide = await time(() =>
-        renderSvg(histogramSpec(profile, { ...loc, width: WIDE_WIDTH })),
-      );
-      const narrow = await time(() =>
-        renderSvg(histogramSpec(profile, { ...loc, width: NARROW_WIDTH })),
-      );
       charts.set(index, {
-        id,
-        title: section.title,
-        description,
-        svg: accessibleSvg(wide, id, section.title, description),
-        narrow: accessibleSvg(narrow, `${id}-narrow`, section.title, description),
+        ...(await renderBoth(id, section.title, description, (width) =>
+          histogramSpec(profile, { ...loc, width }),
+        )),
         table: histogramTable(profile, loc),
       });
     }
