@@ -29,7 +29,7 @@ import {
   writeParquet,
 } from "parquet-wasm/esm";
 import { readTable } from "../src/read/index.ts";
-import { openLocalFile } from "../src/source.ts";
+import { openLocalFile } from "../src/source/open.ts";
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const path = fileURLToPath(new URL(`data/bench-${rows / 1e6}m.parquet`, import.meta.url));

@@ -3,7 +3,7 @@
 // plain node, so the figure is what a build process pays, worker start-up included, without
 // the tsx loader. Usage: node read-once.mjs file.csv [threads]
 import { createReadStream, statSync } from "node:fs";
-import { readCsv } from "../src/read/csv.ts";
+import { readCsv } from "../src/read/csv/read-csv.ts";
 
 const path = process.argv[2];
 const threads = process.argv[3] === undefined ? undefined : Number(process.argv[3]);

@@ -9,12 +9,13 @@ import { loadReportSpec, profileSpec } from "./config/index.ts";
 import type { ReportSpec } from "./config/spec.ts";
 import type { Effects, Logger } from "./effects.ts";
 import { ReportError } from "./errors.ts";
+import { type FormatLocale, formatBytes } from "./format.ts";
 import { readTable as readSourceTable } from "./read/index.ts";
-import { type FormatLocale, formatBytes } from "./render/format.ts";
 import { assembleModel } from "./render/model.ts";
 import { renderReport } from "./render/report.ts";
 import { writeSite } from "./site/write.ts";
-import { type DataSource, openDataSource } from "./source.ts";
+import type { DataSource } from "./source/data-source.ts";
+import { openDataSource } from "./source/open.ts";
 import { summarize } from "./summarize/index.ts";
 import type { Summary } from "./summarize/summary.ts";
 

@@ -6,7 +6,6 @@ export {
   createS3Access,
   headS3Object,
   listS3Objects,
-  openS3Location,
   type S3Access,
   type S3DownloadOptions,
   type S3ObjectInfo,
@@ -39,4 +38,6 @@ export {
 export type { Effects, Logger } from "./effects.ts";
 export { defaultEffects } from "./effects.ts";
 export { isReportError, ReportError } from "./errors.ts";
-export { type DataSource, openDataSource, openLocalFile } from "./source.ts";
+export type { DataSource } from "./source/data-source.ts";
+export { openDataSource, openLocalFile } from "./source/open.ts";
+export { openS3Location } from "./source/s3.ts";

@@ -20,3 +20,8 @@ export async function listFiles(dir: string): Promise<string[]> {
   await walk(dir, "");
   return out.sort();
 }
+
+/** Spark and Hadoop markers (_SUCCESS, _metadata, .crc files) are not data. */
+export function isHidden(name: string): boolean {
+  return name.startsWith(".") || name.startsWith("_");
+}

@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import { build } from "../src/build.ts";
 import { loadReportSpec } from "../src/config/index.ts";
 import type { Effects } from "../src/effects.ts";
-import { openDataSource } from "../src/source.ts";
+import { openDataSource } from "../src/source/open.ts";
 import { recordingLog } from "./helpers/effects.ts";
 import {
   API_KEY,

@@ -11,7 +11,7 @@ import { build } from "../src/build.ts";
 import { loadReportSpec } from "../src/config/index.ts";
 import type { Effects } from "../src/effects.ts";
 import { isReportError } from "../src/errors.ts";
-import { openDataSource } from "../src/source.ts";
+import { openDataSource } from "../src/source/open.ts";
 import { recordingLog } from "./helpers/effects.ts";
 import { KeyRegistry } from "./servers/aws-keys.ts";
 import { collect } from "./servers/aws-world.ts";

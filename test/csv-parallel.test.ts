@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Table } from "apache-arrow";
 import { ReportError } from "../src/errors.ts";
-import { type ReadCsvOptions, readCsv } from "../src/read/csv.ts";
-import { lastRecordEnd } from "../src/read/csv-chunks.ts";
-import { CsvWorkerPool } from "../src/read/csv-pool.ts";
+import { lastRecordEnd } from "../src/read/csv/csv-chunks.ts";
+import { CsvWorkerPool } from "../src/read/csv/csv-pool.ts";
+import { type ReadCsvOptions, readCsv } from "../src/read/csv/read-csv.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const THREADS = 2;

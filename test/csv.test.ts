@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { DataType, type Table } from "apache-arrow";
 import { ReportError } from "../src/errors.ts";
-import { type ReadCsvOptions, readCsv } from "../src/read/csv.ts";
+import { type ReadCsvOptions, readCsv } from "../src/read/csv/read-csv.ts";
 
 const input = (name: string) => readFileSync(new URL(`input/csv/${name}`, import.meta.url));
 const bytes = (text: string) => new TextEncoder().encode(text);

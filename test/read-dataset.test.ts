@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { DataType } from "apache-arrow";
 import { ReportError } from "../src/errors.ts";
-import { joinTypes, partitionValues } from "../src/read/dataset.ts";
 import { readTable } from "../src/read/index.ts";
-import type { DataSource } from "../src/source.ts";
-import { openLocalFile } from "../src/source.ts";
+import { joinTypes, partitionValues } from "../src/read/read-dataset.ts";
+import type { DataSource } from "../src/source/data-source.ts";
+import { openLocalFile } from "../src/source/open.ts";
 import { column, fixture, memorySource, recordingLog } from "./read-helpers.ts";
 
 const readFolder = async (name: string) =>

@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { DataType, type Table, type Timestamp, TimeUnit } from "apache-arrow";
 import { ReportError } from "../src/errors.ts";
-import { detectFormat, formatFromName } from "../src/read/detect.ts";
+import { detectFormat, formatFromName } from "../src/read/detect-format.ts";
 import { readTable } from "../src/read/index.ts";
 import { column, fixture, memorySource, readFixture, recordingLog } from "./read-helpers.ts";
 

@@ -2,8 +2,8 @@
 import { join } from "node:path";
 import type { Table } from "apache-arrow";
 import { readTable } from "../src/read/index.ts";
-import type { DataSource } from "../src/source.ts";
-import { openLocalFile } from "../src/source.ts";
+import type { DataSource } from "../src/source/data-source.ts";
+import { openLocalFile } from "../src/source/open.ts";
 import { recordingLog } from "./helpers/effects.ts";
 
 export { recordingLog };

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { DataType, type Table } from "apache-arrow";
 import { ReportError } from "../src/errors.ts";
-import { readJson } from "../src/read/json.ts";
+import { readJson } from "../src/read/json/read-json.ts";
 import { column } from "./read-helpers.ts";
 
 const read = (text: string, notices: string[] = []) =>

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import { decodeLz4Frame, Lz4Error } from "../src/read/lz4.ts";
+import { decodeLz4Frame, Lz4Error } from "../src/read/arrow/lz4-frame.ts";
 import { fixture } from "./read-helpers.ts";
 
 const payload = new Uint8Array(readFileSync(fixture("lz4/payload.bin")));

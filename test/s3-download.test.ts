@@ -11,7 +11,8 @@ import {
 } from "@aws-sdk/client-s3";
 import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { connectSource } from "../src/aws/credentials.ts";
-import { createS3Access, listS3Objects, openS3Location } from "../src/aws/s3.ts";
+import { createS3Access, listS3Objects } from "../src/aws/s3.ts";
+import { openS3Location } from "../src/source/s3.ts";
 import { type AwsWorld, collect, startAwsWorld, testBytes } from "./servers/aws-world.ts";
 
 let world: AwsWorld;

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import type { SourceSpec } from "../src/config/spec.ts";
 import type { Effects } from "../src/effects.ts";
 import { isReportError, type ReportError } from "../src/errors.ts";
-import { openDataSource } from "../src/source.ts";
+import { openDataSource } from "../src/source/open.ts";
 import { recordingLog } from "./helpers/effects.ts";
 import { type AwsWorld, collect, startAwsWorld } from "./servers/aws-world.ts";
 

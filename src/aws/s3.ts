@@ -11,7 +11,6 @@ import { editDistance } from "../config/closest.ts";
 import type { S3Location } from "../config/spec.ts";
 import type { Effects } from "../effects.ts";
 import { ReportError } from "../errors.ts";
-import type { DataSource } from "../source.ts";
 import { type CredentialSource, NO_CREDENTIALS_HINT } from "./credentials.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -158,10 +157,11 @@ export function createS3Access(
   return access;
 }
 
-const s3Url = (bucket: string, key = "") => `s3://${bucket}/${key}`;
+/** The s3://bucket/key form used in messages and the footer. */
+export const s3Url = (bucket: string, key = "") => `s3://${bucket}/${key}`;
 
 /** Object names near `key` (same folder), closest first, for "did you mean". */
-async function nearbyKeys(access: S3Access, key: string): Promise<string[]> {
+export async function nearbyKeys(access: S3Access, key: string): Promise<string[]> {
   const folder = key.includes("/") ? key.slice(0, key.lastIndexOf("/") + 1) : "";
   try {
     const listing = await listS3Objects(access, folder, { limit: 1000 });
@@ -438,65 +438,4 @@ export async function* s3ObjectBody(
     }
   }
   access.log?.verbose(`S3 read ${label} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
-}
-
-/** A DataSource for one object (HeadObject now, the body when read). */
-export async function openS3Object(access: S3Access, key: string): Promise<DataSource> {
-  const info = await headS3Object(access, key);
-  return s3DataSource(access, info);
-}
-
-function s3DataSource(access: S3Access, info: S3ObjectInfo): DataSource {
-  return {
-    label: s3Url(info.bucket, info.key),
-    name: info.key,
-    size: info.size,
-    etag: info.etag,
-    lastModified: info.lastModified,
-    contentType: info.contentType,
-    credentialSource: access.credentials.describe(),
-    body: () => s3ObjectBody(access, info),
-  };
-}
-
-/**
- * Open `location`: one object by key, or every object under a prefix (`parts`, one
- * DataSource per object, in key order).
- */
-export async function openS3Location(access: S3Access, location: S3Location): Promise<DataSource> {
-  if (location.key !== undefined && location.key !== "") {
-    const source = await openS3Object(access, location.key);
-    access.log?.info(
-      `Data: ${source.label} (${source.size} bytes, ETag ${source.etag ?? "none"}), credentials from ${source.credentialSource}`,
-    );
-    return source;
-  }
-  const prefix = location.prefix ?? "";
-  const objects = (await listS3Objects(access, prefix)).filter((o) => !o.key.endsWith("/"));
-  if (objects.length === 0) {
-    const near = await nearbyKeys(access, prefix);
-    throw new ReportError(`No objects under ${s3Url(access.bucket, prefix)}`, {
-      hint: `${near.length ? `Nearby keys: ${near.map((k) => `"${k}"`).join(", ")}. ` : ""}Check source.s3.prefix.`,
-    });
-  }
-  access.log?.info(
-    `Data: ${objects.length} object(s) under ${s3Url(access.bucket, prefix)}, credentials from ${access.credentials.describe()}`,
-  );
-  const parts = objects.map((o) => s3DataSource(access, o));
-  if (parts.length === 1) return { ...parts[0], parts };
-  const total = objects.reduce((sum, o) => sum + o.size, 0);
-  return {
-    label: s3Url(access.bucket, prefix),
-    name: objects[0].key,
-    size: total,
-    lastModified: new Date(Math.max(...objects.map((o) => o.lastModified?.getTime() ?? 0))),
-    credentialSource: access.credentials.describe(),
-    parts,
-    body: () => {
-      throw new ReportError(
-        `${s3Url(access.bucket, prefix)} holds ${parts.length} objects; read them through DataSource.parts`,
-        { hint: "Set source.s3.key to one object until multi-file datasets are supported." },
-      );
-    },
-  };
 }

@@ -9,7 +9,7 @@ import {
   formatNumber,
   formatValue,
   MISSING,
-} from "../render/format.ts";
+} from "../format.ts";
 import type { Cell, ColumnProfile, ColumnType, QueryResult } from "../summarize/summary.ts";
 import { fieldTitle, valueFormatOf } from "./spec.ts";
 

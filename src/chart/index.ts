@@ -4,7 +4,7 @@
 import { fileURLToPath } from "node:url";
 import type { TopLevelSpec } from "vega-lite";
 import type { ChartSection, HistogramSection, ReportSpec } from "../config/spec.ts";
-import type { FormatLocale } from "../render/format.ts";
+import type { FormatLocale } from "../format.ts";
 import { notFound, specError } from "../summarize/spec-error.ts";
 import type { ColumnProfile, QueryResult, Summary } from "../summarize/summary.ts";
 import {

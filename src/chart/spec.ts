@@ -4,7 +4,7 @@
 // real font.
 import type { TopLevelSpec } from "vega-lite";
 import type { ChartSection, HistogramSection, TimeUnit, ValueFormat } from "../config/spec.ts";
-import { type FormatLocale, formatDate } from "../render/format.ts";
+import { type FormatLocale, formatDate } from "../format.ts";
 import type { ColumnProfile, ColumnType, QueryResult } from "../summarize/summary.ts";
 import { COMPACT_BELOW, chartConfig, LABEL_LIMIT, LABEL_SIZE, WIDE_WIDTH } from "./theme.ts";
 

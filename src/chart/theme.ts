@@ -1,7 +1,7 @@
 // The Vega `config` every chart shares: the page's font, colours that read on light and dark
 // backgrounds, and number/date locales taken from Intl so axes speak the report's locale.
 import type { Config } from "vega-lite";
-import type { FormatLocale } from "../render/format.ts";
+import type { FormatLocale } from "../format.ts";
 import { FONT_FAMILY } from "./text-metrics.ts";
 
 /** The font stack in the SVG; Inter comes first and is embedded by the page. */

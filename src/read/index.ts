@@ -5,15 +5,15 @@
 import type { Table } from "apache-arrow";
 import type { CsvOptions, DataFormat } from "../config/spec.ts";
 import type { Logger } from "../effects.ts";
-import type { DataSource } from "../source.ts";
-import { readCsv } from "./csv.ts";
-import { readDataset } from "./dataset.ts";
-import { decompress } from "./decompress.ts";
-import { detectFormat, formatName } from "./detect.ts";
-import { readIpc } from "./ipc.ts";
-import { readJson } from "./json.ts";
-import { normalizeTable } from "./normalize.ts";
-import { readParquet } from "./parquet.ts";
+import type { DataSource } from "../source/data-source.ts";
+import { normalizeTable } from "./arrow/normalize-types.ts";
+import { readIpc } from "./arrow/read-ipc.ts";
+import { readParquet } from "./arrow/read-parquet.ts";
+import { decompress } from "./bytes/decompress.ts";
+import { readCsv } from "./csv/read-csv.ts";
+import { detectFormat, formatName } from "./detect-format.ts";
+import { readJson } from "./json/read-json.ts";
+import { readDataset } from "./read-dataset.ts";
 
 export interface ReadOptions {
   /** The definition's `format:`; overrides the extension and Content-Type. */

@@ -15,7 +15,7 @@ import {
   formatPercent,
   formatStat,
   formatValue,
-} from "./format.ts";
+} from "../format.ts";
 
 type HandlebarsEnv = typeof Handlebars;
 

@@ -1,5 +1,5 @@
 // The render stage's public surface: model assembly, page rendering, value formatting.
-export * from "./format.ts";
+export * from "../format.ts";
 export { registerHelpers } from "./helpers.ts";
 export type {
   AlertItem,

@@ -4,9 +4,9 @@
 import type { ChartSet, RenderedChart } from "../chart/index.ts";
 import { fieldTitle } from "../chart/spec.ts";
 import type { ReportSpec, TableSection, ValueFormat } from "../config/spec.ts";
+import { type FormatLocale, formatDate, formatNumber, formatValue, MISSING } from "../format.ts";
 import { notFound, specError } from "../summarize/spec-error.ts";
 import type { Alert, ColumnProfile, KpiValue, Summary } from "../summarize/summary.ts";
-import { type FormatLocale, formatDate, formatNumber, formatValue, MISSING } from "./format.ts";
 
 /** What the footer says about the data: from DataSource (src/source.ts). */
 export interface SourceInfo {

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadReportSpec } from "../config/index.ts";
 import type { BundleFile } from "../connect/manifest.ts";
-import { installedWasmPath, WASM_FILE } from "../read/parquet.ts";
+import { installedWasmPath, WASM_FILE } from "../read/arrow/read-parquet.ts";
 import { bundleForDeno } from "./bundle-script.ts";
 import {
   CARRIED_DEFAULTS,

@@ -16,7 +16,7 @@ import {
   TimeUnit,
   type Vector,
 } from "apache-arrow";
-import { columnType } from "../read/column-type.ts";
+import { columnType } from "../column-type.ts";
 import { DAY_MS } from "./time.ts";
 
 /** A column held as numbers: dates and timestamps in epoch ms (UTC), booleans as 0/1. */

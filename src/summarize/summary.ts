@@ -1,8 +1,9 @@
 // Plain-JSON summaries: what `summarize` computes from the Arrow table and what charts,
 // templates and output/summary.json consume. Dates and timestamps are ISO 8601 strings.
 
-/** The logical type of a column, independent of its Arrow storage. */
-export type ColumnType = "integer" | "float" | "boolean" | "date" | "timestamp" | "string";
+import type { ColumnType } from "../column-type.ts";
+
+export type { ColumnType } from "../column-type.ts";
 
 export interface Quantiles {
   p5: number | string;

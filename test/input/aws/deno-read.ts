@@ -2,7 +2,7 @@
 // SigV4, ranged parallel GETs) and print its size and SHA-256.
 import { createHash } from "node:crypto";
 import { defaultEffects } from "../../../src/effects.ts";
-import { openDataSource } from "../../../src/source.ts";
+import { openDataSource } from "../../../src/source/open.ts";
 
 const source = await openDataSource(
   {

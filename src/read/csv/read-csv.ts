@@ -5,7 +5,9 @@
 // so memory stays a few chunks above the table, and errors keep their line in the file.
 import type { Table } from "apache-arrow";
 // Installs the Arrow side of the column builders (csv-reader.ts runs without it in workers).
-import "./columns.ts";
+import "../columns/arrow-columns.ts";
+import { firstInvalidUtf8, isValidUtf8 } from "../bytes/utf8.ts";
+import { tableFromColumns } from "../columns/table.ts";
 import { RecordChunker } from "./csv-chunks.ts";
 import { CsvWorkerPool, defaultThreads, type PoolReply } from "./csv-pool.ts";
 import {
@@ -17,8 +19,6 @@ import {
   type ReadCsvOptions,
 } from "./csv-reader.ts";
 import { sniffDelimiter } from "./header.ts";
-import { tableFromColumns } from "./table.ts";
-import { firstInvalidUtf8, isValidUtf8 } from "./utf8.ts";
 
 export type { ReadCsvOptions } from "./csv-reader.ts";
 

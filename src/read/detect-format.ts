@@ -3,7 +3,7 @@
 // (Parquet, Arrow IPC): those magic numbers cannot be text, so they win, with a notice.
 // Without any declaration, the first bytes decide (`[` JSON array, `{` NDJSON, else CSV).
 import type { DataFormat } from "../config/spec.ts";
-import { COMPRESSED_SUFFIX } from "./decompress.ts";
+import { COMPRESSED_SUFFIX } from "./bytes/decompress.ts";
 
 /** The Arrow IPC stream format is read by the same reader as the file format. */
 export type DetectedFormat = DataFormat;

@@ -1,6 +1,6 @@
 // Locale-aware formatting of report values with Intl, shared by the chart descriptions and
 // data tables (src/chart) and the template helpers (src/render/helpers.ts).
-import type { TimeUnit, ValueFormat } from "../config/spec.ts";
+import type { TimeUnit, ValueFormat } from "./config/spec.ts";
 
 /** The report's locale (BCP 47) and currency (ISO 4217). */
 export interface FormatLocale {

@@ -4,7 +4,7 @@
 // made per field and the sink can parse column by column in tight loops. Quoted fields are
 // unescaped in place ("" → "), which only ever shortens them. A row may straddle chunks: the
 // partial row stays at the front of the work buffer and scanning resumes where it stopped.
-import { ReportError } from "../errors.ts";
+import { ReportError } from "../../errors.ts";
 
 const QUOTE = 0x22;
 const LF = 0x0a;

@@ -3,11 +3,11 @@
 // LZ4_FRAME (both pure JS, so the Deno bundle works too).
 import { CompressionType, compressionRegistry, type Table, tableFromIPC } from "apache-arrow";
 import { decompress as zstdDecompress } from "fzstd";
-import { ReportError } from "../errors.ts";
-import { checkIpc } from "./ipc-check.ts";
-import { decodeLz4Frame } from "./lz4.ts";
-import { collect } from "./stream.ts";
-import { findDamage } from "./validate.ts";
+import { ReportError } from "../../errors.ts";
+import { collect } from "../bytes/stream.ts";
+import { findDamage } from "./check-ipc-buffers.ts";
+import { checkIpc } from "./check-ipc-metadata.ts";
+import { decodeLz4Frame } from "./lz4-frame.ts";
 
 let registered = false;
 

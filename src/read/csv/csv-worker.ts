@@ -1,7 +1,7 @@
 // A worker thread of the CSV pool (csv-pool.ts): parses chunks that start past the header and
 // sends their columns back as transferable typed arrays. It loads no apache-arrow.
 import { parentPort } from "node:worker_threads";
-import { stateBuffers } from "./builders.ts";
+import { stateBuffers } from "../columns/builders.ts";
 import { type ChunkJob, parseChunk } from "./csv-reader.ts";
 
 /** A chunk to parse: `bytes` stays untouched, so the caller can re-read it on a failure. */

@@ -7,9 +7,9 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Table } from "apache-arrow";
 import { initSync, readParquet as wasmReadParquet } from "parquet-wasm/esm";
-import { ReportError } from "../errors.ts";
-import { ipcTable } from "./ipc.ts";
-import { collect } from "./stream.ts";
+import { ReportError } from "../../errors.ts";
+import { collect } from "../bytes/stream.ts";
+import { ipcTable } from "./read-ipc.ts";
 
 let wasmSource: Uint8Array | WebAssembly.Module | undefined;
 let ready = false;

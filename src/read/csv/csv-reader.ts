@@ -8,8 +8,9 @@
 // A reader can also start at a record boundary past the header (`CsvBody`): that is how a
 // worker parses one chunk of a large file with the column kinds the main reader inferred;
 // the main reader then appends the chunk's columns (`appendChunk`), widening where needed.
-import { ReportError } from "../errors.ts";
-import { appendColumn, appendValue } from "./append-batch.ts";
+import { ReportError } from "../../errors.ts";
+import { concatBytes } from "../bytes/stream.ts";
+import { Utf8Validator } from "../bytes/utf8.ts";
 import {
   type BuilderState,
   builderFromState,
@@ -18,14 +19,13 @@ import {
   chunkState,
   createBuilder,
   widen,
-} from "./builders.ts";
+} from "../columns/builders.ts";
+import { classifyBytes, fitsKind, joinKinds } from "../columns/infer-type.ts";
+import { asciiText } from "../columns/parse-bytes.ts";
+import { appendColumn, appendValue } from "./append-batch.ts";
 import { describeDelimiter, sniffDelimiter, uniqueNames } from "./header.ts";
-import { classifyBytes, fitsKind, joinKinds } from "./infer.ts";
 import { NullMatcher } from "./null-values.ts";
-import { asciiText } from "./parse-bytes.ts";
-import { concatBytes } from "./stream.ts";
 import { CsvTokenizer, type RowBatch, type RowSink } from "./tokenizer.ts";
-import { Utf8Validator } from "./utf8.ts";
 
 export interface ReadCsvOptions {
   /** The file's label (path or s3:// URL), used in every message. */

@@ -1,41 +1,17 @@
-// Where the report's bytes come from: a local file, or S3 (src/aws). Readers take the
-// byte stream; the footer shows `label`, `size` and, for S3, `etag` and `lastModified`.
+// Where the report's bytes come from: a local file or folder, or S3 (through src/aws).
+// Readers take the byte stream; the footer shows `label`, `size` and, for S3, `etag` and
+// `lastModified`.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { selectCredentials } from "./aws/credentials.ts";
-import {
-  createS3Access,
-  downloadOptionsFromEnv,
-  openS3Location,
-  type S3DownloadOptions,
-} from "./aws/s3.ts";
-import type { SourceSpec } from "./config/spec.ts";
-import type { Effects } from "./effects.ts";
-import { ReportError } from "./errors.ts";
-import { listFiles } from "./list-files.ts";
-import { isHidden } from "./read/dataset.ts";
-
-/** An opened data source: a byte stream plus what the report footer says about it. */
-export interface DataSource {
-  /** For messages and the footer: a path or s3://bucket/key. */
-  label: string;
-  /** File name or key, used for format detection by extension. */
-  name: string;
-  size?: number;
-  etag?: string;
-  lastModified?: Date;
-  contentType?: string;
-  /** Where credentials came from (S3 only), never the credentials themselves. */
-  credentialSource?: string;
-  /** The bytes; may be consumed once. */
-  body(): AsyncIterable<Uint8Array>;
-  /**
-   * For an S3 prefix (a partitioned dataset): one source per object, in key order. The
-   * listing is exposed here; reading them as one table is another stage's job.
-   */
-  parts?: DataSource[];
-}
+import { selectCredentials } from "../aws/credentials.ts";
+import { createS3Access, downloadOptionsFromEnv, type S3DownloadOptions } from "../aws/s3.ts";
+import type { SourceSpec } from "../config/spec.ts";
+import type { Effects } from "../effects.ts";
+import { ReportError } from "../errors.ts";
+import { isHidden, listFiles } from "../list-files.ts";
+import type { DataSource } from "./data-source.ts";
+import { openS3Location } from "./s3.ts";
 
 /** Open a local file (or a folder of files) as a DataSource, with an actionable error when it is missing. */
 export async function openLocalFile(path: string): Promise<DataSource> {

@@ -1,5 +1,10 @@
+// The logical column types that the summaries, charts and templates speak of, defined once
+// and derived from Arrow fields here, so the readers and the summaries share one list.
 import { DataType, type Field } from "apache-arrow";
-import type { ColumnType } from "../summarize/summary.ts";
+
+/** Every logical column type, in the order profiles list them. */
+export const COLUMN_TYPES = ["integer", "float", "boolean", "date", "timestamp", "string"] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 /** The logical column type of an Arrow field, as profiles and templates name it. */
 export function columnType(field: Field): ColumnType {

@@ -17,12 +17,13 @@ import {
   Utf8,
   vectorFromArray,
 } from "apache-arrow";
+import { columnType } from "../column-type.ts";
 import type { Logger } from "../effects.ts";
 import { ReportError } from "../errors.ts";
-import type { DataSource } from "../source.ts";
-import { columnType } from "./column-type.ts";
-import { formatFromName, formatName } from "./detect.ts";
-import { utf8Data } from "./normalize.ts";
+import { isHidden } from "../list-files.ts";
+import type { DataSource } from "../source/data-source.ts";
+import { utf8Data } from "./arrow/normalize-types.ts";
+import { formatFromName, formatName } from "./detect-format.ts";
 
 /** The partition folders of a part, below the dataset root: [["year", "2024"], …]. */
 export function partitionValues(root: string, part: string): [string, string | null][] {
@@ -338,9 +339,4 @@ function partitionColumn(
       });
     },
   };
-}
-
-/** Spark and Hadoop markers (_SUCCESS, _metadata, .crc files) are not data. */
-export function isHidden(name: string): boolean {
-  return name.startsWith(".") || name.startsWith("_");
 }

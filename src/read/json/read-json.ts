@@ -5,7 +5,8 @@
 // a date or timestamp column; nested values become JSON text. A value that does not fit its
 // column widens it (int → float, date → timestamp, anything → text, with a notice).
 import type { Table } from "apache-arrow";
-import { ReportError } from "../errors.ts";
+import { ReportError } from "../../errors.ts";
+import { jsonText } from "../arrow/normalize-types.ts";
 import {
   type BoolBuilder,
   type ColumnBuilder,
@@ -16,13 +17,12 @@ import {
   type Int64Builder,
   type StringBuilder,
   widen,
-} from "./columns.ts";
-import { uniqueNames } from "./header.ts";
-import { joinKinds } from "./infer.ts";
-import { parseJsonExact } from "./json-exact.ts";
-import { jsonText } from "./normalize.ts";
-import { parseDateBytes, parseTimestampBytes } from "./parse-bytes.ts";
-import { tableFromColumns } from "./table.ts";
+} from "../columns/arrow-columns.ts";
+import { joinKinds } from "../columns/infer-type.ts";
+import { parseDateBytes, parseTimestampBytes } from "../columns/parse-bytes.ts";
+import { tableFromColumns } from "../columns/table.ts";
+import { uniqueNames } from "../csv/header.ts";
+import { parseJsonExact } from "./exact-integers.ts";
 
 export interface ReadJsonOptions {
   /** The file's label (path or s3:// URL), used in every message. */

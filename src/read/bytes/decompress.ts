@@ -5,7 +5,7 @@
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { Decompress } from "fzstd";
-import { ReportError } from "../errors.ts";
+import { ReportError } from "../../errors.ts";
 import { peek } from "./stream.ts";
 
 export type Compression = "gzip" | "zstd";

@@ -8,8 +8,7 @@ import type {
   Int32Builder,
   Int64Builder,
   StringBuilder,
-} from "./columns.ts";
-import type { NullMatcher } from "./null-values.ts";
+} from "../columns/arrow-columns.ts";
 import {
   daysFromCivil,
   daysInMonth,
@@ -22,7 +21,8 @@ import {
   parseFloatBytes,
   parseIntBytes,
   parseTimestampBytes,
-} from "./parse-bytes.ts";
+} from "../columns/parse-bytes.ts";
+import type { NullMatcher } from "./null-values.ts";
 import type { RowBatch } from "./tokenizer.ts";
 
 const MINUS = 0x2d;
