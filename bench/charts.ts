@@ -1,8 +1,10 @@
 // Times the chart and render stages: renderCharts on a report with N chart sections (bars
 // with 15 categories, 24-month lines) and 8 profiled columns (sparklines), then renderReport.
 // Run: npx tsx bench/charts.ts [charts]
+
 import { renderCharts } from "../src/chart/index.ts";
 import type { ReportSpec, SectionSpec } from "../src/config/spec.ts";
+import { limitsFromEnv } from "../src/limits.ts";
 import { assembleModel, renderReport } from "../src/render/index.ts";
 import type { ColumnProfile, QueryResult, Summary } from "../src/summarize/summary.ts";
 
@@ -58,6 +60,7 @@ sections.push({ kind: "profile", columns: "all", path: ["sections", count] });
 const spec: ReportSpec = {
   title: "Bench",
   source: { csv: {} },
+  limits: limitsFromEnv({}),
   queries: {},
   sections,
   locale: "en-US",

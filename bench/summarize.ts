@@ -15,6 +15,7 @@ import {
 } from "apache-arrow";
 import { mulberry32 } from "../scripts/seeded-random.ts";
 import type { ReportSpec } from "../src/config/spec.ts";
+import { limitsFromEnv } from "../src/limits.ts";
 import { readColumns } from "../src/summarize/columns.ts";
 import { countDuplicateRows } from "../src/summarize/duplicates.ts";
 import { summarize } from "../src/summarize/index.ts";
@@ -138,6 +139,7 @@ const measure = (
 const spec: ReportSpec = {
   title: "bench",
   source: { csv: {} },
+  limits: limitsFromEnv({}),
   locale: "en-US",
   currency: "USD",
   file: "",

@@ -26,6 +26,7 @@ import type {
   SourceLocation,
   TimeUnit,
 } from "../src/config/spec.ts";
+import { limitsFromEnv } from "../src/limits.ts";
 import type { Cell, ColumnType } from "../src/summarize/summary.ts";
 
 /** A value in a reference column: dates and timestamps as epoch ms. */
@@ -352,6 +353,7 @@ export function specOf(
   return {
     title: "test",
     source: { csv: {} },
+    limits: limitsFromEnv({}),
     queries: Object.fromEntries((parts.queries ?? []).map((q) => [q.name, q])),
     sections: parts.sections ?? [],
     locale: "en-US",

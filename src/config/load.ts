@@ -30,5 +30,5 @@ export async function loadReportSpec(file: string, env: Env): Promise<ReportSpec
 
 /** Validate definition text; `file` names it in messages and anchors its relative paths. */
 export function parseReportSpec(text: string, file: string, env: Env): ReportSpec {
-  return buildSpec(parseYamlTree(text, file, env), file, resolve(file));
+  return buildSpec(parseYamlTree(text, file, env), file, resolve(file), env);
 }

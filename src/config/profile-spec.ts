@@ -1,5 +1,7 @@
 // The report made when `build --source <file>` is given without a definition: a profile.
+
 import { basename, resolve } from "node:path";
+import { limitsFromEnv } from "../limits.ts";
 import { parseS3Url } from "./s3-url.ts";
 import type { ReportSpec, SourceSpec } from "./spec.ts";
 
@@ -42,6 +44,7 @@ export function profileSpec(
     ],
     locale: "en-US",
     currency: "USD",
+    limits: limitsFromEnv(env),
     file: "",
     locate: () => undefined,
   };

@@ -1,5 +1,6 @@
 // The typed report definition: what `config` produces from report/*.yml and every later
 // stage consumes. Field names here are camelCase; the YAML uses snake_case.
+import type { Limits } from "../limits.ts";
 
 /** Where a value sat in the report definition, for error messages. */
 export interface SourceLocation {
@@ -189,6 +190,8 @@ export interface ReportSpec {
   locale: string;
   /** ISO 4217 code for `currency` formats; default "USD". */
   currency: string;
+  /** Bounds on what the input may make the build do (src/limits.ts). */
+  limits: Limits;
   /** The report's own templates folder (absolute), whose files override the defaults. */
   templates?: string;
   /** Absolute path of the definition; "" for one made from `--source` alone. */

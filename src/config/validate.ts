@@ -1,6 +1,7 @@
 // The YAML tree of a report definition → the typed ReportSpec.
 import { dirname, isAbsolute, resolve } from "node:path";
 import { Checker, Fields, quoted } from "./fields.ts";
+import { readLimits } from "./limits.ts";
 import { readQueries } from "./query.ts";
 import { readSections } from "./sections.ts";
 import { readSource } from "./source.ts";
@@ -16,13 +17,19 @@ const ROOT_FIELDS = [
   "locale",
   "currency",
   "templates",
+  "limits",
 ] as const;
 
 /**
  * Validate a parsed definition. `file` names it in messages (as the user wrote it);
  * `absoluteFile` is where it lives, so relative paths resolve against its folder.
  */
-export function buildSpec(root: YNode | undefined, file: string, absoluteFile: string): ReportSpec {
+export function buildSpec(
+  root: YNode | undefined,
+  file: string,
+  absoluteFile: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ReportSpec {
   const checker: Checker = new Checker(file, root);
   if (root === undefined) {
     checker.fail(
@@ -56,6 +63,7 @@ export function buildSpec(root: YNode | undefined, file: string, absoluteFile: s
     sections,
     locale: readLocale(checker, fields),
     currency: readCurrency(checker, fields),
+    limits: readLimits(checker, fields.node("limits"), env),
     file: absoluteFile,
     locate: locator(root, file),
   };

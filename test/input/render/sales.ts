@@ -1,5 +1,6 @@
 // A small hand-written report: spec + summary as the config and summarize stages would give
 // them, for chart and render tests and the golden page under test/output/.
+import { limitsFromEnv } from "../../../src/limits.ts";
 import type { ReportSpec, SectionSpec } from "../../../src/config/spec.ts";
 import type { Summary } from "../../../src/summarize/summary.ts";
 
@@ -55,6 +56,7 @@ export function salesSpec(overrides: Partial<ReportSpec> = {}): ReportSpec {
     title: "Sales <demo> overview",
     description: "Revenue & orders, by region and month.",
     source: { csv: {} },
+    limits: limitsFromEnv({}),
     queries: {
       by_region: {
         name: "by_region",
