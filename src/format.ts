@@ -1,6 +1,7 @@
 // Locale-aware formatting of report values with Intl, shared by the chart descriptions and
 // data tables (src/chart) and the template helpers (src/render/helpers.ts).
-import type { TimeUnit, ValueFormat } from "./config/spec.ts";
+import { assertNever } from "./assert-never.ts";
+import type { TimeUnit, ValueFormat } from "./vocabulary.ts";
 
 /** The report's locale (BCP 47) and currency (ISO 4217). */
 export interface FormatLocale {
@@ -130,8 +131,12 @@ export function formatDate(value: unknown, loc: FormatLocale, unit?: TimeUnit): 
       return `Q${Math.floor(date.getUTCMonth() / 3) + 1} ${dateFormat(loc.locale, { year: "numeric" }).format(date)}`;
     case "month":
       return dateFormat(loc.locale, { year: "numeric", month: "short" }).format(date);
-    default:
+    case "week":
+    case "day":
+    case undefined:
       break;
+    default:
+      return assertNever(unit, "time unit");
   }
   const hasTime =
     typeof value === "string"
@@ -187,9 +192,11 @@ export function formatValue(value: unknown, format: ValueFormat, loc: FormatLoca
       return typeof value === "string" ? value : formatPercent(value, loc);
     case "date":
       return formatDate(value, loc);
-    default:
+    case "number":
       return typeof value === "number" || typeof value === "bigint"
         ? formatNumber(value, loc)
         : String(value);
+    default:
+      return assertNever(format, "value format");
   }
 }

@@ -3,7 +3,13 @@
 // category labels through `reportFit` (both registered by ./svg.ts) so they use Intl and the
 // real font.
 import type { TopLevelSpec } from "vega-lite";
-import type { ChartSection, HistogramSection, TimeUnit, ValueFormat } from "../config/spec.ts";
+import type {
+  ChartMark,
+  ChartSection,
+  HistogramSection,
+  TimeUnit,
+  ValueFormat,
+} from "../config/spec.ts";
 import { type FormatLocale, formatDate } from "../format.ts";
 import type { ColumnProfile, ColumnType, QueryResult } from "../summarize/summary.ts";
 import { COMPACT_BELOW, chartConfig, LABEL_LIMIT, LABEL_SIZE, WIDE_WIDTH } from "./theme.ts";
@@ -342,12 +348,19 @@ function markSpec(
     };
   }
 
-  const mark: Record<string, unknown> = { type: section.mark };
-  if (section.mark === "line" && values.length <= 40) mark.point = true;
-  spec.mark = mark;
+  spec.mark = MARK_DEFS[section.mark](values.length);
   spec.encoding = encoding;
   return spec as unknown as TopLevelSpec;
 }
+
+/** Each mark's vega-lite definition for a chart of `rows` rows (a mark without one does not compile). */
+const MARK_DEFS: Record<ChartMark, (rows: number) => Record<string, unknown>> = {
+  bar: () => ({ type: "bar" }),
+  // Points on a short line show where the values are.
+  line: (rows) => (rows <= 40 ? { type: "line", point: true } : { type: "line" }),
+  area: () => ({ type: "area" }),
+  point: () => ({ type: "point" }),
+};
 
 /** The bins of a column profile as chart rows; dates stay ISO strings. */
 export function histogramRows(

@@ -1,6 +1,7 @@
 // The small expression language of report definitions (docs/report-definition.md):
 // measures `sum(revenue)`, group keys `month(order_date)`, filters `region in ('Europe')`,
 // sort keys `-revenue`. Parsers return the parts; the caller adds name, path and location.
+import { MEASURE_OPS, TIME_UNITS } from "../vocabulary.ts";
 import { didYouMean } from "./closest.ts";
 import type { FilterOp, MeasureOp, Scalar, TimeUnit } from "./spec.ts";
 
@@ -151,18 +152,13 @@ function columnName(tokens: Tokens, what: string): string {
   );
 }
 
-const MEASURE_OPS: Record<string, MeasureOp> = {
-  count: "count",
-  sum: "sum",
-  mean: "mean",
+/** The function names a measure may use: each op by its own name, and `avg` for mean. */
+const MEASURE_SPELLINGS: Record<string, MeasureOp> = {
+  ...Object.fromEntries(MEASURE_OPS.map((op) => [op, op])),
   avg: "mean",
-  min: "min",
-  max: "max",
-  median: "median",
-  count_distinct: "count_distinct",
 };
 
-export const MEASURE_FUNCTIONS = Object.keys(MEASURE_OPS);
+const MEASURE_FUNCTIONS = Object.keys(MEASURE_SPELLINGS);
 
 const MEASURE_HINT =
   "A measure is count(), count(col), sum(col), mean(col) (or avg), min, max, median or count_distinct(col).";
@@ -175,7 +171,7 @@ export function parseMeasure(text: string): { op: MeasureOp; column?: string } {
     throw new ExprError(`'${text}' is not a measure`, MEASURE_HINT);
   }
   const fn = head.text.toLowerCase();
-  const op = MEASURE_OPS[fn];
+  const op = Object.hasOwn(MEASURE_SPELLINGS, fn) ? MEASURE_SPELLINGS[fn] : undefined;
   if (!tokens.eat("(")) {
     if (op !== undefined) throw new ExprError(`expected '(' after '${head.text}'`, MEASURE_HINT);
     throw new ExprError(
@@ -203,8 +199,6 @@ function expectClose(tokens: Tokens): true {
   tokens.expect(")", MEASURE_HINT);
   return true;
 }
-
-export const TIME_UNITS: readonly TimeUnit[] = ["day", "week", "month", "quarter", "year"];
 
 /** Parse a group key: `region` or `month(order_date)`; its default name is the column or unit. */
 export function parseGroupKey(text: string): { column: string; unit?: TimeUnit } {

@@ -1,20 +1,17 @@
 // `sections:` — what the report shows, in order.
+import {
+  CHART_MARKS,
+  isOneOf,
+  SECTION_KINDS,
+  type SectionKind,
+  TIME_UNITS,
+  VALUE_FORMATS,
+} from "../vocabulary.ts";
 import { didYouMean } from "./closest.ts";
-import { TIME_UNITS } from "./expr.ts";
 import { type Checker, describe, Fields, quoted } from "./fields.ts";
 import { readFilters, readMeasure } from "./query.ts";
-import type { ChartMark, FieldPath, KpiSpec, QuerySpec, SectionSpec, ValueFormat } from "./spec.ts";
+import type { FieldPath, KpiSpec, QuerySpec, SectionSpec, SectionSpecOf } from "./spec.ts";
 import type { YNode } from "./yaml-tree.ts";
-
-export const SECTION_KINDS = ["kpis", "chart", "histogram", "table", "profile", "text"] as const;
-export const CHART_MARKS: readonly ChartMark[] = ["bar", "line", "area", "point"];
-export const VALUE_FORMATS: readonly ValueFormat[] = [
-  "number",
-  "integer",
-  "currency",
-  "percent",
-  "date",
-];
 
 const SECTIONS_HINT =
   "sections:\n  - chart: { title: Revenue by region, query: by_region, mark: bar, x: region, y: revenue }\n  - profile: all";
@@ -54,63 +51,83 @@ function readSection(
   }
   const [{ key, keyPos, value }] = node.entries;
   const at = [...path, key];
-  switch (key) {
-    case "kpis":
-      return { kind: "kpis", kpis: readKpis(checker, value, at), path };
-    case "chart":
-      return readChart(checker, value, at, path, queries);
-    case "histogram": {
-      const fields = new Fields(checker, value, at, ["title", "description", "column", "bins"]);
-      const section: SectionSpec = {
-        kind: "histogram",
-        title: fields.requiredText("title"),
-        column: fields.requiredText(
-          "column",
-          "The numeric or date column to bin, e.g. column: quantity.",
-        ),
-        path,
-      };
-      const description = fields.text("description");
-      if (description !== undefined) section.description = description;
-      const bins = fields.integer("bins", 1, 1000);
-      if (bins !== undefined) section.bins = bins;
-      return section;
-    }
-    case "table": {
-      const fields = new Fields(checker, value, at, ["query", "title", "limit"]);
-      const section: SectionSpec = {
-        kind: "table",
-        query: readQueryName(checker, fields, queries),
-        path,
-      };
-      const title = fields.text("title");
-      if (title !== undefined) section.title = title;
-      const limit = fields.integer("limit", 1, 100_000);
-      if (limit !== undefined) section.limit = limit;
-      return section;
-    }
-    case "profile":
-      return { kind: "profile", columns: readProfileColumns(checker, value, at), path };
-    case "text": {
-      if (value.kind !== "scalar" || typeof value.value !== "string" || value.value === "") {
-        checker.fail(
-          value.pos,
-          at,
-          `expected text, found ${describe(value)}`,
-          "text: |\n    A paragraph.",
-        );
-      }
-      return { kind: "text", text: value.value, path };
-    }
-    default:
-      return checker.fail(
-        keyPos,
-        at,
-        `unknown section '${key}'${didYouMean(key, SECTION_KINDS)}`,
-        `Sections are ${SECTION_KINDS.join(", ")}.`,
-      );
+  if (!isOneOf(SECTION_KINDS, key)) {
+    return checker.fail(
+      keyPos,
+      at,
+      `unknown section '${key}'${didYouMean(key, SECTION_KINDS)}`,
+      `Sections are ${SECTION_KINDS.join(", ")}.`,
+    );
   }
+  return SECTION_READERS[key]({ checker, value, at, path, queries });
 }
+
+/** What a section reader gets: the section's value node, where it sits, and the queries. */
+interface SectionInput {
+  checker: Checker;
+  value: YNode;
+  /** Path of the section's value, e.g. ["sections", 2, "chart"]. */
+  at: FieldPath;
+  /** Path of the section item, e.g. ["sections", 2]. */
+  path: FieldPath;
+  queries: Record<string, QuerySpec>;
+}
+
+/** One reader per section kind (a kind without one does not compile). */
+const SECTION_READERS: { [K in SectionKind]: (input: SectionInput) => SectionSpecOf[K] } = {
+  kpis: ({ checker, value, at, path }) => ({
+    kind: "kpis",
+    kpis: readKpis(checker, value, at),
+    path,
+  }),
+  chart: ({ checker, value, at, path, queries }) => readChart(checker, value, at, path, queries),
+  histogram: ({ checker, value, at, path }) => {
+    const fields = new Fields(checker, value, at, ["title", "description", "column", "bins"]);
+    const section: SectionSpecOf["histogram"] = {
+      kind: "histogram",
+      title: fields.requiredText("title"),
+      column: fields.requiredText(
+        "column",
+        "The numeric or date column to bin, e.g. column: quantity.",
+      ),
+      path,
+    };
+    const description = fields.text("description");
+    if (description !== undefined) section.description = description;
+    const bins = fields.integer("bins", 1, 1000);
+    if (bins !== undefined) section.bins = bins;
+    return section;
+  },
+  table: ({ checker, value, at, path, queries }) => {
+    const fields = new Fields(checker, value, at, ["query", "title", "limit"]);
+    const section: SectionSpecOf["table"] = {
+      kind: "table",
+      query: readQueryName(checker, fields, queries),
+      path,
+    };
+    const title = fields.text("title");
+    if (title !== undefined) section.title = title;
+    const limit = fields.integer("limit", 1, 100_000);
+    if (limit !== undefined) section.limit = limit;
+    return section;
+  },
+  profile: ({ checker, value, at, path }) => ({
+    kind: "profile",
+    columns: readProfileColumns(checker, value, at),
+    path,
+  }),
+  text: ({ checker, value, at, path }) => {
+    if (value.kind !== "scalar" || typeof value.value !== "string" || value.value === "") {
+      return checker.fail(
+        value.pos,
+        at,
+        `expected text, found ${describe(value)}`,
+        "text: |\n    A paragraph.",
+      );
+    }
+    return { kind: "text", text: value.value, path };
+  },
+};
 
 function readQueryName(
   checker: Checker,
@@ -138,7 +155,7 @@ function readChart(
   at: FieldPath,
   path: FieldPath,
   queries: Record<string, QuerySpec>,
-): SectionSpec {
+): SectionSpecOf["chart"] {
   const fields = new Fields(
     checker,
     node,
@@ -166,7 +183,7 @@ function readChart(
   };
   const mark =
     fields.oneOf("mark", CHART_MARKS) ?? fields.missing("mark", `mark: ${CHART_MARKS.join(" | ")}`);
-  const section: SectionSpec = {
+  const section: SectionSpecOf["chart"] = {
     kind: "chart",
     title,
     query: queryName,

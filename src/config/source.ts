@@ -1,18 +1,10 @@
 // The `source:` block: where the data comes from.
 import { isAbsolute, resolve } from "node:path";
+import { DATA_FORMATS } from "../vocabulary.ts";
 import { type Checker, Fields } from "./fields.ts";
 import { parseS3Url } from "./s3-url.ts";
-import type { DataFormat, S3Location, SourceSpec } from "./spec.ts";
+import type { S3Location, SourceSpec } from "./spec.ts";
 import type { YNode } from "./yaml-tree.ts";
-
-export const DATA_FORMATS: readonly DataFormat[] = [
-  "csv",
-  "tsv",
-  "parquet",
-  "arrow",
-  "ndjson",
-  "json",
-];
 
 const SOURCE_HINT =
   "source: { s3: { bucket, key, region }, fallback: data/orders.csv } or source: data/orders.csv";

@@ -1,6 +1,19 @@
 // The typed report definition: what `config` produces from report/*.yml and every later
 // stage consumes. Field names here are camelCase; the YAML uses snake_case.
 import type { Limits } from "../limits.ts";
+import type {
+  ChartMark,
+  DataFormat,
+  FilterOp,
+  MeasureOp,
+  SectionKind,
+  TimeUnit,
+  ValueFormat,
+} from "../vocabulary.ts";
+
+// The closed lists are defined in src/vocabulary.ts; their types are re-exported here because
+// they are part of the typed definition.
+export type { ChartMark, DataFormat, FilterOp, MeasureOp, SectionKind, TimeUnit, ValueFormat };
 
 /** Where a value sat in the report definition, for error messages. */
 export interface SourceLocation {
@@ -11,8 +24,6 @@ export interface SourceLocation {
 
 /** A path into the definition, e.g. ["queries", "by_region", "group_by", 0]. */
 export type FieldPath = readonly (string | number)[];
-
-export type DataFormat = "csv" | "tsv" | "parquet" | "arrow" | "ndjson" | "json";
 
 export interface CsvOptions {
   /** One character; sniffed from the header line when absent. */
@@ -45,8 +56,6 @@ export interface SourceSpec {
   audience?: string;
 }
 
-export type MeasureOp = "count" | "sum" | "mean" | "min" | "max" | "median" | "count_distinct";
-
 /** `sum(revenue)` is {op: "sum", column: "revenue"}; `count()` has no column. */
 export interface Measure {
   name: string;
@@ -57,8 +66,6 @@ export interface Measure {
   path: FieldPath;
 }
 
-export type TimeUnit = "day" | "week" | "month" | "quarter" | "year";
-
 /** `region` groups by a column; `month(order_date)` by a time bucket, named `month`. */
 export interface GroupKey {
   name: string;
@@ -67,18 +74,6 @@ export interface GroupKey {
   expr: string;
   path: FieldPath;
 }
-
-export type FilterOp =
-  | "="
-  | "!="
-  | "<"
-  | "<="
-  | ">"
-  | ">="
-  | "in"
-  | "not in"
-  | "is null"
-  | "is not null";
 
 export type Scalar = string | number | boolean;
 
@@ -108,8 +103,6 @@ export interface QuerySpec {
   path: FieldPath;
 }
 
-export type ValueFormat = "number" | "integer" | "currency" | "percent" | "date";
-
 export interface KpiSpec {
   label: string;
   measure: Measure;
@@ -119,8 +112,6 @@ export interface KpiSpec {
   compare?: { column: string; unit: TimeUnit; path: FieldPath };
   path: FieldPath;
 }
-
-export type ChartMark = "bar" | "line" | "area" | "point";
 
 export interface KpiSection {
   kind: "kpis";
@@ -172,13 +163,20 @@ export interface TextSection {
   path: FieldPath;
 }
 
-export type SectionSpec =
-  | KpiSection
-  | ChartSection
-  | HistogramSection
-  | TableSection
-  | ProfileSection
-  | TextSection;
+/** Requires one spec per section kind, each carrying its own kind (else TS2344 here). */
+type OnePerKind<T extends { [K in SectionKind]: { kind: K } }> = T;
+
+/** The spec of each section kind. */
+export type SectionSpecOf = OnePerKind<{
+  kpis: KpiSection;
+  chart: ChartSection;
+  histogram: HistogramSection;
+  table: TableSection;
+  profile: ProfileSection;
+  text: TextSection;
+}>;
+
+export type SectionSpec = SectionSpecOf[SectionKind];
 
 export interface ReportSpec {
   title: string;

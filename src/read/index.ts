@@ -3,6 +3,7 @@
 // Content-Type, magic bytes; see detect.ts) and the matching reader runs. A source with
 // several parts (an S3 prefix or a local folder) is read as one dataset.
 import type { Table } from "apache-arrow";
+import { assertNever } from "../assert-never.ts";
 import type { CsvOptions, DataFormat } from "../config/spec.ts";
 import type { Logger } from "../effects.ts";
 import type { DataSource } from "../source/data-source.ts";
@@ -66,5 +67,7 @@ export async function readFile(
       return normalizeTable(await readParquet(stream, { label, size }));
     case "arrow":
       return normalizeTable(await readIpc(stream, { label, size }));
+    default:
+      return assertNever(detection.format, "data format");
   }
 }

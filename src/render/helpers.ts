@@ -1,7 +1,6 @@
 // Template helpers: Intl formatting in the report's locale and currency, plus the few
 // comparisons the default templates need. Registered on a private Handlebars environment.
 import type Handlebars from "handlebars";
-import type { ValueFormat } from "../config/spec.ts";
 import {
   type FormatLocale,
   formatBytes,
@@ -16,10 +15,9 @@ import {
   formatStat,
   formatValue,
 } from "../format.ts";
+import { isOneOf, TIME_UNITS, VALUE_FORMATS, type ValueFormat } from "../vocabulary.ts";
 
 type HandlebarsEnv = typeof Handlebars;
-
-const FORMATS = new Set<string>(["number", "integer", "currency", "percent", "date"]);
 
 /** Handlebars passes an options hash as the last argument; drop it. */
 function args(list: unknown[]): unknown[] {
@@ -27,7 +25,7 @@ function args(list: unknown[]): unknown[] {
 }
 
 function isFormat(value: unknown): value is ValueFormat {
-  return typeof value === "string" && FORMATS.has(value);
+  return isOneOf(VALUE_FORMATS, value);
 }
 
 /** Longest KPI figure shown in full; "$9,765,525.41" (13) becomes "$9.8M". */
@@ -56,9 +54,7 @@ export function registerHelpers(env: HandlebarsEnv, loc: FormatLocale): void {
     /** {{date iso}} or {{date iso "month"}}. */
     date: (...list) => {
       const [value, unit] = args(list);
-      const known = ["day", "week", "month", "quarter", "year"] as const;
-      const timeUnit = known.find((u) => u === unit);
-      return formatDate(value, loc, timeUnit);
+      return formatDate(value, loc, isOneOf(TIME_UNITS, unit) ? unit : undefined);
     },
     datetime: (...list) => formatDateTime(args(list)[0], loc),
     bytes: (...list) => formatBytes(args(list)[0], loc),

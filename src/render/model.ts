@@ -1,6 +1,7 @@
 // ReportModel: everything the templates receive, assembled from the spec, the summaries,
 // the source and the rendered charts. Raw values stay raw (helpers format them in the
 // templates, so users can change formats); table cells are pre-formatted text.
+import { assertNever } from "../assert-never.ts";
 import type { ChartSet, RenderedChart } from "../chart/index.ts";
 import { fieldTitle } from "../chart/spec.ts";
 import type { ReportSpec, TableSection, ValueFormat } from "../config/spec.ts";
@@ -190,8 +191,10 @@ function tableBlock(
           return formatValue(value, formats.get(column.name) ?? "number", loc);
         case "boolean":
           return String(value);
-        default:
+        case "string":
           return typeof value === "number" ? formatNumber(value, loc) : String(value);
+        default:
+          return assertNever(column.type, "column type");
       }
     }),
   );
@@ -295,6 +298,8 @@ export function assembleModel(input: AssembleInput): ReportModel {
             .filter((p) => p !== ""),
         });
         break;
+      default:
+        assertNever(section, "section kind");
     }
   }
   // Pick fields: the caller may pass a whole DataSource (with its body and credential source).

@@ -1,7 +1,9 @@
 // Row filters with SQL semantics: a missing value fails every test except `is null`
 // (so `!=` and `not in` drop nulls too, as a SQL engine would).
 
-import type { Filter, FilterOp, ReportSpec, Scalar } from "../config/spec.ts";
+import { assertNever } from "../assert-never.ts";
+import type { Filter, ReportSpec, Scalar } from "../config/spec.ts";
+import type { CompareOp } from "../vocabulary.ts";
 import type { CategoryColumn, Column, NumberColumn } from "./columns.ts";
 import { findColumn, specError } from "./spec-error.ts";
 import { parseIso } from "./time.ts";
@@ -101,7 +103,7 @@ function toNumber(column: NumberColumn, value: Scalar, filter: Filter, spec: Rep
 
 function numberTest(
   column: NumberColumn,
-  op: FilterOp,
+  op: CompareOp,
   operands: number[],
 ): (row: number) => boolean {
   const { values, valid } = column;
@@ -127,14 +129,14 @@ function numberTest(
       return (row) => present(row) && set.has(values[row]) === inside;
     }
     default:
-      throw new Error(`filter op ${op} reached numberTest`);
+      return assertNever(op, "filter op");
   }
 }
 
 /** String tests are decided once per distinct label, then looked up per row by code. */
 function categoryTest(
   column: CategoryColumn,
-  op: FilterOp,
+  op: CompareOp,
   operands: string[],
 ): (row: number) => boolean {
   const target = operands[0];
@@ -158,7 +160,7 @@ function categoryTest(
       case "not in":
         return !set.has(label);
       default:
-        throw new Error(`filter op ${op} reached categoryTest`);
+        return assertNever(op, "filter op");
     }
   };
   const pass = Uint8Array.from(column.labels, (label) => (test(label) ? 1 : 0));

@@ -1,5 +1,6 @@
 // Histograms: numbers on "nice" 1-2-5 boundaries, dates and timestamps by calendar unit.
 
+import { TIME_UNITS } from "../vocabulary.ts";
 import type { HistogramBin } from "./summary.ts";
 import { addBuckets, type BucketUnit, bucketStart, isoDate, isoTimestamp } from "./time.ts";
 
@@ -63,9 +64,8 @@ export function numberHistogram(
 
 /** The finest unit that spans [min, max] in at most MAX_TIME_BINS buckets. */
 export function timeUnitFor(min: number, max: number, allowHours: boolean): BucketUnit {
-  const units: BucketUnit[] = allowHours
-    ? ["hour", "day", "week", "month", "quarter", "year"]
-    : ["day", "week", "month", "quarter", "year"];
+  // TIME_UNITS runs from the finest unit to the coarsest.
+  const units: readonly BucketUnit[] = allowHours ? ["hour", ...TIME_UNITS] : TIME_UNITS;
   for (const unit of units) {
     if (bucketCount(min, max, unit) <= MAX_TIME_BINS) return unit;
   }

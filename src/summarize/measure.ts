@@ -1,5 +1,6 @@
 // Measures (count, sum, mean, min, max, median, count_distinct) per group, over selected rows.
 
+import { assertNever } from "../assert-never.ts";
 import type { Measure, ReportSpec } from "../config/spec.ts";
 import type { Column, NumberColumn } from "./columns.ts";
 import { findColumn, specError } from "./spec-error.ts";
@@ -74,7 +75,7 @@ export function resolveMeasure(
       if (!NUMERIC.includes(column.type)) throw refuse("a numeric, date or timestamp");
       return { measure, column, type: "float" };
     default:
-      throw specError(spec, measure.path, `unknown measure '${String(op)}'.`);
+      return assertNever(op, "measure op");
   }
 }
 
@@ -98,10 +99,15 @@ export function computeMeasure(
       return countDistinct(column, rows, groups);
     case "median":
       return median(column as NumberColumn, rows, groups);
-    default:
+    case "min":
+    case "max":
+    case "sum":
+    case "mean":
       return column.kind === "category"
         ? categoryExtreme(column.labels, column.codes, rows, groups, measure.op === "max")
         : numberAggregate(column, measure.op, rows, groups);
+    default:
+      return assertNever(measure.op, "measure op");
   }
 }
 

@@ -1,0 +1,60 @@
+// The closed lists of the report definition's vocabulary: section kinds, chart marks, data
+// and value formats, measure and filter operators, time units. Each is written once here as
+// an `as const` array and its type derived from it, so the parser's list of accepted words,
+// the types every stage switches over and the messages that name the choices cannot drift
+// apart. It is a bottom-layer module (no imports) so shared formatting can use it too.
+
+/** Section kinds, in the order the documentation lists them. */
+export const SECTION_KINDS = ["kpis", "chart", "histogram", "table", "profile", "text"] as const;
+export type SectionKind = (typeof SECTION_KINDS)[number];
+
+/** Marks of a `chart:` section (vega-lite mark names). */
+export const CHART_MARKS = ["bar", "line", "area", "point"] as const;
+export type ChartMark = (typeof CHART_MARKS)[number];
+
+/** Formats a source's `format:` may name; each has its reader. */
+export const DATA_FORMATS = ["csv", "tsv", "parquet", "arrow", "ndjson", "json"] as const;
+export type DataFormat = (typeof DATA_FORMATS)[number];
+
+/** How a KPI or a chart's measure is shown. */
+export const VALUE_FORMATS = ["number", "integer", "currency", "percent", "date"] as const;
+export type ValueFormat = (typeof VALUE_FORMATS)[number];
+
+/** Aggregations of a measure: `sum(revenue)` is op "sum". */
+export const MEASURE_OPS = [
+  "count",
+  "sum",
+  "mean",
+  "min",
+  "max",
+  "median",
+  "count_distinct",
+] as const;
+export type MeasureOp = (typeof MEASURE_OPS)[number];
+
+/** Time buckets of a group key (`month(order_date)`) or a KPI comparison, finest first. */
+export const TIME_UNITS = ["day", "week", "month", "quarter", "year"] as const;
+export type TimeUnit = (typeof TIME_UNITS)[number];
+
+/** Operators of a filter condition. */
+export const FILTER_OPS = [
+  "=",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "in",
+  "not in",
+  "is null",
+  "is not null",
+] as const;
+export type FilterOp = (typeof FILTER_OPS)[number];
+
+/** The filter operators that compare with a value (or a list of values). */
+export type CompareOp = Exclude<FilterOp, "is null" | "is not null">;
+
+/** True when `value` is one of `list`: narrows a string read from YAML or a template. */
+export function isOneOf<const T extends string>(list: readonly T[], value: unknown): value is T {
+  return typeof value === "string" && (list as readonly string[]).includes(value);
+}
