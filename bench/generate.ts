@@ -1,5 +1,5 @@
 // The benchmark's input: a deterministic 1M-row, 8-column CSV (about 64 MB) shaped like the
-// one measured in js-stack.md §1, so figures stay comparable with those notes.
+// one measured in docs/design/js-stack.md §1, so figures stay comparable with those notes.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { mulberry32 } from "../scripts/seeded-random.ts";

@@ -1,5 +1,5 @@
-// Times summarize() on a 1M-row × 8-column Arrow table (the shape of js-stack.md §1) next to
-// a naive JS reference (Array.from per column, comparator sort, Map counts and group-by) in
+// Times summarize() on a 1M-row × 8-column Arrow table (the shape of docs/design/js-stack.md
+// §1) next to a naive JS reference (Array.from per column, comparator sort, Map counts and group-by) in
 // the same process. Run: npx tsx bench/summarize.ts [rows]
 
 import {

@@ -1,5 +1,6 @@
 // Deploying a bundle to Connect: find or create → update → upload → deploy → follow the task
-// (reference/connect-api.md §2). One thin function per API call, then `deployContent` wiring them.
+// (docs/design/connect-api.md §2). One thin function per API call, then `deployContent`
+// wiring them.
 import type { Logger } from "../effects.ts";
 import { ReportError } from "../errors.ts";
 import { ConnectApiError, type ConnectClient } from "./client.ts";

@@ -11,7 +11,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export const AUDIENCE_ENV = "CONNECT_AWS_INTEGRATION_GUID";
 
-/** What Connect provides to the content it runs (connect-api.md §4). */
+/** What Connect provides to the content it runs (docs/design/connect-api.md §4). */
 export interface ConnectEnvironment {
   /** POSIT_PRODUCT (or the older RSTUDIO_PRODUCT) is CONNECT. */
   onConnect: boolean;

@@ -1,6 +1,6 @@
 // Connect's OAuth credential exchange (RFC 8693) for AWS credentials, as posit-sdk-py's
 // `external.aws.get_content_credentials` and connectapi's `get_aws_content_credentials` do it
-// (wire contract: shared/reference/connect-api.md §1), and an AWS SDK v3 credential provider
+// (wire contract: docs/design/connect-api.md §1), and an AWS SDK v3 credential provider
 // on top of it that caches and refreshes before expiry.
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { ReportError } from "../errors.ts";

@@ -1,4 +1,4 @@
-// manifest.json for a Connect bundle (reference/connect-api.md §2.7 and §3.3).
+// manifest.json for a Connect bundle (docs/design/connect-api.md §2.7 and §3.3).
 import { createHash } from "node:crypto";
 
 /** A file going into a bundle, by its POSIX path relative to the bundle root. */

@@ -1,5 +1,5 @@
 // Bundle a TypeScript entry into one ES module that the Deno shipped with Quarto runs as a
-// project script, with no npm install on the server (reference/js-stack.md §9).
+// project script, with no npm install on the server (docs/design/js-stack.md §9).
 import { builtinModules } from "node:module";
 import type { Plugin } from "esbuild";
 

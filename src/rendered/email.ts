@@ -1,5 +1,5 @@
 // The email Connect sends subscribers after a render, as `.output_metadata.json` (the v1 keys
-// that Quarto's email format and blastula write; reference/connect-api.md §3.5). v1 is read by
+// that Quarto's email format and blastula write; docs/design/connect-api.md §3.5). v1 is read by
 // every Connect version that renders Quarto; v2 needs Connect 2026.03 or later.
 import { escapeMarkup } from "../markup.ts";
 

@@ -1,4 +1,4 @@
-// Connect's deploy API for the test server (reference/connect-api.md §2): /v1/user, content
+// Connect's deploy API for the test server (docs/design/connect-api.md §2): /v1/user, content
 // create/find/get/update, bundle upload (checked like Connect would: gzip tar, manifest.json at
 // the root, every MD5, the primary document present), deploy, tasks with first/wait paging,
 // and vanity paths. Task outcomes are scriptable per test.

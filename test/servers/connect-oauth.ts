@@ -1,6 +1,6 @@
 // The OAuth area of the Connect test server: the credential exchange
-// (POST /__api__/v1/oauth/integrations/credentials, connect-api.md §1) issuing temporary AWS
-// credentials from a KeyRegistry shared with the S3 test server, and
+// (POST /__api__/v1/oauth/integrations/credentials, docs/design/connect-api.md §1) issuing
+// temporary AWS credentials from a KeyRegistry shared with the S3 test server, and
 // GET /__api__/server_settings with a configurable version.
 // The exchange's error bodies are UNCONFIRMED upstream; these use Connect's generic
 // {code, error, payload} shape with plausible messages.

@@ -1,5 +1,5 @@
 // A Connect test server on 127.0.0.1 that follows the documented wire contracts
-// (../shared/reference/connect-api.md). This file is the shell: routing, the `Key` auth
+// (docs/design/connect-api.md). This file is the shell: routing, the `Key` auth
 // check and Connect's error body. API areas add their routes from their own modules
 // (connect-oauth.ts, connect-deploy.ts), as posit-sdk-py keeps one module per API area.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";

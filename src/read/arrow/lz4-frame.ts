@@ -1,8 +1,9 @@
 // LZ4 frame decoder (the LZ4_FRAME codec of Arrow IPC buffers). Pure JS because the core
 // build must run under Deno: lz4-napi is native and lz4js 0.2.0 fails on real data
-// (js-stack.md §2). Format: https://github.com/lz4/lz4/blob/dev/doc/lz4_Frame_format.md
-// and lz4_Block_format.md. Checksums are skipped: Arrow IPC has its own framing, and a
-// damaged block still fails here on bounds, which is what matters for safety.
+// (docs/design/js-stack.md §2). Format:
+// https://github.com/lz4/lz4/blob/dev/doc/lz4_Frame_format.md and lz4_Block_format.md.
+// Checksums are skipped: Arrow IPC has its own framing, and a damaged block still fails here
+// on bounds, which is what matters for safety.
 
 const FRAME_MAGIC = 0x184d2204;
 const SKIPPABLE_MASK = 0xfffffff0;

@@ -1,7 +1,7 @@
 // Typed column builders (builders.ts) with their Arrow side: `finish` hands the buffers to
 // makeData without copying. Building from arrays of JS values would double time and memory
-// (js-stack.md §1). Import builders from here, unless the code runs where apache-arrow should
-// not load (the CSV worker threads).
+// (docs/design/js-stack.md §1). Import builders from here, unless the code runs where
+// apache-arrow should not load (the CSV worker threads).
 import {
   Bool,
   DateDay,
