@@ -16,3 +16,13 @@ export function columnType(field: Field): ColumnType {
   if (DataType.isTimestamp(type)) return "timestamp";
   return "string";
 }
+
+/** True for the types that hold dates and times. */
+export function isTemporal(type: ColumnType | undefined): type is "date" | "timestamp" {
+  return type === "date" || type === "timestamp";
+}
+
+/** True for the types that hold numbers. */
+export function isNumeric(type: ColumnType | undefined): type is "integer" | "float" {
+  return type === "integer" || type === "float";
+}

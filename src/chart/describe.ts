@@ -1,5 +1,7 @@
 // The words and numbers behind each chart: a one-sentence description for screen readers
 // (the SVG's <desc>) and the data as a table of formatted cells, so nothing is only visual.
+
+import { isNumeric, isTemporal } from "../column-type.ts";
 import type { ChartMark, ChartSection, TimeUnit } from "../config/spec.ts";
 import {
   type FormatLocale,
@@ -30,10 +32,6 @@ function words(name: string): string {
   return name.replace(/[_-]+/g, " ").trim() || name;
 }
 
-function isDate(type: ColumnType | undefined): boolean {
-  return type === "date" || type === "timestamp";
-}
-
 /** One cell of a key column (x or color): dates by their bucket, numbers grouped. */
 export function formatKey(
   value: Cell | undefined,
@@ -42,7 +40,7 @@ export function formatKey(
   unit?: TimeUnit,
 ): string {
   if (value === null || value === undefined) return MISSING;
-  if (isDate(type)) return formatDate(value, loc, unit);
+  if (isTemporal(type)) return formatDate(value, loc, unit);
   if (typeof value === "number") return formatNumber(value, loc);
   return String(value);
 }
@@ -76,7 +74,7 @@ export function describeChart(
       ? x
       : `${x}, ${formatKey(row[section.color], types.get(section.color), loc)}`;
   };
-  if (isDate(xType) || xType === "integer" || xType === "float") {
+  if (isTemporal(xType) || isNumeric(xType)) {
     const keys = data.rows
       .map((row) => row[section.x])
       .filter((v) => v !== null && v !== undefined);
@@ -121,7 +119,7 @@ export function chartTable(
 }
 
 function binEdge(value: number | string, profile: ColumnProfile, loc: FormatLocale): string {
-  if (isDate(profile.type)) return formatDate(value, loc);
+  if (isTemporal(profile.type)) return formatDate(value, loc);
   return formatNumber(value, loc, profile.type === "integer" ? 0 : 2);
 }
 

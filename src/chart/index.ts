@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { TopLevelSpec } from "vega-lite";
 import type { ChartSection, HistogramSection, ReportSpec } from "../config/spec.ts";
 import type { FormatLocale } from "../format.ts";
+import { slug } from "../markup.ts";
 import { notFound, specError } from "../summarize/spec-error.ts";
 import type { ColumnProfile, QueryResult, Summary } from "../summarize/summary.ts";
 import {
@@ -65,16 +66,6 @@ export const DEFAULT_FONTS_DIR = fileURLToPath(new URL("../../templates/fonts/",
 
 function locale(spec: ReportSpec): FormatLocale {
   return { locale: spec.locale, currency: spec.currency };
-}
-
-function slug(text: string): string {
-  return (
-    text
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-|-$/g, "")
-      .slice(0, 40) || "column"
-  );
 }
 
 function queryOf(spec: ReportSpec, summary: Summary, section: ChartSection): QueryResult {
@@ -225,7 +216,7 @@ export async function renderCharts(
   const histograms = new Map<string, RenderedChart>();
   for (const [index, profile] of profiledColumns(spec, summary).entries()) {
     if (profile.histogram === undefined || profile.histogram.length === 0) continue;
-    const id = `hist-${index + 1}-${slug(profile.name)}`;
+    const id = `hist-${index + 1}-${slug(profile.name, 40) || "column"}`;
     const title = `Distribution of ${profile.name}`;
     const description = describeHistogram(profile, loc);
     const svg = await time(() => renderSvg(histogramSpec(profile, { ...loc, sparkline: true })));

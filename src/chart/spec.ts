@@ -3,6 +3,7 @@
 // category labels through `reportFit` (both registered by ./svg.ts) so they use Intl and the
 // real font.
 import type { TopLevelSpec } from "vega-lite";
+import { isNumeric, isTemporal } from "../column-type.ts";
 import type {
   ChartMark,
   ChartSection,
@@ -70,14 +71,6 @@ export function fieldRef(name: string): string {
 export function fieldTitle(name: string): string {
   const words = name.replace(/[_-]+/g, " ").trim();
   return words === "" ? name : words[0].toUpperCase() + words.slice(1);
-}
-
-function isDate(type: ColumnType | undefined): boolean {
-  return type === "date" || type === "timestamp";
-}
-
-function isNumeric(type: ColumnType | undefined): boolean {
-  return type === "integer" || type === "float";
 }
 
 /** The declared format of a measure column: the section's, else integer or number by type. */
@@ -214,7 +207,7 @@ function markSpec(
 
   let x: Encoding;
   let kind: FieldType;
-  if (isDate(xType)) {
+  if (isTemporal(xType)) {
     kind = section.mark === "bar" ? "ordinal" : "temporal";
   } else if (isNumeric(xType)) {
     kind = section.mark === "bar" ? "ordinal" : "quantitative";
@@ -258,7 +251,7 @@ function markSpec(
         ...valueTicks(width),
       },
     };
-  } else if (isDate(xType)) {
+  } else if (isTemporal(xType)) {
     // Date buckets as bars: one band each, in time order, labelled like "Mar 2024".
     x = {
       field: fieldRef(section.x),
@@ -281,7 +274,7 @@ function markSpec(
   // channel, and an unparsed date field is silently filtered out as invalid.
   const parse: Record<string, string> = {};
   for (const field of [section.x, section.color]) {
-    if (field !== undefined && isDate(types.get(field)) && kind === "temporal")
+    if (field !== undefined && isTemporal(types.get(field)) && kind === "temporal")
       parse[fieldRef(field)] = "date";
   }
   const labelLimit = labelLimitFor(width);
@@ -292,7 +285,7 @@ function markSpec(
   };
 
   const categorical =
-    section.mark === "bar" && (kind === "nominal" || kind === "ordinal") && !isDate(xType);
+    section.mark === "bar" && (kind === "nominal" || kind === "ordinal") && !isTemporal(xType);
   if (categorical) {
     const labels = [...new Set(values.map((row) => String(row[section.x] ?? "")))];
     const band = width / Math.max(1, labels.length);
@@ -342,7 +335,7 @@ function markSpec(
     }
     encoding.color = {
       field: fieldRef(section.color),
-      type: isDate(colorType) || isNumeric(colorType) ? "ordinal" : "nominal",
+      type: isTemporal(colorType) || isNumeric(colorType) ? "ordinal" : "nominal",
       title: fieldTitle(section.color),
       legend,
     };
@@ -375,7 +368,7 @@ export function histogramRows(
 
 /** A pre-binned histogram (x/x2 from the bins' edges) of one column's profile. */
 export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOptions): TopLevelSpec {
-  const temporal = isDate(profile.type);
+  const temporal = isTemporal(profile.type);
   const sparkline = options.sparkline === true;
   const width = options.width ?? (sparkline ? 160 : DEFAULT_WIDTH);
   const x: Encoding = temporal

@@ -1,11 +1,14 @@
 // ReportModel: everything the templates receive, assembled from the spec, the summaries,
 // the source and the rendered charts. Raw values stay raw (helpers format them in the
 // templates, so users can change formats); table cells are pre-formatted text.
+
 import { assertNever } from "../assert-never.ts";
 import type { ChartSet, RenderedChart } from "../chart/index.ts";
 import { fieldTitle } from "../chart/spec.ts";
+import { isNumeric } from "../column-type.ts";
 import type { ReportSpec, TableSection, ValueFormat } from "../config/spec.ts";
 import { type FormatLocale, formatDate, formatNumber, formatValue, MISSING } from "../format.ts";
+import { slug } from "../markup.ts";
 import { notFound, specError } from "../summarize/spec-error.ts";
 import type { Alert, ColumnProfile, KpiValue, Summary } from "../summarize/summary.ts";
 
@@ -126,13 +129,6 @@ export interface AssembleInput {
 /** Default rows shown by a table section without `limit`. */
 export const DEFAULT_TABLE_ROWS = 100;
 
-function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "");
-}
-
 function langOf(locale: string): string {
   try {
     return new Intl.Locale(locale).toString();
@@ -175,7 +171,7 @@ function tableBlock(
   const columns = result.columns.map((column) => ({
     name: column.name,
     title: fieldTitle(column.name),
-    numeric: column.type === "integer" || column.type === "float",
+    numeric: isNumeric(column.type),
   }));
   const rows = result.rows.slice(0, limit).map((row) =>
     result.columns.map((column) => {

@@ -16,8 +16,8 @@ import {
   TimeUnit,
   type Vector,
 } from "apache-arrow";
+import { DAY_MS } from "../calendar.ts";
 import { columnType } from "../column-type.ts";
-import { DAY_MS } from "./time.ts";
 
 /** A column held as numbers: dates and timestamps in epoch ms (UTC), booleans as 0/1. */
 export interface NumberColumn {

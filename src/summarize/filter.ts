@@ -2,6 +2,7 @@
 // (so `!=` and `not in` drop nulls too, as a SQL engine would).
 
 import { assertNever } from "../assert-never.ts";
+import { isTemporal } from "../column-type.ts";
 import type { Filter, ReportSpec, Scalar } from "../config/spec.ts";
 import type { CompareOp } from "../vocabulary.ts";
 import type { CategoryColumn, Column, NumberColumn } from "./columns.ts";
@@ -78,7 +79,7 @@ function toNumber(column: NumberColumn, value: Scalar, filter: Filter, spec: Rep
       filter.path,
       `column '${column.name}' is ${column.type}, so ${expected}; got ${JSON.stringify(value)}.`,
     );
-  if (column.type === "date" || column.type === "timestamp") {
+  if (isTemporal(column.type)) {
     const ms = typeof value === "string" ? parseIso(value) : undefined;
     if (ms === undefined)
       throw fail("compare it with an ISO date such as '2024-01-31' or '2024-01-31T12:00:00Z'");

@@ -1,8 +1,9 @@
 // Histograms: numbers on "nice" 1-2-5 boundaries, dates and timestamps by calendar unit.
 
+import { isoDate, isoTimestamp } from "../calendar.ts";
 import { TIME_UNITS } from "../vocabulary.ts";
 import type { HistogramBin } from "./summary.ts";
-import { addBuckets, type BucketUnit, bucketStart, isoDate, isoTimestamp } from "./time.ts";
+import { addBuckets, type BucketUnit, bucketStart } from "./time.ts";
 
 /** Bins a numeric histogram aims for. */
 export const HISTOGRAM_BINS = 20;

@@ -6,6 +6,7 @@
 // Calendar buckets and dates are UTC.
 
 import type { Table } from "apache-arrow";
+import { isTemporal } from "../column-type.ts";
 import type { ReportSpec } from "../config/spec.ts";
 import { findAlerts } from "./alerts.ts";
 import { readColumns } from "./columns.ts";
@@ -68,7 +69,7 @@ function sectionHistograms(
   spec.sections.forEach((section, index) => {
     if (section.kind !== "histogram" || section.bins === undefined) return;
     const column = columns.find((c) => c.name === section.column);
-    if (column?.kind !== "number" || column.type === "date" || column.type === "timestamp") return;
+    if (column?.kind !== "number" || isTemporal(column.type)) return;
     const sorted = sortedValues(column);
     if (sorted.length > 0)
       out[index] = numberHistogram(sorted, column.type === "integer", section.bins);

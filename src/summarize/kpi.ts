@@ -3,13 +3,14 @@
 // against the period before it; both figures go in `comparison`, so a tile reads
 // "Revenue 1.2M · March 120k, +12% vs February 107k".
 
+import { isoDate } from "../calendar.ts";
 import type { KpiSpec, ReportSpec } from "../config/spec.ts";
 import type { Column } from "./columns.ts";
 import { selectRows } from "./filter.ts";
 import { computeMeasure, type Grouping, resolveMeasure } from "./measure.ts";
 import { findColumn, specError } from "./spec-error.ts";
 import type { Cell, KpiValue } from "./summary.ts";
-import { addBuckets, bucketStart, isoDate } from "./time.ts";
+import { addBuckets, bucketStart } from "./time.ts";
 
 /** Computes one KPI tile of the `kpis` section at index `section`. */
 export function computeKpi(

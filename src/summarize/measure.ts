@@ -1,11 +1,12 @@
 // Measures (count, sum, mean, min, max, median, count_distinct) per group, over selected rows.
 
 import { assertNever } from "../assert-never.ts";
+import { DAY_MS, isoDate, isoTimestamp } from "../calendar.ts";
+import { isTemporal } from "../column-type.ts";
 import type { Measure, ReportSpec } from "../config/spec.ts";
 import type { Column, NumberColumn } from "./columns.ts";
 import { findColumn, specError } from "./spec-error.ts";
 import type { Cell, ColumnType } from "./summary.ts";
-import { DAY_MS, isoDate, isoTimestamp } from "./time.ts";
 
 /** Rows grouped: `ids[k]` is the group (0..count-1) of the k-th selected row. */
 export interface Grouping {
@@ -70,8 +71,7 @@ export function resolveMeasure(
         throw refuse("a numeric (or boolean)");
       return { measure, column, type: "float" };
     case "median":
-      if (column.type === "date" || column.type === "timestamp")
-        return { measure, column, type: column.type };
+      if (isTemporal(column.type)) return { measure, column, type: column.type };
       if (!NUMERIC.includes(column.type)) throw refuse("a numeric, date or timestamp");
       return { measure, column, type: "float" };
     default:

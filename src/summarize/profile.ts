@@ -1,10 +1,11 @@
 // Per-column profile: counts, exact quantiles, moments, histogram and top values.
 
+import { DAY_MS, isoDate, isoTimestamp } from "../calendar.ts";
+import { isTemporal } from "../column-type.ts";
 import type { CategoryColumn, Column, NumberColumn } from "./columns.ts";
 import { numberHistogram, timeHistogram, timeUnitFor } from "./histogram.ts";
 import { distinctSorted, moments, quantileSorted } from "./quantiles.ts";
 import type { ColumnProfile, Quantiles, TopValue } from "./summary.ts";
-import { DAY_MS, isoDate, isoTimestamp } from "./time.ts";
 
 /** How many most frequent values a profile lists. */
 export const TOP_VALUES = 10;
@@ -57,7 +58,7 @@ function profileNumbers(column: NumberColumn): ColumnStats {
     ]);
     return { profile };
   }
-  if (column.type === "date" || column.type === "timestamp") {
+  if (isTemporal(column.type)) {
     // Interpolated quantiles of a date column fall between days; they are floored to the day.
     const format =
       column.type === "date"

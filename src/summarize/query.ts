@@ -5,13 +5,14 @@
 // otherwise by the first measure descending, ties by the keys ascending (a ranking). Nulls
 // sort last in both directions (as DuckDB does). A null key forms its own group.
 
+import { DAY_MS, isoDate } from "../calendar.ts";
 import type { GroupKey, QuerySpec, ReportSpec, SortKey } from "../config/spec.ts";
 import type { Column } from "./columns.ts";
 import { selectRows } from "./filter.ts";
 import { computeMeasure, type Grouping, numberCell, resolveMeasure } from "./measure.ts";
 import { findColumn, notFound, specError } from "./spec-error.ts";
 import type { Cell, ColumnType, QueryColumn, QueryResult } from "./summary.ts";
-import { bucketStart, DAY_MS, isoDate } from "./time.ts";
+import { bucketStart } from "./time.ts";
 
 /** One group key over the selected rows: `ids[k]` indexes `cells`; id 0 is the null key. */
 interface KeyCodes {

@@ -1,39 +1,13 @@
-// Calendar arithmetic on epoch milliseconds, all in UTC. Pure integer math (Hinnant's
-// civil-from-days) instead of a Date per row, because buckets run over every row.
+// Time buckets on epoch milliseconds, all in UTC, and ISO date parsing for filters. The day
+// arithmetic underneath is src/calendar.ts (integer math, because buckets run over every row).
 
+import { civilFromDays, DAY_MS, daysFromCivil } from "../calendar.ts";
 import type { TimeUnit } from "../config/spec.ts";
 
-export const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /** A histogram/bucket unit: the report's time units plus hours for short timestamp spans. */
 export type BucketUnit = TimeUnit | "hour";
-
-/** Days since 1970-01-01 of a civil date (month 1-12). */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const mp = (month + 9) % 12;
-  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** Civil year and month (1-12) of a day count since 1970-01-01. */
-export function yearMonthFromDays(days: number): { year: number; month: number; day: number } {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
-}
 
 /** Start (epoch ms, UTC) of the bucket holding `ms`. Weeks start on Monday (ISO 8601). */
 export function bucketStart(ms: number, unit: BucketUnit): number {
@@ -42,7 +16,7 @@ export function bucketStart(ms: number, unit: BucketUnit): number {
   if (unit === "day") return days * DAY_MS;
   // 1970-01-01 was a Thursday: three days after a Monday.
   if (unit === "week") return (days - ((((days + 3) % 7) + 7) % 7)) * DAY_MS;
-  const { year, month } = yearMonthFromDays(days);
+  const { year, month } = civilFromDays(days);
   if (unit === "month") return daysFromCivil(year, month, 1) * DAY_MS;
   if (unit === "quarter") return daysFromCivil(year, month - ((month - 1) % 3), 1) * DAY_MS;
   return daysFromCivil(year, 1, 1) * DAY_MS;
@@ -54,22 +28,9 @@ export function addBuckets(start: number, unit: BucketUnit, steps: number): numb
   if (unit === "day") return start + steps * DAY_MS;
   if (unit === "week") return start + steps * 7 * DAY_MS;
   const months = unit === "month" ? steps : unit === "quarter" ? steps * 3 : steps * 12;
-  const { year, month } = yearMonthFromDays(Math.floor(start / DAY_MS));
+  const { year, month } = civilFromDays(Math.floor(start / DAY_MS));
   const index = year * 12 + (month - 1) + months;
   return daysFromCivil(Math.floor(index / 12), (index % 12) + 1, 1) * DAY_MS;
-}
-
-/** "YYYY-MM-DD" of the UTC day holding `ms`. */
-export function isoDate(ms: number): string {
-  const { year, month, day } = yearMonthFromDays(Math.floor(ms / DAY_MS));
-  const y = year >= 0 && year <= 9999 ? String(year).padStart(4, "0") : String(year);
-  return `${y}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
-}
-
-/** Full ISO 8601 timestamp in UTC ("2024-01-05T10:00:00.000Z"). */
-export function isoTimestamp(ms: number): string {
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? isoDate(ms) : date.toISOString();
 }
 
 const ISO_PATTERN =
@@ -85,7 +46,7 @@ export function parseIso(text: string): number | undefined {
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
   const days = daysFromCivil(year, month, day);
-  if (yearMonthFromDays(days).month !== month) return undefined;
+  if (civilFromDays(days).month !== month) return undefined;
   const hours = Number(m[4] ?? 0);
   const minutes = Number(m[5] ?? 0);
   const seconds = Number(m[6] ?? 0);

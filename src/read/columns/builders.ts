@@ -5,6 +5,7 @@
 // columns.ts installs, and a worker's columns travel as BuilderState (plain typed arrays,
 // transferable) to be appended to the main thread's builders.
 import type { Vector } from "apache-arrow";
+import { DAY_MS, isoDate, isoTimestamp } from "../../calendar.ts";
 
 /** What a builder stores; "null" means no value seen yet (the type is still open). */
 export type ColumnKind =
@@ -22,7 +23,6 @@ export const MAX_DICTIONARY_SIZE = 65_536;
 
 const INITIAL_CAPACITY = 1024;
 const TWO_32 = 4_294_967_296;
-const MS_PER_DAY = 86_400_000;
 const encoder = new TextEncoder();
 
 interface StateBase {
@@ -284,7 +284,7 @@ export class Int32Builder extends FixedWidthBuilder<Int32Array> {
 
   textAt(index: number): string {
     const value = this.values[index];
-    return this.kind === "date" ? formatDate(value) : String(value);
+    return this.kind === "date" ? isoDate(value * DAY_MS) : String(value);
   }
 
   static fromState(state: BuilderState & { kind: "int32" | "date" }): Int32Builder {
@@ -339,7 +339,7 @@ export class Int64Builder extends FixedWidthBuilder<BigInt64Array> {
 
   textAt(index: number): string {
     return this.kind === "timestamp"
-      ? new Date(this.numberAt(index)).toISOString()
+      ? isoTimestamp(this.numberAt(index))
       : this.values[index].toString();
   }
 
@@ -724,11 +724,6 @@ function decodeRange(bytes: Uint8Array, start: number, end: number): string {
   return decoder.decode(bytes.subarray(start, end));
 }
 
-/** YYYY-MM-DD of a day count since 1970-01-01. */
-export function formatDate(days: number): string {
-  return new Date(days * MS_PER_DAY).toISOString().slice(0, 10);
-}
-
 /** An empty builder of the given kind. */
 export function createBuilder(kind: ColumnKind): ColumnBuilder {
   switch (kind) {
@@ -794,7 +789,7 @@ export function widen(from: ColumnBuilder, to: ColumnKind): ColumnBuilder {
     } else if (target instanceof Float64Builder && from instanceof Int64Builder) {
       target.push(from.kind === "int64" ? Number(from.values[i]) : from.numberAt(i));
     } else if (target instanceof Int64Builder && from instanceof Int32Builder) {
-      target.push(from.kind === "date" ? from.values[i] * MS_PER_DAY : from.values[i]);
+      target.push(from.kind === "date" ? from.values[i] * DAY_MS : from.values[i]);
     } else {
       throw new Error(`cannot widen a ${from.kind} column to ${to}`);
     }

@@ -2,6 +2,8 @@
 // JS string per value. Each parser takes the byte range [start, end) and returns NaN when
 // the text is not of its type; surrounding spaces are ignored.
 
+import { DAY_MS, daysFromCivil, daysInMonth } from "../../calendar.ts";
+
 const SPACE = 0x20;
 const PLUS = 0x2b;
 const MINUS = 0x2d;
@@ -152,22 +154,6 @@ export function parseBoolBytes(buf: Uint8Array, start: number, end: number): num
   return Number.NaN;
 }
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** Days in a month (1-12) of a proleptic Gregorian year. */
-export function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
 function digits2(buf: Uint8Array, i: number): number {
   const a = buf[i] - ZERO;
   const b = buf[i + 1] - ZERO;
@@ -194,8 +180,6 @@ export function parseDateBytes(buf: Uint8Array, start: number, end: number): num
   return dateAt(buf, i);
 }
 
-const MS_PER_DAY = 86_400_000;
-
 /**
  * An ISO 8601 timestamp → milliseconds since the epoch (UTC); NaN otherwise. Accepts
  * `YYYY-MM-DD[T| ]HH:MM[:SS[.fraction]]` with an optional `Z`, `±HH:MM`, `±HHMM` or `±HH`
@@ -209,7 +193,7 @@ export function parseTimestampBytes(buf: Uint8Array, start: number, end: number)
   const days = dateAt(buf, i);
   if (Number.isNaN(days)) return Number.NaN;
   i += 10;
-  if (i === end) return days * MS_PER_DAY;
+  if (i === end) return days * DAY_MS;
   const sep = buf[i];
   if (sep !== 0x54 && sep !== 0x74 && sep !== SPACE) return Number.NaN;
   i++;
@@ -260,7 +244,7 @@ export function parseTimestampBytes(buf: Uint8Array, start: number, end: number)
     }
   }
   return (
-    days * MS_PER_DAY +
+    days * DAY_MS +
     hour * 3_600_000 +
     minute * 60_000 +
     second * 1000 +

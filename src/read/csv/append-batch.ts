@@ -1,6 +1,8 @@
 // Column-at-a-time appends from a batch of tokenized rows: one tight, monomorphic loop per
 // column kind, parsing straight from the bytes. Each loop stops at the first value its
 // builder cannot hold and returns that row, so the caller can widen the column and go on.
+
+import { daysFromCivil, daysInMonth } from "../../calendar.ts";
 import type {
   BoolBuilder,
   ColumnBuilder,
@@ -10,8 +12,6 @@ import type {
   StringBuilder,
 } from "../columns/arrow-columns.ts";
 import {
-  daysFromCivil,
-  daysInMonth,
   INT32_MAX,
   INT32_MIN,
   POW10,

@@ -5,6 +5,7 @@
 // a date or timestamp column; nested values become JSON text. A value that does not fit its
 // column widens it (int → float, date → timestamp, anything → text, with a notice).
 import type { Table } from "apache-arrow";
+import { DAY_MS } from "../../calendar.ts";
 import { ReportError } from "../../errors.ts";
 import { jsonText } from "../arrow/normalize-types.ts";
 import {
@@ -48,7 +49,6 @@ const INT32_MIN = -2_147_483_648;
 const INT32_MAX = 2_147_483_647;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const MS_PER_DAY = 86_400_000;
 const LONG_DIGITS = /\d{16}/;
 const DATE_PREFIX = /^\d{4}-\d\d-\d\d/;
 const encoder = new TextEncoder();
@@ -488,7 +488,7 @@ function pushValue(builder: ColumnBuilder, value: unknown, kind: ColumnKind): vo
       const size = utf8(value as string);
       const ms =
         kind === "date"
-          ? parseDateBytes(scratch, 0, size) * MS_PER_DAY
+          ? parseDateBytes(scratch, 0, size) * DAY_MS
           : parseTimestampBytes(scratch, 0, size);
       (builder as Int64Builder).push(ms);
       return;
