@@ -153,3 +153,34 @@ test("a server that does not answer in time gives a timeout error", async () => 
     world.s3.throttle = { latencyMs: 0 };
   }
 });
+
+test("a password in the endpoint URL never reaches a message", async () => {
+  const withPassword = world.s3.url.replace("http://", "http://minio-user:pa55-secret@");
+  const log = recordingLog();
+  const withLog = { ...effects(), log };
+  const check = isReport((error) => {
+    const shown = `${error.message}\n${error.hint}\n${log.lines.join("\n")}`;
+    assert.ok(shown.includes(world.s3.url), `the endpoint is named: ${shown}`);
+    assert.doesNotMatch(shown, /pa55-secret|minio-user/);
+  });
+  // NoSuchBucket's hint names the endpoint (the request itself is signed and answered).
+  await assert.rejects(
+    openDataSource(
+      spec({ bucket: "no-such-bucket", key: "reports/sales.csv", endpoint: withPassword }),
+      withLog,
+    ),
+    check,
+  );
+  // So does the timeout's.
+  const source = await openDataSource(
+    spec({ bucket: "data", key: "reports/sales.csv", endpoint: withPassword }),
+    withLog,
+    { timeoutMs: 200, maxAttempts: 1 },
+  );
+  world.s3.throttle = { latencyMs: 1500 };
+  try {
+    await assert.rejects(collect(source.body()), check);
+  } finally {
+    world.s3.throttle = { latencyMs: 0 };
+  }
+});

@@ -11,6 +11,7 @@ import { editDistance } from "../config/closest.ts";
 import type { S3Location } from "../config/spec.ts";
 import type { Effects } from "../effects.ts";
 import { ReportError } from "../errors.ts";
+import { withoutUserinfo } from "../redact-url.ts";
 import { type CredentialSource, NO_CREDENTIALS_HINT } from "./credentials.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -46,6 +47,8 @@ export interface S3Access {
   credentials: CredentialSource;
   options: Required<S3DownloadOptions>;
   log?: Effects["log"];
+  /** The endpoint as messages show it: without a user name or password. */
+  endpointLabel: string;
   /**
    * Send a command; on ExpiredToken, renew the credentials and send it once more. Errors
    * become ReportErrors unless `raw`.
@@ -128,6 +131,7 @@ export function createS3Access(
     bucket: location.bucket,
     region,
     endpoint,
+    endpointLabel: endpoint === undefined ? `S3 in ${region}` : withoutUserinfo(endpoint),
     credentials,
     options: resolved,
     log: options.log,
@@ -186,13 +190,13 @@ async function explainS3Error(error: unknown, access: S3Access, what: Operation)
     what.key !== undefined ? s3Url(bucket, what.key) : s3Url(bucket, what.prefix ?? "");
   const source = access.credentials.describe();
   const onConnect = access.credentials.kind === "connect";
-  const serverMessage = (error as Error)?.message ?? String(error);
+  const serverMessage = withoutUserinfo((error as Error)?.message ?? String(error));
 
   if (name === "NoSuchBucket") {
     return new ReportError(
       `S3 bucket "${bucket}" does not exist (reading ${target}${what.key !== undefined ? `, key "${what.key}"` : ""})`,
       {
-        hint: `Check the bucket name (source.s3.bucket, usually AWS_BUCKET_NAME) and the region (${access.region})${access.endpoint ? ` and the endpoint ${access.endpoint}` : ""}.`,
+        hint: `Check the bucket name (source.s3.bucket, usually AWS_BUCKET_NAME) and the region (${access.region})${access.endpoint ? ` and the endpoint ${access.endpointLabel}` : ""}.`,
         cause: error,
       },
     );
@@ -277,7 +281,7 @@ async function explainS3Error(error: unknown, access: S3Access, what: Operation)
     return new ReportError(
       `S3 did not answer ${what.name} on ${target} within ${access.options.timeoutMs / 1000} s (after ${access.options.maxAttempts} attempts)`,
       {
-        hint: `Check the network and the endpoint (${access.endpoint ?? `S3 in ${access.region}`}); raise the limit with S3_TIMEOUT_SECONDS.`,
+        hint: `Check the network and the endpoint (${access.endpointLabel}); raise the limit with S3_TIMEOUT_SECONDS.`,
         cause: error,
       },
     );
