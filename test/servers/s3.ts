@@ -4,7 +4,9 @@
 // SignatureDoesNotMatch for bad signatures. GetObject (with Range, incl. suffix ranges, and
 // If-Match), HeadObject, paged ListObjectsV2. Every request is recorded with its access key.
 // Optional per-request latency and a per-response bandwidth cap make download benchmarks
-// mean something on loopback.
+// mean something on loopback. Faults injected per object, for one request or every one, break
+// GetObject bodies the ways real networks and stores do (short, long, dropped, trickling, an
+// object replaced between requests), after the signature has been checked as usual.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -30,7 +32,39 @@ export interface S3Recorded {
   error?: string;
   /** Order in which responses finished (1, 2, …). */
   finished?: number;
+  /** The If-Match header, when sent. */
+  ifMatch?: string;
+  /** The fault injected into this request, if any. */
+  fault?: FaultKind;
+  /** Body bytes written to the connection (GetObject). */
+  bytesSent?: number;
 }
+
+/** The ways a GetObject answer can be broken on purpose. */
+export const FAULT_KINDS = ["short", "long", "drop", "trickle", "change", "reset"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/**
+ * One broken answer. `times` is how many GetObject requests of the object it breaks, in turn
+ * (default 1; Infinity for every request).
+ */
+export type Fault = { times?: number } & (
+  | /** A well-formed answer that holds all but the last `missing` bytes asked for. */
+  { kind: "short"; missing: number }
+  /** The bytes asked for, then `extraBytes` more; announced in Content-Length, or chunked. */
+  | { kind: "long"; extraBytes: number; announce?: boolean }
+  /** Announces every byte asked for, sends `afterBytes` of them, then closes the connection. */
+  | { kind: "drop"; afterBytes: number }
+  /** Sends `afterBytes` (default 0) at once, then the rest at `bytesPerSecond`. */
+  | { kind: "trickle"; bytesPerSecond: number; afterBytes?: number }
+  /**
+   * The object is replaced (new bytes, new ETag) just before this request is answered; with
+   * `honourIfMatch: false` the server then ignores If-Match, as some stores do.
+   */
+  | { kind: "change"; body?: Uint8Array | string; honourIfMatch?: boolean }
+  /** Closes the connection without an answer. */
+  | { kind: "reset" }
+);
 
 export interface Throttle {
   /** Delay before each response starts. */
@@ -60,6 +94,10 @@ export interface S3TestServer {
   /** Refuse an action: return false to answer AccessDenied. Default: allow everything. */
   allow: (request: { accessKeyId: string; action: string; resource: string }) => boolean;
   createBucket(bucket: string): void;
+  /** Break the next GetObject requests of bucket/key, one fault after another. */
+  injectFaults(bucket: string, key: string, faults: Fault[]): void;
+  /** Remove every fault still waiting. */
+  clearFaults(): void;
   putObject(
     bucket: string,
     key: string,
@@ -293,6 +331,98 @@ async function writeThrottled(res: ServerResponse, data: Buffer, bytesPerSecond?
   res.end();
 }
 
+/** Wait until the client has taken what was written, or has gone. */
+const drained = (res: ServerResponse) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
+
+/** Write `data`, counting what was handed to the connection; false once the client has gone. */
+async function writeCounted(res: ServerResponse, data: Buffer, record: S3Recorded) {
+  if (res.destroyed) return false;
+  record.bytesSent = (record.bytesSent ?? 0) + data.length;
+  if (!res.write(data)) await drained(res);
+  return !res.destroyed;
+}
+
+/** Answer with a broken body: `data` is what was asked for, `headers` the usual ones. */
+async function writeFault(
+  res: ServerResponse,
+  fault: Exclude<Fault, { kind: "change" }>,
+  status: number,
+  headers: Record<string, string | number>,
+  data: Buffer,
+  record: S3Recorded,
+) {
+  switch (fault.kind) {
+    case "short": {
+      const kept = data.subarray(0, Math.max(0, data.length - fault.missing));
+      const range = headers["content-range"];
+      if (typeof range === "string") {
+        const [, start, total] = /^bytes (\d+)-\d+\/(\d+)$/.exec(range) ?? [];
+        // An empty answer cannot name a range, so it keeps the one asked for, as a broken store might.
+        if (kept.length)
+          headers["content-range"] = `bytes ${start}-${Number(start) + kept.length - 1}/${total}`;
+      }
+      res.writeHead(status, { ...headers, "content-length": kept.length });
+      await writeCounted(res, kept, record);
+      res.end();
+      return;
+    }
+    case "long": {
+      const total = data.length + fault.extraBytes;
+      res.writeHead(status, fault.announce ? { ...headers, "content-length": total } : headers);
+      if (!(await writeCounted(res, data, record))) return;
+      const junk = Buffer.alloc(64 * 1024, 0x41);
+      for (let left = fault.extraBytes; left > 0; left -= junk.length) {
+        if (!(await writeCounted(res, junk.subarray(0, Math.min(left, junk.length)), record)))
+          return;
+      }
+      res.end();
+      return;
+    }
+    case "drop": {
+      res.writeHead(status, { ...headers, "content-length": data.length });
+      res.flushHeaders();
+      const sent = data.subarray(0, Math.min(fault.afterBytes, data.length));
+      record.bytesSent = sent.length;
+      await new Promise<void>((resolve) => res.write(sent, () => resolve()));
+      res.socket?.destroy();
+      return;
+    }
+    case "reset":
+      res.socket?.destroy();
+      return;
+    case "trickle": {
+      res.writeHead(status, { ...headers, "content-length": data.length });
+      // The answer has begun: what follows is a slow body, not a slow server.
+      res.flushHeaders();
+      const first = Math.min(fault.afterBytes ?? 0, data.length);
+      if (first && !(await writeCounted(res, data.subarray(0, first), record))) return;
+      const tickMs = Math.max(20, Math.ceil(1000 / fault.bytesPerSecond));
+      const chunk = Math.max(1, Math.round((fault.bytesPerSecond * tickMs) / 1000));
+      for (let offset = first; offset < data.length; offset += chunk) {
+        await sleep(tickMs);
+        if (!(await writeCounted(res, data.subarray(offset, offset + chunk), record))) return;
+      }
+      res.end();
+      return;
+    }
+    default:
+      return assertNever(fault);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected fault ${JSON.stringify(value)}`);
+}
+
 /** Start the server; buckets and objects are added with createBucket/putObject. */
 export async function startS3Server(options: S3ServerOptions): Promise<S3TestServer> {
   const region = options.region ?? "us-east-1";
@@ -300,7 +430,19 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
   const maxPageSize = options.maxPageSize ?? 1000;
   const buckets = new Map<string, Map<string, StoredObject>>();
   const requests: S3Recorded[] = [];
+  const faults = new Map<string, Fault[]>();
   let finished = 0;
+
+  /** The fault for this GetObject of bucket/key, used up as `times` runs out. */
+  const takeFault = (bucket: string, key: string): Fault | undefined => {
+    const queue = faults.get(`${bucket}/${key}`);
+    const fault = queue?.[0];
+    if (!queue || !fault) return undefined;
+    const left = (fault.times ?? 1) - 1;
+    if (left <= 0) queue.shift();
+    else queue[0] = { ...fault, times: left };
+    return fault;
+  };
 
   const state: S3TestServer = {
     url: "",
@@ -310,6 +452,12 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
     allow: () => true,
     createBucket(bucket) {
       if (!buckets.has(bucket)) buckets.set(bucket, new Map());
+    },
+    injectFaults(bucket, key, list) {
+      faults.set(`${bucket}/${key}`, [...(faults.get(`${bucket}/${key}`) ?? []), ...list]);
+    },
+    clearFaults() {
+      faults.clear();
     },
     putObject(bucket, key, body, contentType = "application/octet-stream") {
       state.createBucket(bucket);
@@ -397,6 +545,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
         ? "ListObjectsV2"
         : "Unknown";
     if (typeof req.headers.range === "string") record.range = req.headers.range;
+    if (typeof req.headers["if-match"] === "string") record.ifMatch = req.headers["if-match"];
 
     const accessKeyId = verifySignature(req, body, options.registry, region, now(), record);
     const delay = state.throttle.latencyMs + (state.throttle.latencyFor?.(record) ?? 0);
@@ -428,11 +577,23 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
         `This test server does not implement ${method} on objects.`,
       );
     }
+    const fault = method === "GET" && objects.has(key) ? takeFault(bucket, key) : undefined;
+    if (fault) record.fault = fault.kind;
+    if (fault?.kind === "change") {
+      const old = objects.get(key) as StoredObject;
+      state.putObject(
+        bucket,
+        key,
+        fault.body ?? Buffer.concat([old.body, Buffer.from("\nchanged")]),
+        old.contentType,
+      );
+    }
     const object = objects.get(key);
     if (!object)
       throw new S3Error(404, "NoSuchKey", "The specified key does not exist.", { Key: key });
     const ifMatch = req.headers["if-match"];
-    if (ifMatch && ifMatch !== object.etag && ifMatch !== "*") {
+    const honourIfMatch = fault?.kind !== "change" || fault.honourIfMatch !== false;
+    if (honourIfMatch && ifMatch && ifMatch !== object.etag && ifMatch !== "*") {
       throw new S3Error(
         412,
         "PreconditionFailed",
@@ -456,7 +617,12 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
     const [start, end] = range ?? [0, size - 1];
     const data = object.body.subarray(start, end + 1);
     if (range) headers["content-range"] = `bytes ${start}-${end}/${size}`;
+    if (fault && fault.kind !== "change") {
+      await writeFault(res, fault, range ? 206 : 200, headers, data, record);
+      return;
+    }
     res.writeHead(range ? 206 : 200, { ...headers, "content-length": data.length });
+    record.bytesSent = data.length;
     await writeThrottled(res, data, state.throttle.bytesPerSecond);
   }
 
