@@ -8,7 +8,8 @@ import { createHash, randomFillSync } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { CredentialSource } from "../src/aws/credentials.ts";
-import { createS3Access, headS3Object, s3ObjectBody } from "../src/aws/s3.ts";
+import { createS3Access, headS3Object } from "../src/aws/s3.ts";
+import { s3ObjectBody } from "../src/aws/s3-download.ts";
 import { KeyRegistry } from "../test/servers/aws-keys.ts";
 import { startS3Server, type Throttle } from "../test/servers/s3.ts";
 

@@ -107,7 +107,10 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
   const source = await stage(
     effects,
     "source",
-    () => openDataSource(spec.source, effects),
+    () =>
+      openDataSource(spec.source, effects, {
+        downloadTimeoutSeconds: spec.limits.download_timeout_seconds,
+      }),
     (s) => `${s.label}${s.size === undefined ? "" : ` (${formatBytes(s.size, LOG_LOCALE)})`}`,
   );
   const table = await stage(

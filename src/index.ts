@@ -9,8 +9,8 @@ export {
   type S3Access,
   type S3DownloadOptions,
   type S3ObjectInfo,
-  s3ObjectBody,
 } from "./aws/s3.ts";
+export { s3ObjectBody } from "./aws/s3-download.ts";
 export {
   ConnectApiError,
   type ConnectClient,

@@ -1,6 +1,6 @@
-// Reading report data from S3: HeadObject for the footer (size, ETag, last-modified), the
-// body streamed in order (one GET for small objects, parallel byte ranges for large ones),
-// paged ListObjectsV2 for a key prefix, and errors a user can act on.
+// Reading report data from S3: the client, HeadObject for the footer (size, ETag,
+// last-modified), paged ListObjectsV2 for a key prefix, and errors a user can act on. The
+// body itself is fetched by src/aws/s3-download.ts.
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -11,6 +11,7 @@ import { editDistance } from "../config/closest.ts";
 import type { S3Location } from "../config/spec.ts";
 import type { Effects } from "../effects.ts";
 import { ReportError } from "../errors.ts";
+import { LIMITS } from "../limits.ts";
 import { withoutUserinfo } from "../redact-url.ts";
 import { type CredentialSource, NO_CREDENTIALS_HINT } from "./credentials.ts";
 
@@ -21,10 +22,19 @@ export interface S3DownloadOptions {
   partSize?: number;
   /** Ranged GETs in flight at once; default 4. */
   concurrency?: number;
-  /** Connection and idle-socket timeout per request; default 30 s. */
+  /**
+   * Connection timeout per request, and the longest a response body may send nothing
+   * before it is resumed; default 30 s.
+   */
   timeoutMs?: number;
-  /** Attempts per request (the SDK retries network errors, 5xx and throttling); default 3. */
+  /**
+   * Attempts per request (the SDK retries network errors, 5xx and throttling); a body that
+   * drops, stalls or ends early is resumed as long as answers bring new bytes, until this
+   * many answers in a row bring none; default 3.
+   */
   maxAttempts?: number;
+  /** Seconds one object may take to download, resumes included (limit download_timeout_seconds). */
+  downloadTimeoutSeconds?: number;
 }
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -51,9 +61,15 @@ export interface S3Access {
   endpointLabel: string;
   /**
    * Send a command; on ExpiredToken, renew the credentials and send it once more. Errors
-   * become ReportErrors unless `raw`.
+   * become ReportErrors unless `raw`; once `abortSignal` fires, its reason is thrown.
    */
-  send<T>(make: () => { input: unknown }, what: Operation, raw?: boolean): Promise<T>;
+  send<T>(make: () => { input: unknown }, what: Operation, options?: SendOptions): Promise<T>;
+}
+
+export interface SendOptions {
+  /** Throw the SDK's error as it is, not as a ReportError. */
+  raw?: boolean;
+  abortSignal?: AbortSignal;
 }
 
 /** What a request was doing, for messages. */
@@ -65,7 +81,10 @@ export interface Operation {
   prefix?: string;
 }
 
-/** Download options from the environment: S3_PART_SIZE_MIB, S3_CONCURRENCY, S3_TIMEOUT_SECONDS. */
+/**
+ * Download options from the environment: S3_PART_SIZE_MIB, S3_CONCURRENCY,
+ * S3_TIMEOUT_SECONDS and S3_MAX_ATTEMPTS (docs/limits.md).
+ */
 export function downloadOptionsFromEnv(env: Env): S3DownloadOptions {
   const number = (name: string) => {
     const text = env[name]?.trim();
@@ -80,10 +99,12 @@ export function downloadOptionsFromEnv(env: Env): S3DownloadOptions {
   };
   const mib = number("S3_PART_SIZE_MIB");
   const seconds = number("S3_TIMEOUT_SECONDS");
+  const attempts = number("S3_MAX_ATTEMPTS");
   return {
     partSize: mib === undefined ? undefined : Math.round(mib * 1024 * 1024),
     concurrency: number("S3_CONCURRENCY"),
     timeoutMs: seconds === undefined ? undefined : seconds * 1000,
+    maxAttempts: attempts === undefined ? undefined : Math.max(1, Math.round(attempts)),
   };
 }
 
@@ -107,6 +128,8 @@ export function createS3Access(
     concurrency: Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY)),
     timeoutMs: options.timeoutMs ?? 30_000,
     maxAttempts: options.maxAttempts ?? 3,
+    downloadTimeoutSeconds:
+      options.downloadTimeoutSeconds ?? LIMITS.download_timeout_seconds.default,
   };
   const make = () =>
     new S3Client({
@@ -135,13 +158,18 @@ export function createS3Access(
     credentials,
     options: resolved,
     log: options.log,
-    async send<T>(command: () => { input: unknown }, what: Operation, raw = false): Promise<T> {
+    async send<T>(
+      command: () => { input: unknown },
+      what: Operation,
+      { raw = false, abortSignal }: SendOptions = {},
+    ): Promise<T> {
       for (let attempt = 0; ; attempt++) {
         const used = client;
         try {
           // biome-ignore lint/suspicious/noExplicitAny: the SDK's overloads are per command type.
-          return (await used.send(command() as any)) as T;
+          return (await used.send(command() as any, { abortSignal })) as T;
         } catch (error) {
+          if (abortSignal?.aborted) throw abortSignal.reason;
           if (errorName(error) === "ExpiredToken" && attempt === 0) {
             // The SDK caches credentials until 5 minutes before their stated expiry; a
             // server that disagrees (clock skew, revoked session) needs a fresh exchange.
@@ -163,6 +191,16 @@ export function createS3Access(
 
 /** The s3://bucket/key form used in messages and the footer. */
 export const s3Url = (bucket: string, key = "") => `s3://${bucket}/${key}`;
+
+/** The error for an object replaced while it was being read (a new ETag). */
+export function objectChangedError(target: string, cause?: unknown): ReportError {
+  return new ReportError(`${target} changed while it was being downloaded`, {
+    hint: "Build again once the upload that replaced it has finished.",
+    cause,
+  });
+}
+
+const CONNECTION_DROPPED = ["ECONNRESET", "EPIPE", "ECONNABORTED"];
 
 /** Object names near `key` (same folder), closest first, for "did you mean". */
 export async function nearbyKeys(access: S3Access, key: string): Promise<string[]> {
@@ -191,6 +229,7 @@ async function explainS3Error(error: unknown, access: S3Access, what: Operation)
   const source = access.credentials.describe();
   const onConnect = access.credentials.kind === "connect";
   const serverMessage = withoutUserinfo((error as Error)?.message ?? String(error));
+  const code = (error as { code?: unknown })?.code;
 
   if (name === "NoSuchBucket") {
     return new ReportError(
@@ -273,6 +312,19 @@ async function explainS3Error(error: unknown, access: S3Access, what: Operation)
       },
     );
   }
+  // The SDK names a reset connection a TimeoutError too; the code tells them apart.
+  if (
+    (typeof code === "string" && CONNECTION_DROPPED.includes(code)) ||
+    /socket hang up/i.test(serverMessage)
+  ) {
+    return new ReportError(
+      `The connection to S3 dropped before it answered ${what.name} on ${target} (after ${access.options.maxAttempts} attempts)`,
+      {
+        hint: `Check the network and the endpoint (${access.endpointLabel}); raise the attempts with S3_MAX_ATTEMPTS.`,
+        cause: error,
+      },
+    );
+  }
   if (
     name === "TimeoutError" ||
     name === "RequestTimeout" ||
@@ -289,12 +341,7 @@ async function explainS3Error(error: unknown, access: S3Access, what: Operation)
   if (name === "CredentialsProviderError") {
     return new ReportError("No AWS credentials found", { hint: NO_CREDENTIALS_HINT, cause: error });
   }
-  if (name === "PreconditionFailed") {
-    return new ReportError(`${target} changed while it was being downloaded`, {
-      hint: "Build again once the upload that replaced it has finished.",
-      cause: error,
-    });
-  }
+  if (name === "PreconditionFailed") return objectChangedError(target, error);
   return new ReportError(
     `S3 ${what.name} on ${target} failed: ${name || "error"}${status ? ` (HTTP ${status})` : ""}: ${serverMessage}`,
     { hint: `Credentials from ${source}.`, cause: error },
@@ -309,7 +356,7 @@ export async function headS3Object(access: S3Access, key: string): Promise<S3Obj
     head = await access.send(
       () => new HeadObjectCommand({ Bucket: access.bucket, Key: key }),
       what,
-      true,
+      { raw: true },
     );
   } catch (error) {
     if (httpStatus(error) === undefined) throw await explainS3Error(error, access, what);
@@ -372,74 +419,4 @@ export async function listS3Objects(
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token && objects.length < limit);
   return objects.slice(0, limit);
-}
-
-type Body = AsyncIterable<Uint8Array> & { transformToByteArray(): Promise<Uint8Array> };
-
-/** One byte range of the object, checked against the ETag so a replaced object is noticed. */
-async function getRange(access: S3Access, info: S3ObjectInfo, start: number, end: number) {
-  const response = await access.send<{ Body?: Body }>(
-    () =>
-      new GetObjectCommand({
-        Bucket: access.bucket,
-        Key: info.key,
-        Range: `bytes=${start}-${end}`,
-        IfMatch: info.etag,
-      }),
-    { action: "s3:GetObject", name: "GetObject", key: info.key },
-  );
-  const bytes = response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
-  if (bytes.length !== end - start + 1) {
-    throw new ReportError(
-      `S3 returned ${bytes.length} bytes for bytes ${start}-${end} of ${s3Url(access.bucket, info.key)}`,
-      {
-        hint: "The endpoint may not support byte ranges; set S3_CONCURRENCY=1 to download in one request.",
-      },
-    );
-  }
-  return bytes;
-}
-
-/**
- * The object's bytes, in order. Objects up to one part take a single streamed GET; larger
- * ones take parallel ranged GETs, at most `concurrency` in flight, each yielded in turn.
- */
-export async function* s3ObjectBody(
-  access: S3Access,
-  info: S3ObjectInfo,
-): AsyncGenerator<Uint8Array> {
-  const { partSize, concurrency } = access.options;
-  const started = Date.now();
-  const label = s3Url(access.bucket, info.key);
-  if (info.size <= partSize || concurrency <= 1) {
-    access.log?.verbose(`S3 GET ${label} (${info.size} bytes, one request)`);
-    const response = await access.send<{ Body?: Body }>(
-      () => new GetObjectCommand({ Bucket: access.bucket, Key: info.key, IfMatch: info.etag }),
-      { action: "s3:GetObject", name: "GetObject", key: info.key },
-    );
-    if (response.Body) for await (const chunk of response.Body) yield chunk;
-  } else {
-    const parts = Math.ceil(info.size / partSize);
-    access.log?.verbose(
-      `S3 GET ${label} (${info.size} bytes) in ${parts} ranges of ${partSize} bytes, ${concurrency} at a time`,
-    );
-    const inFlight: Promise<Uint8Array>[] = [];
-    let next = 0;
-    const startNext = () => {
-      const start = next * partSize;
-      const end = Math.min(info.size, start + partSize) - 1;
-      next++;
-      const part = getRange(access, info, start, end);
-      // Awaited in order later; a handler now keeps an early failure from being "unhandled".
-      part.catch(() => {});
-      inFlight.push(part);
-    };
-    while (inFlight.length < concurrency && next < parts) startNext();
-    while (inFlight.length) {
-      const part = inFlight.shift() as Promise<Uint8Array>;
-      if (next < parts) startNext();
-      yield await part;
-    }
-  }
-  access.log?.verbose(`S3 read ${label} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
 }

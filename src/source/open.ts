@@ -38,6 +38,7 @@ export async function openLocalFile(path: string): Promise<DataSource> {
 /**
  * Open the report's data: the local file, else S3 when a bucket is configured (credentials
  * from Connect's exchange on Connect, else the AWS default chain), else the fallback.
+ * `options` (the build passes its download_timeout_seconds limit) win over the environment's.
  */
 export async function openDataSource(
   spec: SourceSpec,

@@ -6,9 +6,9 @@ import {
   nearbyKeys,
   type S3Access,
   type S3ObjectInfo,
-  s3ObjectBody,
   s3Url,
 } from "../aws/s3.ts";
+import { s3ObjectBody } from "../aws/s3-download.ts";
 import type { S3Location } from "../config/spec.ts";
 import { ReportError } from "../errors.ts";
 import type { DataSource } from "./data-source.ts";
