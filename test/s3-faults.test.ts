@@ -11,6 +11,7 @@ import { createS3Access, type S3DownloadOptions } from "../src/aws/s3.ts";
 import { build } from "../src/build.ts";
 import type { Effects } from "../src/effects.ts";
 import { isReportError, type ReportError } from "../src/errors.ts";
+import { openDataSource } from "../src/source/open.ts";
 import { openS3Location } from "../src/source/s3.ts";
 import { recordingLog } from "./helpers/effects.ts";
 import { type AwsWorld, collect, startAwsWorld, testBytes } from "./servers/aws-world.ts";
@@ -211,6 +212,29 @@ test("a connection that drops before any byte, again and again, says so", async 
   );
   assert.doesNotMatch(report.message, /did not answer/);
   assert.equal(gets.length, 3);
+});
+
+test("S3_MAX_ATTEMPTS and S3_TIMEOUT_SECONDS from the environment set the resumes", async () => {
+  world.s3.putObject("data", "env.bin", testBytes(1000, 9));
+  const effects: Effects = {
+    env: { ...world.connectEnv, S3_MAX_ATTEMPTS: "1", S3_TIMEOUT_SECONDS: "0.2" },
+    fetch: globalThis.fetch,
+    now: () => new Date(),
+    log: recordingLog(),
+  };
+  const source = await openDataSource({ s3: { bucket: "data", key: "env.bin" }, csv: {} }, effects);
+  const from = world.s3.requests.length;
+  world.s3.injectFaults("data", "env.bin", [
+    { kind: "trickle", bytesPerSecond: 1, times: Number.POSITIVE_INFINITY },
+  ]);
+  await assert.rejects(collect(source.body()), (error) => {
+    assert.equal(
+      reportError(error).message,
+      "Reading s3://data/env.bin failed: no data for 0.2 s after 0 of the 1000 bytes asked for, 1 time in a row (0 of 1000 bytes received)",
+    );
+    return true;
+  });
+  assert.equal(world.s3.requests.slice(from).length, 1);
 });
 
 test("a connection closed before any answer, on every attempt, says so", async () => {
