@@ -3,13 +3,16 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { describe, test } from "node:test";
+import { DateDay, Float64, Table, vectorFromArray } from "apache-arrow";
 import { closest, editDistance } from "../src/config/closest.ts";
-import { substituteEnv } from "../src/config/env.ts";
+import { hideEnvValues, substituteEnv } from "../src/config/env.ts";
 import { parseFilter, parseGroupKey, parseMeasure, parseSortKey } from "../src/config/expr.ts";
 import { loadReportSpec, parseReportSpec } from "../src/config/load.ts";
 import { profileSpec } from "../src/config/profile-spec.ts";
 import type { ChartSection, KpiSection, ReportSpec } from "../src/config/spec.ts";
 import { ReportError } from "../src/errors.ts";
+import { summarize } from "../src/summarize/index.ts";
+import { dictionaryVector } from "./summarize-reference.ts";
 
 const input = "test/input/config";
 
@@ -467,5 +470,168 @@ describe("profileSpec", () => {
       bucket: "acme-data",
       prefix: "exports/",
     });
+  });
+});
+
+describe("aliases are bounded", () => {
+  /** `levels` nested anchors, each a list of `width` aliases to the one before. */
+  const bomb = (levels: number, width: number) => {
+    const lines = ["title: Bomb", "source: data.csv", "a0: &a0 [x, y]"];
+    for (let i = 1; i <= levels; i++) {
+      lines.push(`a${i}: &a${i} [${Array.from({ length: width }, () => `*a${i - 1}`).join(", ")}]`);
+    }
+    lines.push("sections: [profile: all]");
+    return `${lines.join("\n")}\n`;
+  };
+
+  test("an alias bomb stops at the alias limit with a located error", () => {
+    // 9 levels of 9 aliases would expand to 2 * 9^9 ≈ 775 million values.
+    assert.throws(
+      () => parseReportSpec(bomb(9, 9), "bomb.yml", {}),
+      (error: unknown) => {
+        assert.ok(error instanceof ReportError, String(error));
+        assert.match(error.message, /^bomb\.yml:\d+:\d+: a\d+(\[\d+\])*: /);
+        assert.match(error.message, /aliases expand to more than 100,000 values/);
+        assert.match(error.hint ?? "", /docs\/limits\.md/);
+        return true;
+      },
+    );
+  });
+
+  test("aliases below the limit expand as written", () => {
+    // 2 * 3^4 = 162 values; the unknown root field proves the tree was built in full first.
+    const error = (() => {
+      try {
+        parseReportSpec(bomb(4, 3), "small.yml", {});
+      } catch (e) {
+        return e as ReportError;
+      }
+      assert.fail("expected an error");
+    })();
+    assert.match(error.message, /^small\.yml:3:1: a0: unknown field 'a0'/);
+  });
+
+  test("a list that contains itself is a located error, not a stack overflow", () => {
+    for (const text of [
+      "title: x\nsource: data.csv\nsections: &s [profile: all, *s]\n",
+      "title: x\nsource: data.csv\nsections:\n  - &m { profile: all, again: *m }\n",
+    ]) {
+      assert.throws(
+        () => parseReportSpec(text, "self.yml", {}),
+        (error: unknown) => {
+          assert.ok(error instanceof ReportError, String(error));
+          assert.match(error.message, /^self\.yml:\d+:\d+: sections/);
+          assert.match(error.message, /refers to a value that contains it/);
+          return true;
+        },
+      );
+    }
+  });
+
+  test("an ordinary alias reuses the anchored value", () => {
+    const spec = parseReportSpec(
+      "title: &t Sales\ndescription: *t\nsource: data.csv\nsections: [profile: all]\n",
+      "ok.yml",
+      {},
+    );
+    assert.equal(spec.description, "Sales");
+  });
+});
+
+describe("a value from the environment never reaches a message", () => {
+  const SECRET = "sk_live_51HxQ9aZ7";
+  const env = { COL: SECRET, SHORT: "5", PREFIX: "acme" };
+  // region (text), revenue (number), day (date): what the definitions below run against.
+  const table = new Table({
+    region: dictionaryVector(["East", "West", "East"]),
+    revenue: vectorFromArray([1, 2, 3], new Float64()),
+    day: vectorFromArray([19000, 19001, 19002], new DateDay()),
+  });
+  const head = "title: x\nsource: data.csv\n";
+  const cases: [what: string, yaml: string, expected: RegExp][] = [
+    [
+      "a group key",
+      "queries:\n  q: { group_by: ['${COL}'], measures: { n: count() } }\nsections: [profile: all]\n",
+      /^leak\.yml:4:\d+: queries\.q\.group_by\[0\]: column '\$\{COL\}' not found/,
+    ],
+    [
+      "a measure's column",
+      "queries:\n  q: { measures: { s: 'sum(${COL})' } }\nsections: [profile: all]\n",
+      /^leak\.yml:4:\d+: queries\.q\.measures\.s: column '\$\{COL\}' not found/,
+    ],
+    [
+      "a filter's column",
+      "queries:\n  q: { measures: { n: count() }, filter: \"${COL} = 'x'\" }\nsections: [profile: all]\n",
+      /^leak\.yml:4:\d+: queries\.q\.filter: column '\$\{COL\}' not found/,
+    ],
+    [
+      "a column named with a prefix",
+      "queries:\n  q: { group_by: ['${PREFIX}_region'], measures: { n: count() } }\nsections: [profile: all]\n",
+      /column '\$\{PREFIX\}_region' not found/,
+    ],
+    [
+      "a profile column",
+      "sections:\n  - profile: [region, '${COL}']\n",
+      /^leak\.yml:4:\d+: sections\[0\]\.profile\[1\]: column '\$\{COL\}' not found/,
+    ],
+    [
+      "a histogram column",
+      "sections:\n  - histogram: { title: h, column: '${COL}' }\n",
+      /^leak\.yml:4:\d+: sections\[0\]\.histogram\.column: column '\$\{COL\}' not found/,
+    ],
+    [
+      "a KPI's comparison column",
+      "sections:\n  - kpis: [{ label: n, value: count(), compare: { column: '${COL}', period: month } }]\n",
+      /column '\$\{COL\}' not found/,
+    ],
+    [
+      "a number compared with a text column, a short value as a whole word",
+      "queries:\n  q: { measures: { n: count() }, filter: 'region = ${SHORT}' }\nsections: [profile: all]\n",
+      /region = \$\{SHORT\}: 'region' is a text column.*\n?/,
+    ],
+  ];
+  for (const [what, yaml, expected] of cases) {
+    test(what, () => {
+      const spec = parseReportSpec(head + yaml, "leak.yml", env);
+      assert.throws(
+        () => summarize(table, spec),
+        (error: unknown) => {
+          assert.ok(error instanceof ReportError, String(error));
+          const text = `${error.message}\n${error.hint ?? ""}`;
+          assert.match(error.message, expected);
+          assert.ok(!text.includes(SECRET), text);
+          assert.ok(!text.includes("acme"), text);
+          if (what.includes("short")) assert.doesNotMatch(error.hint ?? "", /= '5'/);
+          return true;
+        },
+      );
+    });
+  }
+
+  test("a definition error about a substituted field shows ${VAR}", () => {
+    assert.throws(
+      () =>
+        parseReportSpec(
+          `${head}queries:\n  q: { group_by: [region, '\${COL}', '\${COL}'] }\nsections: [profile: all]\n`,
+          "leak.yml",
+          env,
+        ),
+      (error: unknown) => {
+        assert.ok(error instanceof ReportError, String(error));
+        assert.match(error.message, /the name '\$\{COL\}' is used twice/);
+        assert.ok(!`${error.message}${error.hint}`.includes(SECRET));
+        return true;
+      },
+    );
+  });
+
+  test("hideEnvValues: long values anywhere, short ones only as whole words", () => {
+    const inserted = [
+      { name: "KEY", value: "abcdefgh12" },
+      { name: "N", value: "5" },
+    ];
+    assert.equal(hideEnvValues("xabcdefgh12y and 5 but q5", inserted), "x${KEY}y and ${N} but q5");
+    assert.equal(hideEnvValues("5_5 (5)", [inserted[1]]), "${N}_${N} (${N})");
+    assert.equal(hideEnvValues("nothing here", inserted), "nothing here");
   });
 });

@@ -1,4 +1,6 @@
-// `${VAR}` substitution in the report definition's string values.
+// `${VAR}` substitution in the report definition's string values, and the way back: what the
+// environment put into a value is remembered, so a message can show `${VAR}` as written instead
+// of the value (which may be a secret).
 
 /** What went wrong in a substitution, without the variables' values (they may be secrets). */
 export class SubstitutionError extends Error {
@@ -12,16 +14,33 @@ export class SubstitutionError extends Error {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** One variable's value put into a string by substitution. */
+export interface EnvInsert {
+  /** The variable, e.g. "AWS_BUCKET_NAME". */
+  name: string;
+  /** Its value as inserted (never empty). */
+  value: string;
+}
+
 /**
  * Replace `${VAR}` with env.VAR ("" when unset), `${VAR:-default}` with the default when
  * VAR is unset or empty, and `$${` with a literal `${`. Anything else is left as written.
  */
 export function substituteEnv(text: string, env: Readonly<Record<string, string | undefined>>) {
+  return substituteEnvTracked(text, env).text;
+}
+
+/** `substituteEnv`, also listing the values the environment inserted (defaults are not). */
+export function substituteEnvTracked(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+): { text: string; inserted: EnvInsert[] } {
+  const inserted: EnvInsert[] = [];
   let out = "";
   let i = 0;
   for (;;) {
     const start = text.indexOf("$", i);
-    if (start < 0) return out + text.slice(i);
+    if (start < 0) return { text: out + text.slice(i), inserted };
     out += text.slice(i, start);
     if (text.startsWith("$${", start)) {
       out += "${";
@@ -51,9 +70,41 @@ export function substituteEnv(text: string, env: Readonly<Record<string, string 
     }
     const value = env[name];
     if (colon >= 0 && (value === undefined || value === "")) out += body.slice(colon + 2);
-    else out += value ?? "";
+    else {
+      out += value ?? "";
+      if (value) inserted.push({ name, value });
+    }
     i = end + 1;
   }
+}
+
+const WORD = /[\p{L}\p{N}]/u;
+
+/** From this length on, a value is hidden wherever it appears; shorter ones only as whole words. */
+const ANYWHERE = 8;
+
+/**
+ * `text` with every value the environment inserted shown as `${NAME}` again, for messages.
+ * Long values (likely secrets) are replaced wherever they appear; a short one only where it
+ * is a whole word (`_` and punctuation end a word), so "5" does not turn "q5" into "q${N}".
+ */
+export function hideEnvValues(text: string, inserted: readonly EnvInsert[]): string {
+  const longestFirst = [...inserted].sort((a, b) => b.value.length - a.value.length);
+  let out = text;
+  for (const { name, value } of longestFirst) {
+    const edge = (char: string | undefined) => char === undefined || !WORD.test(char);
+    let result = "";
+    let from = 0;
+    for (let at = out.indexOf(value); at >= 0; at = out.indexOf(value, at + 1)) {
+      if (at < from) continue;
+      const whole = edge(out[at - 1]) && edge(out[at + value.length]);
+      if (value.length < ANYWHERE && !whole) continue;
+      result += `${out.slice(from, at)}\${${name}}`;
+      from = at + value.length;
+    }
+    out = result + out.slice(from);
+  }
+  return out;
 }
 
 /** True when `text` refers to at least one variable (so its value came from the environment). */

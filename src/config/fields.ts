@@ -1,8 +1,16 @@
 // Typed reading of YNode maps with errors that point at file:line:column and the field path.
 import { ReportError } from "../errors.ts";
 import { didYouMean } from "./closest.ts";
+import { hideEnvValues } from "./env.ts";
 import type { FieldPath } from "./spec.ts";
-import { locatedMessage, nodeAt, type Position, type YMap, type YNode } from "./yaml-tree.ts";
+import {
+  envInserts,
+  locatedMessage,
+  nodeAt,
+  type Position,
+  type YMap,
+  type YNode,
+} from "./yaml-tree.ts";
 
 /** Raises located errors for one definition file. */
 export class Checker {
@@ -16,9 +24,15 @@ export class Checker {
     return nodeAt(this.root, path)?.pos ?? { line: 1, column: 1 };
   }
 
-  /** Throw a ReportError `<file>:<line>:<col>: <path>: <message>`. */
+  /**
+   * Throw a ReportError `<file>:<line>:<col>: <path>: <message>`. Whatever the environment put
+   * into the field reads as `${NAME}` in the message and hint, however the message quoted it.
+   */
   fail(pos: Position, path: FieldPath, message: string, hint?: string): never {
-    throw new ReportError(locatedMessage(this.file, pos, path, message), { hint });
+    const fromEnv = envInserts(nodeAt(this.root, path));
+    throw new ReportError(locatedMessage(this.file, pos, path, hideEnvValues(message, fromEnv)), {
+      hint: hint === undefined ? undefined : hideEnvValues(hint, fromEnv),
+    });
   }
 }
 

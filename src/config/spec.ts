@@ -10,6 +10,7 @@ import type {
   TimeUnit,
   ValueFormat,
 } from "../vocabulary.ts";
+import type { EnvInsert } from "./env.ts";
 
 // The closed lists are defined in src/vocabulary.ts; their types are re-exported here because
 // they are part of the typed definition.
@@ -20,6 +21,8 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /** Values the environment put into the field: a message shows `${NAME}` instead (env.ts). */
+  fromEnv?: readonly EnvInsert[];
 }
 
 /** A path into the definition, e.g. ["queries", "by_region", "group_by", 0]. */

@@ -1,7 +1,11 @@
 // The report definition's YAML as a small tree that keeps every node's line:column, with
 // `${VAR}` already substituted in string values (keys are never substituted).
+//
+// Aliases (`*name`) are expanded into copies, so a few lines of YAML can name an enormous tree
+// (an "alias bomb": 9 levels of `&a [*b, *b, …]` is ~10^9 values) or one that contains itself.
+// Expansion is therefore bounded: at most MAX_ALIAS_VALUES values reached through aliases, and
+// an alias may not refer to a value that contains it (docs/limits.md, "Definition files").
 import {
-  type Document,
   isAlias,
   isMap,
   isScalar,
@@ -9,9 +13,10 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  visit,
 } from "yaml";
 import { ReportError } from "../errors.ts";
-import { hasEnvReference, SubstitutionError, substituteEnv } from "./env.ts";
+import { type EnvInsert, hasEnvReference, SubstitutionError, substituteEnvTracked } from "./env.ts";
 import type { FieldPath, SourceLocation } from "./spec.ts";
 
 /** 1-based line and column. */
@@ -27,6 +32,8 @@ export interface YScalar {
   written: string;
   /** The value came (partly) from the environment. */
   substituted: boolean;
+  /** What the environment put into the value: messages show `${NAME}` in place of each. */
+  fromEnv: readonly EnvInsert[];
   pos: Position;
 }
 
@@ -91,39 +98,108 @@ export function parseYamlTree(
     const at = lineCounter.linePos(offset ?? 0);
     return { line: at.line, column: at.col };
   };
-  return convert(doc, doc.contents, [], position, file, env, undefined);
+  const context: Context = {
+    targets: aliasTargets(doc),
+    position,
+    file,
+    env,
+    open: new Set(),
+    aliasValues: 0,
+  };
+  return convert(context, doc.contents, [], undefined, 0);
 }
 
+/**
+ * Values that aliases may expand to in one definition. A real report has a few hundred values;
+ * a definition over this is almost certainly an alias bomb.
+ */
+export const MAX_ALIAS_VALUES = 100_000;
+
+interface Context {
+  /** What each alias refers to: the last node before it with that anchor, as YAML says. */
+  targets: Map<Node, Node | undefined>;
+  position: (offset: number | undefined) => Position;
+  file: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** The collections being converted (the ancestors of the current node). */
+  open: Set<Node>;
+  /** Values made so far while expanding aliases. */
+  aliasValues: number;
+}
+
+/**
+ * Resolve every alias in one pass over the document (the `yaml` package's own `resolve` walks
+ * the whole document for each alias, which is quadratic in the number of aliases).
+ */
+function aliasTargets(doc: ReturnType<typeof parseDocument>): Map<Node, Node | undefined> {
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Node, Node | undefined>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) targets.set(node, anchors.get(node.source));
+      else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  return targets;
+}
+
+/** `aliasDepth` > 0 while converting what an alias refers to. */
 function convert(
-  doc: Document,
+  context: Context,
   node: Node | null,
   path: FieldPath,
-  position: (offset: number | undefined) => Position,
-  file: string,
-  env: Readonly<Record<string, string | undefined>>,
   fallbackPos: Position | undefined,
+  aliasDepth: number,
 ): YNode {
+  const { position, file, env } = context;
   let target: unknown = node;
   let pos = fallbackPos ?? { line: 1, column: 1 };
   if (isAlias(node)) {
     pos = position(node.range?.[0]);
-    target = node.resolve(doc);
+    target = context.targets.get(node);
+    if (target !== undefined && context.open.has(target as Node)) {
+      throw new ReportError(
+        locatedMessage(
+          file,
+          pos,
+          path,
+          `the alias *${node.source} refers to a value that contains it, so it would never end`,
+        ),
+        { hint: `Point *${node.source} at a value outside &${node.source}, or write it out.` },
+      );
+    }
+    aliasDepth++;
   } else if (node?.range) {
     pos = position(node.range[0]);
   }
+  if (aliasDepth > 0 && ++context.aliasValues > MAX_ALIAS_VALUES) {
+    throw new ReportError(
+      locatedMessage(
+        file,
+        pos,
+        path,
+        `aliases expand to more than ${MAX_ALIAS_VALUES.toLocaleString("en-US")} values (nested *aliases multiply)`,
+      ),
+      {
+        hint: "Write the repeated part out instead of nesting aliases; this limit is fixed (docs/limits.md, Definition files).",
+      },
+    );
+  }
   // An empty value (`key:`) has a zero-width range just after the colon; the key's position reads better.
   if (node === null || (isScalar(target) && target.value === null && fallbackPos !== undefined)) {
-    return { kind: "scalar", value: null, written: "", substituted: false, pos };
+    return { kind: "scalar", value: null, written: "", substituted: false, fromEnv: [], pos };
   }
   if (isScalar(target)) {
     const value = target.value;
     if (typeof value === "string") {
       try {
+        const substituted = substituteEnvTracked(value, env);
         return {
           kind: "scalar",
-          value: substituteEnv(value, env),
+          value: substituted.text,
           written: value,
           substituted: hasEnvReference(value),
+          fromEnv: substituted.inserted,
           pos,
         };
       } catch (error) {
@@ -132,12 +208,38 @@ function convert(
       }
     }
     if (value === null || typeof value === "number" || typeof value === "boolean") {
-      return { kind: "scalar", value, written: String(value), substituted: false, pos };
+      return {
+        kind: "scalar",
+        value,
+        written: String(value),
+        substituted: false,
+        fromEnv: [],
+        pos,
+      };
     }
     // Dates, binary and other tagged values: keep their text.
     const written = String(target.source ?? value);
-    return { kind: "scalar", value: written, written, substituted: false, pos };
+    return { kind: "scalar", value: written, written, substituted: false, fromEnv: [], pos };
   }
+  if (isMap(target) || isSeq(target)) {
+    context.open.add(target);
+    try {
+      return convertCollection(context, target, path, pos, aliasDepth);
+    } finally {
+      context.open.delete(target);
+    }
+  }
+  throw new ReportError(locatedMessage(file, pos, path, "unsupported YAML value"));
+}
+
+function convertCollection(
+  context: Context,
+  target: Node,
+  path: FieldPath,
+  pos: Position,
+  aliasDepth: number,
+): YNode {
+  const { position, file } = context;
   if (isMap(target)) {
     const entries: YEntry[] = [];
     for (const pair of target.items) {
@@ -155,30 +257,14 @@ function convert(
         );
       }
       const key = String(keyNode.value);
-      const value = convert(
-        doc,
-        pair.value as Node | null,
-        [...path, key],
-        position,
-        file,
-        env,
-        keyPos,
-      );
+      const value = convert(context, pair.value as Node | null, [...path, key], keyPos, aliasDepth);
       entries.push({ key, keyPos, value });
     }
     return { kind: "map", entries, pos };
   }
   if (isSeq(target)) {
     const items = target.items.map((item, index) =>
-      convert(
-        doc,
-        item as Node | null,
-        [...path, index],
-        position,
-        file,
-        env,
-        item ? undefined : pos,
-      ),
+      convert(context, item as Node | null, [...path, index], item ? undefined : pos, aliasDepth),
     );
     return { kind: "seq", items, pos };
   }
@@ -196,10 +282,32 @@ export function nodeAt(root: YNode | undefined, path: FieldPath): YNode | undefi
   return node;
 }
 
+/**
+ * The node at `path`, also when the path leaves out a section's kind: stages name a chart's
+ * field `["sections", 0, "x"]` where the file has `sections[0].chart.x`.
+ */
+function fieldAt(root: YNode | undefined, path: FieldPath): YNode | undefined {
+  const node = nodeAt(root, path);
+  if (node !== undefined || path[0] !== "sections" || typeof path[1] !== "number") return node;
+  const section = nodeAt(root, path.slice(0, 2));
+  if (section?.kind !== "map" || section.entries.length !== 1) return undefined;
+  return nodeAt(root, [...path.slice(0, 2), section.entries[0].key, ...path.slice(2)]);
+}
+
+/** Every value the environment inserted into `node` and the values inside it. */
+export function envInserts(node: YNode | undefined): EnvInsert[] {
+  if (node === undefined) return [];
+  if (node.kind === "scalar") return [...node.fromEnv];
+  const children = node.kind === "map" ? node.entries.map((e) => e.value) : node.items;
+  return children.flatMap(envInserts);
+}
+
 /** A `locate` function for ReportSpec: where the field at a path sits in the file. */
 export function locator(root: YNode | undefined, file: string) {
   return (path: FieldPath): SourceLocation | undefined => {
-    const node = nodeAt(root, path);
-    return node === undefined ? undefined : { file, ...node.pos };
+    const node = fieldAt(root, path);
+    if (node === undefined) return undefined;
+    const fromEnv = envInserts(node);
+    return fromEnv.length > 0 ? { file, ...node.pos, fromEnv } : { file, ...node.pos };
   };
 }

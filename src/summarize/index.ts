@@ -33,11 +33,11 @@ export function summarize(table: Table, spec: ReportSpec, options: SummarizeOpti
   spec.sections.forEach((section) => {
     if (section.kind === "profile" && section.columns !== "all") {
       section.columns.forEach((name, i) => {
-        findColumn(columns, name, spec, [...section.path, "columns", i]);
+        findColumn(columns, name, spec, [...section.path, "profile", i]);
       });
     }
     if (section.kind === "histogram")
-      findColumn(columns, section.column, spec, [...section.path, "column"]);
+      findColumn(columns, section.column, spec, [...section.path, "histogram", "column"]);
   });
 
   const queries: Record<string, QueryResult> = {};

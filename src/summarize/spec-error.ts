@@ -2,6 +2,7 @@
 // "file:line:column: queries.by_region.group_by[0]: column 'regoin' not found; ...".
 
 import { didYouMean } from "../config/closest.ts";
+import { hideEnvValues } from "../config/env.ts";
 import type { FieldPath, ReportSpec } from "../config/spec.ts";
 import { formatPath } from "../config/yaml-tree.ts";
 import { ReportError } from "../errors.ts";
@@ -10,7 +11,10 @@ import type { Column } from "./columns.ts";
 /** How many column names a "not found" message lists before "and N more". */
 const LISTED_COLUMNS = 30;
 
-/** A ReportError prefixed with where `path` sits in the definition (when known) and the path. */
+/**
+ * A ReportError prefixed with where `path` sits in the definition (when known) and the path.
+ * Values the environment put into that field read as `${NAME}` (they may be secrets).
+ */
 export function specError(
   spec: ReportSpec,
   path: FieldPath,
@@ -20,9 +24,10 @@ export function specError(
   const location = spec.locate(path);
   const where =
     location === undefined ? "" : `${location.file}:${location.line}:${location.column}: `;
+  const fromEnv = location?.fromEnv ?? [];
   return new ReportError(
-    `${where}${formatPath(path)}: ${problem}`,
-    hint === undefined ? {} : { hint },
+    `${where}${formatPath(path)}: ${hideEnvValues(problem, fromEnv)}`,
+    hint === undefined ? {} : { hint: hideEnvValues(hint, fromEnv) },
   );
 }
 
