@@ -1,8 +1,10 @@
+// biome-ignore-all lint/suspicious/noControlCharactersInRegex: these tests look for control characters
 // The Connect HTTP client against the Connect test server: Key auth, retries on 5xx,
 // Connect's JSON error body, plain-text error bodies and timeouts.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ConnectApiError, createConnectClient } from "../src/connect/client.ts";
+import { serverText } from "../src/connect/server-text.ts";
 import { isReportError } from "../src/errors.ts";
 import {
   type ConnectTestServer,
@@ -12,6 +14,10 @@ import {
 } from "./servers/connect.ts";
 
 const KEY = "client-test-key-42";
+// Made up for the test: a JWT-shaped token and a 40-digit hex run (a SHA-1 sized secret).
+const JWT =
+  "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjb25uZWN0LXRlc3QifQ.c2lnbmF0dXJlLW9mLXRoZS10ZXN0LXRva2Vu";
+const HEX = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
 let server: ConnectTestServer;
 let flaky = 0;
 
@@ -38,6 +44,12 @@ before(async () => {
   server.route("GET", /^\/moved$/, ({ res }) => {
     res.writeHead(301, { location: "https://connect.example.com/__api__/moved" });
     res.end();
+  });
+  server.route("GET", /^\/noisy$/, ({ res }) => {
+    res.writeHead(502, { "content-type": "text/plain" });
+    res.end(
+      `\u001b[31mupstream\u001b[0m failed\r\nsession ${JWT}\ntrace ${HEX}\n${"x".repeat(5000)}`,
+    );
   });
   server.route("GET", /^\/slow$/, async ({ res }) => {
     await new Promise((resolve) => setTimeout(resolve, 600));
@@ -139,4 +151,35 @@ test("a redirect names the server to use", async () => {
     assert.match(error.hint ?? "", /CONNECT_SERVER to https:\/\/connect\.example\.com/);
     return true;
   });
+});
+
+test("server text is filtered before it reaches a message", async () => {
+  await assert.rejects(client({ retries: 0 }).request("GET", "noisy"), (error: unknown) => {
+    assert.ok(error instanceof ConnectApiError);
+    const text = error.message;
+    assert.match(text, /upstream failed session \[redacted\] trace \[redacted\] x+…/);
+    assert.doesNotMatch(text, /[\u0000-\u001f\u007f-\u009f]/);
+    assert.ok(!text.includes(JWT.slice(0, 20)) && !text.includes(HEX));
+    assert.ok(error.serverMessage.length <= 400, `${error.serverMessage.length}`);
+    return true;
+  });
+});
+
+test("serverText: secrets the client sent, escapes, controls and length", () => {
+  const secret = "s3cr3t-subject-token";
+  assert.equal(serverText(`bad token ${secret}!`, { secrets: [secret] }), "bad token [redacted]!");
+  // A URL-encoded echo of the secret counts too.
+  assert.equal(
+    serverText(`token=${encodeURIComponent("a/b+c=d e")}`, { secrets: ["a/b+c=d e"] }),
+    "token=[redacted]",
+  );
+  assert.equal(
+    serverText("\u001b[1;31mred\u001b[0m \u001b]8;;http://x\u0007link\u001b]8;;\u0007"),
+    "red link",
+  );
+  assert.equal(serverText("a\u0000b\tc\u0085d"), "a b c d");
+  assert.equal(serverText("word ".repeat(100), { maxChars: 20 }), "word word word word…");
+  // Ordinary text with ids, paths and short numbers stays readable.
+  const plain = "Bundle 101 not found for content 5e3a1c2b-0000-4000-8000-000000000001.";
+  assert.equal(serverText(plain), plain);
 });

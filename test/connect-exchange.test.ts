@@ -10,6 +10,7 @@ import {
   getAwsContentCredentials,
 } from "../src/connect/exchange.ts";
 import { isReportError, type ReportError } from "../src/errors.ts";
+import { KeyRegistry } from "./servers/aws-keys.ts";
 import {
   API_KEY,
   type AwsWorld,
@@ -17,6 +18,8 @@ import {
   SESSION_TOKEN,
   startAwsWorld,
 } from "./servers/aws-world.ts";
+import { startConnectServer } from "./servers/connect.ts";
+import { installOAuthRoutes } from "./servers/connect-oauth.ts";
 
 let world: AwsWorld;
 before(async () => {
@@ -231,4 +234,31 @@ test("missing CONNECT_SERVER and CONNECT_API_KEY are named", () => {
     () => fromConnectContentSession({ env: { POSIT_PRODUCT: "CONNECT" } }),
     /CONNECT_SERVER and CONNECT_API_KEY are not set/,
   );
+});
+
+test("an error page that echoes the request quotes neither the subject token nor the API key", async () => {
+  const connect = await startConnectServer({ apiKey: API_KEY });
+  try {
+    installOAuthRoutes(connect, { registry: new KeyRegistry() });
+    connect.faults.echo = { path: /^\/v1\/oauth\/integrations\/credentials$/, status: 400 };
+    const env = {
+      POSIT_PRODUCT: "CONNECT",
+      CONNECT_SERVER: connect.url,
+      CONNECT_API_KEY: API_KEY,
+      CONNECT_CONTENT_SESSION_TOKEN: SESSION_TOKEN,
+    };
+    await assert.rejects(
+      getAwsContentCredentials({ env }),
+      isReport((error) => {
+        const text = `${error.message}\n${error.hint}`;
+        assert.match(error.message, /Connect answered HTTP 400: Request rejected: POST/);
+        assert.ok(!text.includes(SESSION_TOKEN), text);
+        assert.ok(!text.includes(encodeURIComponent(SESSION_TOKEN)), text);
+        assert.ok(!text.includes(API_KEY), text);
+        assert.doesNotMatch(error.message, /[\r\n]/);
+      }),
+    );
+  } finally {
+    await connect.close();
+  }
 });

@@ -1,4 +1,7 @@
+// A thin fetch-based client for Connect's API: Key auth, timeouts, retries, session cookies,
+// and Connect's error body, which reaches a message only through serverText (server-text.ts).
 import { ReportError } from "../errors.ts";
+import { serverText } from "./server-text.ts";
 
 /** How to reach a Connect server. */
 export interface ConnectClientOptions {
@@ -26,6 +29,10 @@ export interface ConnectRequest {
   query?: Record<string, string | number | undefined>;
   /** Whether a failed attempt may be sent again; default true for GET. */
   idempotent?: boolean;
+  /** Values in this request that no message may quote (e.g. the subject token). */
+  secrets?: readonly string[];
+  /** This request's timeout, when shorter than the client's. */
+  timeoutMs?: number;
 }
 
 /** A thin HTTP client for Connect's API: auth, timeouts, retries and Connect's error body. */
@@ -35,6 +42,11 @@ export interface ConnectClient {
   /** The server root, for content and dashboard links. */
   readonly serverUrl: string;
   request<T>(method: string, path: string, request?: ConnectRequest): Promise<T>;
+  /**
+   * Text from the server made safe to print (server-text.ts), with the API key and the
+   * session cookies redacted; for task logs and anything else quoted from a reply.
+   */
+  quote(text: string, maxChars?: number): string;
 }
 
 /** An HTTP error from Connect, carrying the server's own message and code. */
@@ -76,19 +88,53 @@ export function connectUrls(server: string): { serverUrl: string; apiUrl: string
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Read Connect's `{code, error, payload}` body, or fall back to the text or the status. */
-async function errorDetails(response: Response): Promise<{ message: string; code?: number }> {
-  const text = await response.text().catch(() => "");
+/** Error bodies longer than this are not read further (a proxy may echo a whole bundle). */
+const MAX_ERROR_BODY = 64 * 1024;
+
+/**
+ * Read Connect's `{code, error, payload}` body, or fall back to the text or the status; the
+ * message is filtered by `quote`.
+ */
+async function errorDetails(
+  response: Response,
+  quote: (text: string) => string,
+): Promise<{ message: string; code?: number }> {
+  const text = await readCapped(response, MAX_ERROR_BODY).catch(() => "");
   try {
     const body = JSON.parse(text) as { code?: unknown; error?: unknown };
     if (body && typeof body.error === "string") {
-      return { message: body.error, code: typeof body.code === "number" ? body.code : undefined };
+      return {
+        message: quote(body.error) || "no message",
+        code: typeof body.code === "number" ? body.code : undefined,
+      };
     }
   } catch {
     // Not JSON: Connect and proxies in front of it answer some errors in plain text.
   }
-  const plain = text.trim().slice(0, 500);
-  return { message: plain || response.statusText || "no message" };
+  return { message: quote(text) || quote(response.statusText) || "no message" };
+}
+
+/** The first `limit` bytes of a body as text; the rest is not read. */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < limit) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+  }
+  await reader.cancel().catch(() => {});
+  const bytes = new Uint8Array(Math.min(size, limit));
+  let at = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, bytes.length - at);
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /** Create a client for one Connect server. */
@@ -100,6 +146,11 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
   const backoffMs = options.backoffMs ?? 250;
   // Load-balanced Connect pins a session with cookies; without them task polling can 404.
   const cookies = new Map<string, string>();
+  const quote = (text: string, maxChars?: number, secrets: readonly string[] = []) =>
+    serverText(text, {
+      secrets: [...(options.apiKey ? [options.apiKey] : []), ...cookies.values(), ...secrets],
+      maxChars,
+    });
 
   async function request<T>(method: string, path: string, req: ConnectRequest = {}): Promise<T> {
     const url = new URL(`${apiUrl}/${path.replace(/^\/+/, "")}`);
@@ -125,6 +176,8 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
     }
     const idempotent = req.idempotent ?? method === "GET";
     const where = `${url.pathname}${url.search}`;
+    const attemptTimeout = Math.min(timeoutMs, req.timeoutMs ?? timeoutMs);
+    const quoteHere = (text: string) => quote(text, undefined, req.secrets);
 
     for (let attempt = 0; ; attempt++) {
       if (cookies.size) headers.Cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -135,7 +188,7 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
           headers,
           body,
           redirect: "manual",
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(attemptTimeout),
         });
       } catch (error) {
         if (idempotent && attempt < retries) {
@@ -145,8 +198,8 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
         const timedOut = error instanceof Error && error.name === "TimeoutError";
         throw new ReportError(
           timedOut
-            ? `Connect did not answer ${method} ${where} within ${timeoutMs / 1000} s`
-            : `Could not reach Connect at ${serverUrl} (${method} ${where}): ${(error as Error).message}`,
+            ? `Connect did not answer ${method} ${where} within ${attemptTimeout / 1000} s`
+            : `Could not reach Connect at ${serverUrl} (${method} ${where}): ${quoteHere((error as Error).message)}`,
           {
             hint: "Check CONNECT_SERVER and that this machine can reach the server.",
             cause: error,
@@ -166,7 +219,10 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
       if (response.status >= 300 && response.status < 400) {
         const location = response.headers.get("location") ?? "";
         await response.body?.cancel();
-        const origin = /^https?:\/\//.test(location) ? new URL(location).origin : undefined;
+        const origin =
+          /^https?:\/\//.test(location) && URL.canParse(location)
+            ? quoteHere(new URL(location).origin)
+            : undefined;
         throw new ReportError(
           `Connect answered ${method} ${where} with a redirect (HTTP ${response.status})${origin ? ` to ${origin}` : ""}.`,
           {
@@ -177,7 +233,7 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
         );
       }
       if (!response.ok) {
-        const { message, code } = await errorDetails(response);
+        const { message, code } = await errorDetails(response, quoteHere);
         throw new ConnectApiError(
           method,
           where,
@@ -194,7 +250,7 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
       } catch {
         // Never quote the body: from the credential exchange it would be a token.
         throw new ReportError(
-          `Connect answered ${method} ${where} with something that is not JSON (${response.headers.get("content-type") ?? "no content type"}).`,
+          `Connect answered ${method} ${where} with something that is not JSON (${quoteHere(response.headers.get("content-type") ?? "no content type")}).`,
           {
             hint: "Check that CONNECT_SERVER points at Connect itself, not a proxy or login page.",
           },
@@ -203,7 +259,7 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
     }
   }
 
-  return { apiUrl, serverUrl, request };
+  return { apiUrl, serverUrl, request, quote: (text, maxChars) => quote(text, maxChars) };
 }
 
 function hintFor(status: number): string | undefined {

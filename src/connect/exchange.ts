@@ -92,7 +92,9 @@ export function compareVersions(a: string, b: string): number {
 export async function serverVersion(client: ConnectClient): Promise<string | undefined> {
   try {
     const settings = await client.request<{ version?: unknown }>("GET", "server_settings");
-    return typeof settings?.version === "string" && settings.version ? settings.version : undefined;
+    return typeof settings?.version === "string" && settings.version
+      ? client.quote(settings.version, 40)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -171,6 +173,8 @@ export async function exchangeForAwsCredentials(
       },
       // Asking twice only issues a second set of credentials, so a retry is harmless.
       idempotent: true,
+      // A proxy's error page may echo the form.
+      secrets: [request.subjectToken],
     });
   } catch (error) {
     if (error instanceof ConnectApiError) throw await explainFailure(client, request, error);
@@ -184,7 +188,7 @@ export async function exchangeForAwsCredentials(
   if (response.issued_token_type && response.issued_token_type !== AWS_CREDENTIALS_TOKEN) {
     const version = await serverVersion(client);
     throw new ReportError(
-      `Connect${version ? ` ${version}` : ""} issued ${response.issued_token_type} instead of AWS credentials`,
+      `Connect${version ? ` ${version}` : ""} issued ${client.quote(String(response.issued_token_type), 100)} instead of AWS credentials`,
       {
         hint: `AWS credentials need Connect ${MIN_VERSION_AWS} or later and an AWS integration associated with the content (Access panel → Integrations).`,
       },

@@ -23,9 +23,21 @@ export interface RecordedRequest {
   body: Buffer;
 }
 
+/**
+ * A misbehaving proxy in front of Connect: requests whose API path matches `path` are answered
+ * with `status` and a plain-text body that echoes the whole request, headers and body included
+ * (as a debugging proxy or a WAF error page does), so any secret the client sent is in it.
+ */
+export interface EchoFault {
+  path: RegExp;
+  status: number;
+}
+
 export interface ConnectTestServer {
   /** Server root, e.g. http://127.0.0.1:41234 (CONNECT_SERVER). */
   url: string;
+  /** Fault modes; none by default. */
+  faults: { echo?: EchoFault };
   /** API keys the server accepts, mapped to the user they belong to. */
   apiKeys: Map<string, { guid: string; username: string }>;
   requests: RecordedRequest[];
@@ -61,6 +73,7 @@ export async function startConnectServer(
     username: "publisher",
   });
   const requests: RecordedRequest[] = [];
+  const faults: ConnectTestServer["faults"] = {};
 
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -69,6 +82,17 @@ export async function startConnectServer(
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     requests.push({ method: req.method ?? "GET", path: url.pathname, headers: req.headers, body });
     const apiPath = url.pathname.startsWith("/__api__/") ? url.pathname.slice(8) : undefined;
+    const echo = faults.echo;
+    if (echo && apiPath !== undefined && echo.path.test(apiPath)) {
+      const head = Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`);
+      res.writeHead(echo.status, { "content-type": "text/plain" });
+      res.end(
+        [`Request rejected: ${req.method} ${req.url}`, ...head, "", body.toString("utf8")].join(
+          "\r\n",
+        ),
+      );
+      return;
+    }
     try {
       for (const route of routes) {
         if (apiPath === undefined || route.method !== req.method) continue;
@@ -95,6 +119,7 @@ export async function startConnectServer(
 
   return {
     url: `http://127.0.0.1:${port}`,
+    faults,
     apiKeys,
     requests,
     route(method, path, handler, routeOptions = {}) {
