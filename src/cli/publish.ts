@@ -4,7 +4,12 @@ import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { collectFiles, createBundle } from "../connect/bundle.ts";
 import { createConnectClient } from "../connect/client.ts";
-import { deployContent, normalizeVanity } from "../connect/deploy.ts";
+import {
+  DEFAULT_DEPLOY_TIMEOUT_MS,
+  deployContent,
+  formatDuration,
+  normalizeVanity,
+} from "../connect/deploy.ts";
 import {
   type BundleFile,
   contentNameFromTitle,
@@ -38,6 +43,8 @@ Options:
   --definition FILE    report definition for --rendered; default: report/report.yml
   --quarto-version V   Quarto version written to the manifest (--rendered); default: 1.6.43
   --bundle-out FILE    where --dry-run writes the bundle; default: <dir>.tar.gz
+  --deploy-timeout S   stop following the deploy after S seconds (or CONNECT_DEPLOY_TIMEOUT);
+                       default: 1800
   --dry-run            write the bundle and show what would happen; contact no server
   --verbose            more detail
   -h, --help           show this help`;
@@ -119,6 +126,25 @@ function connectSettings(env: Effects["env"]): { server: string; apiKey: string 
   return { server, apiKey };
 }
 
+/**
+ * How long to follow the deploy task: --deploy-timeout, else CONNECT_DEPLOY_TIMEOUT (seconds),
+ * else 30 minutes. The value is not repeated in the error (it came from the environment).
+ */
+export function deployTimeoutMs(flag: string | undefined, env: Effects["env"]): number {
+  const [source, text] =
+    flag !== undefined
+      ? ["--deploy-timeout", flag]
+      : ["CONNECT_DEPLOY_TIMEOUT", env.CONNECT_DEPLOY_TIMEOUT?.trim() || undefined];
+  if (text === undefined) return DEFAULT_DEPLOY_TIMEOUT_MS;
+  const seconds = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!(seconds >= 1) || seconds > 7 * 24 * 3600) {
+    throw new ReportError(`${source} must be a number of seconds from 1 to 604800`, {
+      hint: `e.g. ${source === "--deploy-timeout" ? "--deploy-timeout 3600" : "CONNECT_DEPLOY_TIMEOUT=3600"} to follow the deploy for up to an hour; the default is ${formatDuration(DEFAULT_DEPLOY_TIMEOUT_MS)}.`,
+    });
+  }
+  return seconds * 1000;
+}
+
 /** Run `publish` with its arguments; returns the exit code. */
 export async function runPublish(args: string[], effects: Effects): Promise<number> {
   const { log } = effects;
@@ -142,6 +168,7 @@ export async function runPublish(args: string[], effects: Effects): Promise<numb
       });
     }
     const vanity = flags.vanity === undefined ? undefined : normalizeVanity(flags.vanity);
+    const timeoutMs = deployTimeoutMs(flags["deploy-timeout"], effects.env);
     const dir = flags.dir ?? "output";
     const prepared = flags.rendered
       ? await prepareRendered(flags, effects)
@@ -178,7 +205,7 @@ export async function runPublish(args: string[], effects: Effects): Promise<numb
         vanity,
       },
       log,
-      { now: effects.now },
+      { now: effects.now, timeoutMs },
     );
     log.info(`Published "${prepared.title}" (bundle ${result.bundleId})`);
     log.info(`Content:   ${result.contentUrl}`);
@@ -215,6 +242,7 @@ function parse(args: string[]) {
       definition: { type: "string" },
       "quarto-version": { type: "string" },
       "bundle-out": { type: "string" },
+      "deploy-timeout": { type: "string" },
       "dry-run": { type: "boolean" },
       verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },

@@ -72,17 +72,33 @@ export function updateContent(
   return client.request<ContentItem>("PATCH", `v1/content/${guid}`, { json: fields });
 }
 
+/**
+ * An id from a reply (a number or a plain string), or undefined when it is missing or could
+ * not be an id (it goes into later URLs, so nothing that could change their path).
+ */
+function idFrom(value: unknown): string | undefined {
+  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+  return typeof value === "string" && /^[A-Za-z0-9_-]{1,128}$/.test(value) ? value : undefined;
+}
+
 /** Upload a .tar.gz bundle; returns the new bundle's id. */
 export async function uploadBundle(
   client: ConnectClient,
   guid: string,
   bundle: Uint8Array,
 ): Promise<string> {
-  const result = await client.request<{ id: string }>("POST", `v1/content/${guid}/bundles`, {
-    body: bundle,
-    contentType: "application/gzip",
-  });
-  return String(result.id);
+  const result = await client.request<{ id?: unknown } | undefined>(
+    "POST",
+    `v1/content/${guid}/bundles`,
+    { body: bundle, contentType: "application/gzip" },
+  );
+  const id = idFrom(result?.id);
+  if (id === undefined) {
+    throw new ReportError("Connect accepted the bundle upload, but its reply has no bundle id", {
+      hint: "Check that CONNECT_SERVER points at Connect itself, not a proxy that rewrites replies.",
+    });
+  }
+  return id;
 }
 
 /** Start deploying a bundle; returns the task id. */
@@ -91,10 +107,21 @@ export async function deployBundle(
   guid: string,
   bundleId: string,
 ): Promise<string> {
-  const result = await client.request<{ task_id: string }>("POST", `v1/content/${guid}/deploy`, {
-    json: { bundle_id: bundleId },
-  });
-  return String(result.task_id);
+  const result = await client.request<{ task_id?: unknown } | undefined>(
+    "POST",
+    `v1/content/${guid}/deploy`,
+    { json: { bundle_id: bundleId } },
+  );
+  const taskId = idFrom(result?.task_id);
+  if (taskId === undefined) {
+    throw new ReportError(
+      `Connect accepted the deploy of bundle ${bundleId}, but its reply has no task id, so the deploy cannot be followed`,
+      {
+        hint: "See whether the deploy finished in the content's Logs panel on Connect. Check that CONNECT_SERVER points at Connect itself, not a proxy that rewrites replies.",
+      },
+    );
+  }
+  return taskId;
 }
 
 /** Claim a vanity path such as "/sales/"; leading and trailing slashes are added. */
@@ -119,12 +146,41 @@ export function normalizeVanity(path: string): string {
 export interface TaskOptions {
   /** Seconds the server may hold each poll (long poll); default 1, as rsconnect-python. */
   waitSeconds?: number;
-  /** Give up after this long; default 30 minutes. */
+  /** Give up after this long; default DEFAULT_DEPLOY_TIMEOUT_MS. */
   timeoutMs?: number;
+  /** Shortest time from one poll to the next (default 250 ms), doubling while the log is quiet. */
+  minIntervalMs?: number;
+  /** Longest time between polls; default 5 s. */
+  maxIntervalMs?: number;
   now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  /** Where the deploy can be watched, for the message when it does not finish in time. */
+  logsUrl?: string;
 }
 
-/** Follow a task to its end, logging each output line; throws with its error and last lines. */
+/** How long `publish` follows a deploy task by default: 30 minutes. */
+export const DEFAULT_DEPLOY_TIMEOUT_MS = 30 * 60_000;
+
+/** Longest task log line printed; the rest is cut with "…". */
+const MAX_LOG_LINE = 2000;
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** "90 s", "5 min", "1 h 30 min": a duration as a message says it. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 120) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ""}`;
+}
+
+/**
+ * Follow a task to its end, logging each output line (filtered: server-text.ts); throws with
+ * its error and last lines. Polls are spaced by the server's long poll or, when the server
+ * answers at once, by a pause that grows while the log is quiet; the whole is bounded by
+ * `timeoutMs`.
+ */
 export async function followTask(
   client: ConnectClient,
   taskId: string,
@@ -132,34 +188,58 @@ export async function followTask(
   options: TaskOptions = {},
 ): Promise<Task> {
   const now = options.now ?? (() => new Date());
-  const deadline = now().getTime() + (options.timeoutMs ?? 30 * 60_000);
+  const sleep = options.sleep ?? realSleep;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DEPLOY_TIMEOUT_MS;
+  const minInterval = options.minIntervalMs ?? 250;
+  const maxInterval = Math.max(minInterval, options.maxIntervalMs ?? 5000);
+  const waitSeconds = options.waitSeconds ?? 1;
+  const deadline = now().getTime() + timeoutMs;
   const tail: string[] = [];
   let first = 0;
+  let interval = minInterval;
   for (;;) {
+    const started = now().getTime();
+    const left = deadline - started;
+    if (left <= 0) {
+      const where = options.logsUrl ? ` (${options.logsUrl})` : "";
+      throw new ReportError(
+        `Connect's deploy task ${taskId} did not finish within ${formatDuration(timeoutMs)}`,
+        {
+          hint: `The deploy may still complete: see the content's Logs panel${where}. To wait longer, pass --deploy-timeout SECONDS or set CONNECT_DEPLOY_TIMEOUT.`,
+        },
+      );
+    }
+    const wait = Math.max(0, Math.min(waitSeconds, Math.floor(left / 1000)));
     const task = await client.request<Task>("GET", `v1/tasks/${taskId}`, {
-      query: { first, wait: options.waitSeconds ?? 1 },
+      query: { first, wait },
+      // The server holds a long poll for `wait` seconds; allow that and a little more.
+      timeoutMs: wait * 1000 + Math.max(left, 1000),
     });
-    for (const line of task.output ?? []) {
+    const output = Array.isArray(task?.output) ? task.output : [];
+    for (const raw of output) {
+      const line = client.quote(String(raw), MAX_LOG_LINE);
       log.info(`  ${line}`);
       tail.push(line);
       if (tail.length > 10) tail.shift();
     }
-    if (typeof task.last === "number") first = task.last;
-    if (task.finished) {
+    if (typeof task?.last === "number" && Number.isSafeInteger(task.last) && task.last >= first)
+      first = task.last;
+    if (task?.finished === true) {
       if (task.code !== 0 || task.error) {
         const lines = tail.length ? `\nLast lines of the task log:\n  ${tail.join("\n  ")}` : "";
+        const error = task.error ? client.quote(String(task.error)) : "";
         throw new ReportError(
-          `Connect could not deploy the bundle (task ${taskId}, code ${task.code}): ${task.error || "no error text"}${lines}`,
+          `Connect could not deploy the bundle (task ${taskId}, code ${client.quote(String(task.code), 20)}): ${error || "no error text"}${lines}`,
           { hint: "The previous bundle stays live. See the full log in the content's Logs panel." },
         );
       }
       return task;
     }
-    if (now().getTime() > deadline) {
-      throw new ReportError(`Connect's deploy task ${taskId} did not finish in time`, {
-        hint: "Check the content's Logs panel in Connect; the deploy may still complete.",
-      });
-    }
+    // New lines mean progress: poll again soon. A quiet log backs off, up to maxInterval.
+    interval = output.length > 0 ? minInterval : Math.min(maxInterval, interval * 2);
+    const elapsed = now().getTime() - started;
+    const pause = Math.min(interval - elapsed, deadline - now().getTime());
+    if (pause > 0) await sleep(pause);
   }
 }
 
@@ -221,7 +301,9 @@ export async function deployContent(
   taskOptions: TaskOptions = {},
 ): Promise<DeployResult> {
   const { item, created } = await findOrCreateContent(client, request, log);
-  log.info(`${created ? "Created" : "Updating"} content "${item.name}" (${item.guid})`);
+  log.info(
+    `${created ? "Created" : "Updating"} content "${client.quote(String(item.name), 100)}" (${client.quote(String(item.guid), 60)})`,
+  );
   // Only what was asked for: a description set in the dashboard survives a publish without
   // --description.
   const changes: { title?: string; description?: string } = {};
@@ -233,7 +315,9 @@ export async function deployContent(
   log.info(`Uploaded bundle ${bundleId} (${request.bundle.length} bytes)`);
   const taskId = await deployBundle(client, item.guid, bundleId);
   log.info(`Deploying (task ${taskId})`);
-  await followTask(client, taskId, log, taskOptions);
+  const logsUrl =
+    typeof item.dashboard_url === "string" ? client.quote(`${item.dashboard_url}/logs`) : undefined;
+  await followTask(client, taskId, log, { logsUrl, ...taskOptions });
   let vanityUrl: string | undefined;
   if (request.vanity) {
     const path = normalizeVanity(request.vanity);
@@ -245,8 +329,8 @@ export async function deployContent(
     created,
     bundleId,
     taskId,
-    contentUrl: item.content_url,
-    dashboardUrl: item.dashboard_url,
+    contentUrl: client.quote(String(item.content_url)),
+    dashboardUrl: client.quote(String(item.dashboard_url)),
     vanityUrl,
   };
 }

@@ -34,11 +34,15 @@ export interface BundleRecord {
   };
 }
 
-/** What a deploy task does: its log lines, exit code and error text. */
+/** What a deploy task does: its log lines, exit code and error text, or a fault. */
 export interface TaskScript {
   output?: string[];
   code?: number;
   error?: string;
+  /** The task never finishes, and its polls answer at once (the `wait` is ignored). */
+  neverFinishes?: boolean;
+  /** The deploy is accepted (202) with a reply that has no `task_id`. */
+  noTaskId?: boolean;
 }
 
 interface TaskRecord {
@@ -50,6 +54,7 @@ interface TaskRecord {
   error: string;
   /** Lines revealed so far; one more per poll, so a client must page with `first`. */
   revealed: number;
+  neverFinishes: boolean;
 }
 
 export interface DeployState {
@@ -282,6 +287,7 @@ export function addDeployRoutes(
       return sendError(res, 404, `Bundle ${bundleId} not found for this content.`, 4);
     }
     const script = state.nextTasks.shift() ?? {};
+    if (script.noTaskId) return sendJson(res, 202, { bundle_id: bundleId });
     const id = randomUUID().replace(/-/g, "").slice(0, 16);
     tasks.set(id, {
       id,
@@ -291,6 +297,7 @@ export function addDeployRoutes(
       code: script.code ?? 0,
       error: script.error ?? "",
       revealed: 0,
+      neverFinishes: script.neverFinishes ?? false,
     });
     sendJson(res, 202, { task_id: id });
   });
@@ -301,9 +308,9 @@ export function addDeployRoutes(
     const first = Number(url.searchParams.get("first") ?? 0);
     const wait = Number(url.searchParams.get("wait") ?? 0);
     state.taskPolls.push({ id: task.id, first, wait });
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (wait > 0 && !task.neverFinishes) await new Promise((resolve) => setTimeout(resolve, 5));
     task.revealed = Math.min(task.output.length, task.revealed + 1);
-    const finished = task.revealed === task.output.length;
+    const finished = task.revealed === task.output.length && !task.neverFinishes;
     if (finished && task.code === 0) {
       const record = content.get(task.contentGuid)!;
       const bundle = bundles.get(task.bundleId)!;
