@@ -183,3 +183,17 @@ test("serverText: secrets the client sent, escapes, controls and length", () => 
   const plain = "Bundle 101 not found for content 5e3a1c2b-0000-4000-8000-000000000001.";
   assert.equal(serverText(plain), plain);
 });
+
+test("CONNECT_SERVER is never repeated in its own error: it may hold a password", () => {
+  for (const bad of ["connect.example.com:hunter2", "https://admin:hunter2@connect.example.com"]) {
+    assert.throws(
+      () => createConnectClient({ server: bad, apiKey: KEY }),
+      (error: unknown) => {
+        assert.ok(isReportError(error));
+        assert.match(error.message, /^CONNECT_SERVER /);
+        assert.ok(!`${error.message}${error.hint}`.includes("hunter2"));
+        return true;
+      },
+    );
+  }
+});

@@ -77,9 +77,16 @@ export class ConnectApiError extends ReportError {
 /** Normalise CONNECT_SERVER to the server root and the API root. */
 export function connectUrls(server: string): { serverUrl: string; apiUrl: string } {
   const trimmed = server.trim().replace(/\/+$/, "");
-  if (!/^https?:\/\//i.test(trimmed)) {
-    throw new ReportError(`CONNECT_SERVER "${server}" is not an http(s) URL`, {
+  // The value is not repeated: it comes from the environment and may hold a password.
+  if (!/^https?:\/\//i.test(trimmed) || !URL.canParse(trimmed)) {
+    throw new ReportError("CONNECT_SERVER is not an http(s) URL", {
       hint: "Set CONNECT_SERVER to the server's address, e.g. https://connect.example.com",
+    });
+  }
+  const parsed = new URL(trimmed);
+  if (parsed.username || parsed.password) {
+    throw new ReportError("CONNECT_SERVER must not contain a user name or password", {
+      hint: "Connect authenticates with CONNECT_API_KEY: set CONNECT_SERVER to the bare address, e.g. https://connect.example.com",
     });
   }
   const serverUrl = trimmed.replace(/\/__api__$/, "");
