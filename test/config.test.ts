@@ -10,6 +10,7 @@ import { parseFilter, parseGroupKey, parseMeasure, parseSortKey } from "../src/c
 import { loadReportSpec, parseReportSpec } from "../src/config/load.ts";
 import { profileSpec } from "../src/config/profile-spec.ts";
 import type { ChartSection, KpiSection, ReportSpec } from "../src/config/spec.ts";
+import { MAX_ALIAS_VALUES } from "../src/config/yaml-tree.ts";
 import { ReportError } from "../src/errors.ts";
 import { summarize } from "../src/summarize/index.ts";
 import { dictionaryVector } from "./summarize-reference.ts";
@@ -526,6 +527,13 @@ describe("aliases are bounded", () => {
         },
       );
     }
+  });
+
+  test("docs/limits.md states the alias limit", async () => {
+    const docs = await readFile("docs/limits.md", "utf8");
+    const section = docs.slice(docs.indexOf("## Definition files"));
+    assert.ok(section.startsWith("## Definition files"));
+    assert.ok(section.includes(MAX_ALIAS_VALUES.toLocaleString("en-US")));
   });
 
   test("an ordinary alias reuses the anchored value", () => {

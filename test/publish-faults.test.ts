@@ -3,6 +3,7 @@
 // a deploy reply without a task id, a task log full of terminal escapes, and a proxy whose
 // error page echoes the request (API key included).
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { runPublish } from "../src/cli/publish.ts";
@@ -117,4 +118,13 @@ test("an error page that echoes the request does not put the API key in the outp
   } finally {
     server.faults.echo = undefined;
   }
+});
+
+test("the deadline's flag and variable are in --help and docs/publishing.md", async () => {
+  const help = effects();
+  assert.equal(await runPublish(["--help"], help), 0);
+  assert.match(help.lines.join("\n"), /--deploy-timeout S .*CONNECT_DEPLOY_TIMEOUT/s);
+  const docs = await readFile(join(import.meta.dirname, "../docs/publishing.md"), "utf8");
+  assert.match(docs, /`--deploy-timeout SECONDS`/);
+  assert.match(docs, /CONNECT_DEPLOY_TIMEOUT=SECONDS/);
 });
