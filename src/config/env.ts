@@ -81,7 +81,7 @@ export function substituteEnvTracked(
 const WORD = /[\p{L}\p{N}]/u;
 
 /** From this length on, a value is hidden wherever it appears; shorter ones only as whole words. */
-const ANYWHERE = 8;
+export const ANYWHERE = 8;
 
 /**
  * `text` with every value the environment inserted shown as `${NAME}` again, for messages.

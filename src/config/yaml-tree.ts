@@ -16,7 +16,13 @@ import {
   visit,
 } from "yaml";
 import { ReportError } from "../errors.ts";
-import { type EnvInsert, hasEnvReference, SubstitutionError, substituteEnvTracked } from "./env.ts";
+import {
+  ANYWHERE,
+  type EnvInsert,
+  hasEnvReference,
+  SubstitutionError,
+  substituteEnvTracked,
+} from "./env.ts";
 import type { FieldPath, SourceLocation } from "./spec.ts";
 
 /** 1-based line and column. */
@@ -294,12 +300,16 @@ function fieldAt(root: YNode | undefined, path: FieldPath): YNode | undefined {
   return nodeAt(root, [...path.slice(0, 2), section.entries[0].key, ...path.slice(2)]);
 }
 
-/** Every value the environment inserted into `node` and the values inside it. */
+/**
+ * What the environment inserted into a field, for hiding it in the field's messages: all of a
+ * value's inserts; for a map or list, the long ones (likely secrets) anywhere inside it, as a
+ * message about the whole may still quote a part, while short ones would only garble it.
+ */
 export function envInserts(node: YNode | undefined): EnvInsert[] {
   if (node === undefined) return [];
   if (node.kind === "scalar") return [...node.fromEnv];
   const children = node.kind === "map" ? node.entries.map((e) => e.value) : node.items;
-  return children.flatMap(envInserts);
+  return children.flatMap(envInserts).filter((insert) => insert.value.length >= ANYWHERE);
 }
 
 /** A `locate` function for ReportSpec: where the field at a path sits in the file. */
