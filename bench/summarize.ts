@@ -15,7 +15,7 @@ import {
 } from "apache-arrow";
 import { mulberry32 } from "../scripts/seeded-random.ts";
 import type { ReportSpec } from "../src/config/spec.ts";
-import { limitsFromEnv } from "../src/limits.ts";
+import { LIMITS, limitsFromEnv } from "../src/limits.ts";
 import { readColumns } from "../src/summarize/columns.ts";
 import { countDuplicateRows } from "../src/summarize/duplicates.ts";
 import { summarize } from "../src/summarize/index.ts";
@@ -257,7 +257,10 @@ console.log(`rss after: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`)
 const columns = time(() => readColumns(built.result));
 const stages: [string, number][] = [["read columns", columns.ms]];
 for (const column of columns.result)
-  stages.push([`profile ${column.name}`, time(() => profileColumn(column)).ms]);
+  stages.push([
+    `profile ${column.name}`,
+    time(() => profileColumn(column, LIMITS.max_text_chars.default)).ms,
+  ]);
 for (const q of Object.values(spec.queries)) {
   stages.push([`query ${q.name}`, time(() => runQuery(q, columns.result, rows, spec)).ms]);
 }

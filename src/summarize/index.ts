@@ -50,7 +50,7 @@ export function summarize(table: Table, spec: ReportSpec, options: SummarizeOpti
     for (const kpi of section.kpis) kpis.push(computeKpi(kpi, index, columns, rows, spec, now));
   });
 
-  const stats = columns.map(profileColumn);
+  const stats = columns.map((column) => profileColumn(column, spec.limits.max_text_chars));
   // A column whose every row holds a different value (an id) rules out duplicate rows.
   const unique = rows > 0 && stats.some((s) => s.profile.distinct === rows);
   const alerts = findAlerts(stats, rows, unique ? 0 : countDuplicateRows(columns, rows));

@@ -6,6 +6,7 @@
 import { isoDate } from "../calendar.ts";
 import type { KpiSpec, ReportSpec } from "../config/spec.ts";
 import type { Column } from "./columns.ts";
+import { cutText } from "./cut-text.ts";
 import { selectRows } from "./filter.ts";
 import { computeMeasure, type Grouping, resolveMeasure } from "./measure.ts";
 import { findColumn, specError } from "./spec-error.ts";
@@ -27,7 +28,10 @@ export function computeKpi(
     const grouping: Grouping = { ids: new Int32Array(selected.length), count: 1 };
     return computeMeasure(resolved, selected, grouping)[0];
   };
-  const value = scalar(whole(rows));
+  const measured = scalar(whole(rows));
+  // min() or max() of a text column gives a value from the data: cut like any other.
+  const value =
+    typeof measured === "string" ? cutText(measured, spec.limits.max_text_chars) : measured;
   const tile: KpiValue = { section, label: kpi.label, format: kpi.format, value };
   const { compare } = kpi;
   if (compare === undefined) return tile;
@@ -57,7 +61,7 @@ export function computeKpi(
   const currentValue = numeric(whole(within(current, end)));
   const previousValue = numeric(whole(within(previous, current)));
   tile.comparison = {
-    column: column.name,
+    column: cutText(column.name, spec.limits.max_text_chars),
     unit: compare.unit,
     partial: now.getTime() < end,
     current: isoDate(current),

@@ -3,6 +3,7 @@
 import { DAY_MS, isoDate, isoTimestamp } from "../calendar.ts";
 import { isTemporal } from "../column-type.ts";
 import type { CategoryColumn, Column, NumberColumn } from "./columns.ts";
+import { cutText } from "./cut-text.ts";
 import { numberHistogram, timeHistogram, timeUnitFor } from "./histogram.ts";
 import { distinctSorted, moments, quantileSorted } from "./quantiles.ts";
 import type { ColumnProfile, Quantiles, TopValue } from "./summary.ts";
@@ -17,11 +18,19 @@ export interface ColumnStats {
   skewness?: number;
 }
 
-/** Profiles one column. Missing (null, NaN, ±Infinity) values are left out of every figure. */
-export function profileColumn(column: Column): ColumnStats {
-  return column.kind === "category"
-    ? { profile: profileCategories(column) }
-    : profileNumbers(column);
+/**
+ * Profiles one column. Missing (null, NaN, ±Infinity) values are left out of every figure.
+ * Its name and top values are cut to `maxText` code points (max_text_chars).
+ */
+export function profileColumn(column: Column, maxText: number): ColumnStats {
+  const stats =
+    column.kind === "category" ? { profile: profileCategories(column) } : profileNumbers(column);
+  const { profile } = stats;
+  profile.name = cutText(profile.name, maxText);
+  if (profile.top !== undefined) {
+    for (const top of profile.top) top.value = cutText(top.value, maxText);
+  }
+  return stats;
 }
 
 /** The non-missing values of a number column, ascending. */

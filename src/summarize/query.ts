@@ -8,9 +8,10 @@
 import { DAY_MS, isoDate } from "../calendar.ts";
 import type { GroupKey, QuerySpec, ReportSpec, SortKey } from "../config/spec.ts";
 import type { Column } from "./columns.ts";
+import { cutCell } from "./cut-text.ts";
 import { selectRows } from "./filter.ts";
 import { computeMeasure, type Grouping, numberCell, resolveMeasure } from "./measure.ts";
-import { findColumn, notFound, specError } from "./spec-error.ts";
+import { findColumn, notFound, specError, specLimitError } from "./spec-error.ts";
 import type { Cell, ColumnType, QueryColumn, QueryResult } from "./summary.ts";
 import { bucketStart } from "./time.ts";
 
@@ -21,7 +22,11 @@ interface KeyCodes {
   type: ColumnType;
 }
 
-/** Runs `query` against `columns` (all of one table with `rowCount` rows). */
+/**
+ * Runs `query` against `columns` (all of one table with `rowCount` rows). It stops, with an
+ * error naming the query, as soon as its groups pass max_groups; text cells are cut to
+ * max_text_chars.
+ */
 export function runQuery(
   query: QuerySpec,
   columns: readonly Column[],
@@ -44,8 +49,12 @@ export function runQuery(
   }
 
   const rows = selectRows(columns, rowCount, query.filter, spec);
-  const keys = query.groupBy.map((key, i) => keyCodes(key, keyColumns[i], rows));
-  const { grouping, keyIds } = group(keys, rows.length);
+  const maxGroups: GroupLimit = {
+    groups: spec.limits.max_groups,
+    exceeded: () => specLimitError(spec, query.path, "max_groups"),
+  };
+  const keys = query.groupBy.map((key, i) => keyCodes(key, keyColumns[i], rows, maxGroups));
+  const { grouping, keyIds } = group(keys, rows.length, maxGroups);
   const values = measures.map((m) => computeMeasure(m, rows, grouping));
 
   const records: Record<string, Cell>[] = [];
@@ -60,11 +69,19 @@ export function runQuery(
     records.push(record);
   }
   records.sort(comparator(sortOrder(query)));
-  return {
-    name: query.name,
-    columns: outputs,
-    rows: query.limit === undefined ? records : records.slice(0, Math.max(0, query.limit)),
-  };
+  const kept = query.limit === undefined ? records : records.slice(0, Math.max(0, query.limit));
+  // Cut after sorting, so the order is that of the whole values.
+  const maxText = spec.limits.max_text_chars;
+  for (const record of kept) {
+    for (const name of names) record[name] = cutCell(record[name], maxText);
+  }
+  return { name: query.name, columns: outputs, rows: kept };
+}
+
+/** The most groups a query may have, and the error that stops it when it has more. */
+interface GroupLimit {
+  groups: number;
+  exceeded: () => Error;
 }
 
 function keyColumn(key: GroupKey, columns: readonly Column[], spec: ReportSpec): Column {
@@ -79,7 +96,12 @@ function keyColumn(key: GroupKey, columns: readonly Column[], spec: ReportSpec):
   return column;
 }
 
-function keyCodes(key: GroupKey, column: Column, rows: Uint32Array): KeyCodes {
+/**
+ * Codes one key over the selected rows. A query has at least as many groups as any of its
+ * keys has distinct values, so a key with more than `limit.groups` stops the query here,
+ * before a Map of millions of values is built.
+ */
+function keyCodes(key: GroupKey, column: Column, rows: Uint32Array, limit: GroupLimit): KeyCodes {
   const ids = new Int32Array(rows.length);
   if (column.kind === "category") {
     const { codes } = column;
@@ -94,6 +116,8 @@ function keyCodes(key: GroupKey, column: Column, rows: Uint32Array): KeyCodes {
   const idOf = (v: number): number => {
     let id = index.get(v);
     if (id === undefined) {
+      // cells[0] is the null key, so cells.length - 1 distinct values are coded.
+      if (cells.length > limit.groups) throw limit.exceeded();
       id = cells.length;
       cells.push(unit === undefined ? numberCell(v, type) : isoDate(v));
       index.set(v, id);
@@ -129,13 +153,21 @@ function keyCodes(key: GroupKey, column: Column, rows: Uint32Array): KeyCodes {
 /** Slots of the day → bucket cache (a power of two; about 11 years of days). */
 const DAY_CACHE = 4096;
 
-/** Dense group ids in order of first appearance, and each group's key ids. */
-function group(keys: KeyCodes[], n: number): { grouping: Grouping; keyIds: Int32Array[] } {
+/**
+ * Dense group ids in order of first appearance, and each group's key ids; stops at the
+ * group past `limit.groups`.
+ */
+function group(
+  keys: KeyCodes[],
+  n: number,
+  limit: GroupLimit,
+): { grouping: Grouping; keyIds: Int32Array[] } {
   const ids = new Int32Array(n);
   if (keys.length === 0) return { grouping: { ids, count: 1 }, keyIds: [] };
   const firsts: number[] = [];
   const assign = (k: number, g: number | undefined, remember: (g: number) => void): void => {
     if (g === undefined) {
+      if (firsts.length >= limit.groups) throw limit.exceeded();
       g = firsts.length;
       firsts.push(k);
       remember(g);

@@ -6,6 +6,7 @@ import { hideEnvValues } from "../config/env.ts";
 import type { FieldPath, ReportSpec } from "../config/spec.ts";
 import { formatPath } from "../config/yaml-tree.ts";
 import { ReportError } from "../errors.ts";
+import { type LimitName, limitExceeded } from "../limits.ts";
 import type { Column } from "./columns.ts";
 
 /** How many column names a "not found" message lists before "and N more". */
@@ -21,14 +22,23 @@ export function specError(
   problem: string,
   hint?: string,
 ): ReportError {
-  const location = spec.locate(path);
-  const where =
-    location === undefined ? "" : `${location.file}:${location.line}:${location.column}: `;
-  const fromEnv = location?.fromEnv ?? [];
+  const fromEnv = spec.locate(path)?.fromEnv ?? [];
   return new ReportError(
-    `${where}${formatPath(path)}: ${hideEnvValues(problem, fromEnv)}`,
+    `${where(spec, path)}: ${hideEnvValues(problem, fromEnv)}`,
     hint === undefined ? {} : { hint: hideEnvValues(hint, fromEnv) },
   );
+}
+
+/** The error for data that takes the definition's field at `path` past the limit `name`. */
+export function specLimitError(spec: ReportSpec, path: FieldPath, name: LimitName): ReportError {
+  return limitExceeded(name, spec.limits[name], where(spec, path));
+}
+
+/** "r.yml:12:5: queries.by_region": where `path` sits (when known), then the path. */
+function where(spec: ReportSpec, path: FieldPath): string {
+  const location = spec.locate(path);
+  const at = location === undefined ? "" : `${location.file}:${location.line}:${location.column}: `;
+  return `${at}${formatPath(path)}`;
 }
 
 /** The column named `name`, or a ReportError suggesting the closest name and listing all. */
