@@ -10,6 +10,7 @@ import type { ReportSpec } from "./config/spec.ts";
 import type { Effects, Logger } from "./effects.ts";
 import { ReportError } from "./errors.ts";
 import { type FormatLocale, formatBytes } from "./format.ts";
+import { concatBytes } from "./read/bytes/stream.ts";
 import { readTable as readSourceTable } from "./read/index.ts";
 import { assembleModel } from "./render/model.ts";
 import { renderReport } from "./render/report.ts";
@@ -18,6 +19,7 @@ import type { DataSource } from "./source/data-source.ts";
 import { openDataSource } from "./source/open.ts";
 import { summarize } from "./summarize/index.ts";
 import type { Summary } from "./summarize/summary.ts";
+import { jsonPieces } from "./summarize/summary-json.ts";
 
 /** The bundled default templates, beside src/. */
 export const DEFAULT_TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), "../templates");
@@ -90,6 +92,19 @@ function withSource(spec: ReportSpec, source: string, effects: Effects): ReportS
   };
 }
 
+/** summary.json as UTF-8, encoded piece by piece: never one string, however large. */
+function summaryJson(summary: Summary): Uint8Array {
+  const encoder = new TextEncoder();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  jsonPieces(summary, (piece) => {
+    const bytes = encoder.encode(piece);
+    chunks.push(bytes);
+    length += bytes.length;
+  });
+  return concatBytes(chunks, length);
+}
+
 /** Read the source's bytes (any supported format, or every part of a dataset) into an Arrow table. */
 function readTable(source: DataSource, spec: ReportSpec, log: Logger): Promise<Table> {
   return readSourceTable(source, { format: spec.source.format, csv: spec.source.csv, log });
@@ -152,7 +167,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
       }),
     (h) => `index.html ${formatBytes(Buffer.byteLength(h), LOG_LOCALE)}`,
   );
-  const summaryJson = `${JSON.stringify(summary, null, 2)}\n`;
+  const summaryBytes = summaryJson(summary);
   if (options.check) {
     effects.log.info(`checked in ${formatDuration(performance.now() - started)}: nothing written`);
     return { outDir: options.outDir, spec, source, summary, htmlBytes: Buffer.byteLength(html) };
@@ -163,7 +178,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     () =>
       writeSite(options.outDir, [
         { path: "index.html", content: html },
-        { path: "summary.json", content: summaryJson },
+        { path: "summary.json", content: summaryBytes },
       ]),
     () => `${options.outDir}/ (index.html, summary.json)`,
   );

@@ -10,6 +10,7 @@ import { ReportError } from "../src/errors.ts";
 import { cutText } from "../src/summarize/cut-text.ts";
 import { summarize } from "../src/summarize/index.ts";
 import type { Summary } from "../src/summarize/summary.ts";
+import { jsonPieces } from "../src/summarize/summary-json.ts";
 
 /** A definition over the table below, with `extra` YAML appended (queries, limits). */
 function spec(extra: string) {
@@ -183,5 +184,56 @@ describe("cutText", () => {
       const max = 1 + (next() % 8);
       assert.equal(cutText(text, max), expectedCut(text, max), JSON.stringify({ text, max }));
     }
+  });
+});
+
+describe("summary.json in pieces", () => {
+  it("is JSON.stringify(summary, null, 2) and a newline, for a real summary", () => {
+    const definition = spec(`queries:
+  by_pair:
+    group_by: [a, b]
+    measures: { n: count(), low: min(id) }
+sections:
+  - kpis: [{ label: Rows, value: count() }]
+  - histogram: { title: Ids, column: id, bins: 7 }
+  - profile: all
+`);
+    const summary = summarize(gridTable(), definition);
+    const pieces: string[] = [];
+    jsonPieces(summary, (piece) => pieces.push(piece));
+    assert.ok(pieces.length > 1, "a summary of 2,500 rows comes in several pieces");
+    assert.equal(pieces.join(""), `${JSON.stringify(summary, null, 2)}\n`);
+    // Empty containers, undefined fields and values, nested arrays: as JSON.stringify does.
+    const odd = { a: [], b: {}, c: undefined, d: [undefined, 1, [2, []]], e: { f: null } };
+    const oddPieces: string[] = [];
+    jsonPieces(odd, (piece) => oddPieces.push(piece));
+    assert.equal(oddPieces.join(""), `${JSON.stringify(odd, null, 2)}\n`);
+  });
+
+  it("writes a summary whose JSON is longer than the longest string V8 can make", () => {
+    // V8's limit is 2^29 - 24 characters on 64-bit builds. 600 rows that each hold the same
+    // 1,000,000-character label (one string in memory) come to about 600 million.
+    const label = "x".repeat(1_000_000);
+    const rows = Array.from({ length: 600 }, (_, n) => ({ key: label, n }));
+    const summary: Summary = {
+      rows: 600,
+      columns: [],
+      queries: { q: { name: "q", columns: [], rows } },
+      kpis: [],
+      alerts: [],
+    };
+    const V8_MAX = 2 ** 29 - 24;
+    let total = 0;
+    let longest = 0;
+    let pieces = 0;
+    jsonPieces(summary, (piece) => {
+      total += piece.length;
+      longest = Math.max(longest, piece.length);
+      pieces++;
+    });
+    assert.ok(total > V8_MAX, `${total} characters`);
+    // No piece is longer than the longest value (the label, quoted) or PIECE_CHARS and a bit.
+    assert.ok(longest <= label.length + 2, `longest piece ${longest}`);
+    assert.ok(pieces >= 600);
   });
 });
