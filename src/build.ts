@@ -155,6 +155,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     () => renderCharts(spec, summary, { fontsDir: join(defaultsDir, "fonts") }),
     (c) => `${c.charts.size} charts, ${c.histograms.size} column histograms`,
   );
+  for (const notice of charts.notices) effects.log.warn(notice);
   const html = await stage(
     effects,
     "render",

@@ -1,11 +1,13 @@
 // The chart stage: every chart the report's sections ask for, plus a small histogram per
-// profiled numeric or date column, rendered to accessible inline SVG.
+// profiled numeric or date column (the first max_profile_charts of them), rendered to
+// accessible inline SVG.
 
 import { fileURLToPath } from "node:url";
 import type { TopLevelSpec } from "vega-lite";
 import type { ChartSection, HistogramSection, ReportSpec } from "../config/spec.ts";
 import type { FormatLocale } from "../format.ts";
 import { slug } from "../markup.ts";
+import { cutText } from "../summarize/cut-text.ts";
 import { notFound, specError } from "../summarize/spec-error.ts";
 import type { ColumnProfile, QueryResult, Summary } from "../summarize/summary.ts";
 import {
@@ -50,8 +52,13 @@ export interface RenderedChart {
 export interface ChartSet {
   /** By index into ReportSpec.sections, for `chart` and `histogram` sections. */
   charts: Map<number, RenderedChart>;
-  /** Sparkline histograms for profile cards, by column name (numeric and date columns). */
+  /**
+   * Sparkline histograms for profile cards, by column name: the first max_profile_charts
+   * numeric and date columns in profile order.
+   */
   histograms: Map<string, RenderedChart>;
+  /** What the reader of the report should know, e.g. that histograms stopped at the limit. */
+  notices: string[];
   /** Wall time in ms: the first SVG (includes vega warm-up), all of them, and how many SVGs (each variant counts). */
   timing: { firstMs: number; totalMs: number; count: number };
 }
@@ -105,8 +112,17 @@ function checkFields(spec: ReportSpec, section: ChartSection, result: QueryResul
   }
 }
 
+/**
+ * The profile of the column the definition calls `name`. Profile names from the data are cut
+ * to max_text_chars, so the definition's name is cut the same way to find them.
+ */
+function profileNamed(spec: ReportSpec, summary: Summary, name: string): ColumnProfile | undefined {
+  const cut = cutText(name, spec.limits.max_text_chars);
+  return summary.columns.find((c) => c.name === cut);
+}
+
 function profileOf(spec: ReportSpec, summary: Summary, section: HistogramSection): ColumnProfile {
-  const profile = summary.columns.find((c) => c.name === section.column);
+  const profile = profileNamed(spec, summary, section.column);
   if (profile === undefined) {
     throw specError(
       spec,
@@ -131,19 +147,31 @@ function profileOf(spec: ReportSpec, summary: Summary, section: HistogramSection
 
 /** The columns the report's profile sections show, in order, without repeats. */
 export function profiledColumns(spec: ReportSpec, summary: Summary): ColumnProfile[] {
-  const seen = new Set<string>();
+  const seen = new Set<ColumnProfile>();
   const out: ColumnProfile[] = [];
+  const add = (profile: ColumnProfile | undefined) => {
+    if (profile === undefined || seen.has(profile)) return;
+    seen.add(profile);
+    out.push(profile);
+  };
   for (const section of spec.sections) {
     if (section.kind !== "profile") continue;
-    const names = section.columns === "all" ? summary.columns.map((c) => c.name) : section.columns;
-    for (const name of names) {
-      const profile = summary.columns.find((c) => c.name === name);
-      if (profile === undefined || seen.has(name)) continue;
-      seen.add(name);
-      out.push(profile);
-    }
+    // Linear in the columns: a table may have tens of thousands.
+    if (section.columns === "all") summary.columns.forEach(add);
+    else for (const name of section.columns) add(profileNamed(spec, summary, name));
   }
   return out;
+}
+
+/** The notice for profile histograms stopped at max_profile_charts; undefined when none were. */
+export function profileChartsNotice(drawn: number, eligible: number): string | undefined {
+  if (eligible <= drawn) return undefined;
+  const n = (value: number) => value.toLocaleString("en-US");
+  return (
+    `Histograms are drawn for the first ${n(drawn)} of ${n(eligible)} numeric and date columns ` +
+    `(limit max_profile_charts); the other ${n(eligible - drawn)} are profiled without one. ` +
+    `To draw them all, set \`limits: { max_profile_charts: ${eligible} }\` in the report definition.`
+  );
 }
 
 /** Render every chart and histogram section, and the profile sparklines, to inline SVG. */
@@ -214,8 +242,11 @@ export async function renderCharts(
   }
 
   const histograms = new Map<string, RenderedChart>();
+  const maxCharts = spec.limits.max_profile_charts;
+  let eligible = 0;
   for (const [index, profile] of profiledColumns(spec, summary).entries()) {
     if (profile.histogram === undefined || profile.histogram.length === 0) continue;
+    if (++eligible > maxCharts) continue;
     const id = `hist-${index + 1}-${slug(profile.name, 40) || "column"}`;
     const title = `Distribution of ${profile.name}`;
     const description = describeHistogram(profile, loc);
@@ -228,5 +259,11 @@ export async function renderCharts(
       table: histogramTable(profile, loc),
     });
   }
-  return { charts, histograms, timing: { firstMs, totalMs: performance.now() - start, count } };
+  const notice = profileChartsNotice(Math.min(eligible, maxCharts), eligible);
+  return {
+    charts,
+    histograms,
+    notices: notice === undefined ? [] : [notice],
+    timing: { firstMs, totalMs: performance.now() - start, count },
+  };
 }

@@ -9,6 +9,7 @@ import { isNumeric } from "../column-type.ts";
 import type { ReportSpec, TableSection, ValueFormat } from "../config/spec.ts";
 import { type FormatLocale, formatDate, formatNumber, formatValue, MISSING } from "../format.ts";
 import { slug } from "../markup.ts";
+import { cutText } from "../summarize/cut-text.ts";
 import { notFound, specError } from "../summarize/spec-error.ts";
 import type { Alert, ColumnProfile, KpiValue, Summary } from "../summarize/summary.ts";
 
@@ -206,32 +207,62 @@ function tableBlock(
   };
 }
 
+/** What the profile cards of one page share: the used ids, and lookups built once per page. */
+interface CardContext {
+  spec: ReportSpec;
+  summary: Summary;
+  charts: ChartSet;
+  /** Card ids taken so far, and the next suffix to try per base id. */
+  ids: Set<string>;
+  nextSuffix: Map<string, number>;
+  alertsByColumn: Map<string, Alert[]>;
+}
+
+function cardContext(spec: ReportSpec, summary: Summary, charts: ChartSet): CardContext {
+  const alertsByColumn = new Map<string, Alert[]>();
+  for (const alert of summary.alerts) {
+    if (alert.column === undefined) continue;
+    const list = alertsByColumn.get(alert.column);
+    if (list === undefined) alertsByColumn.set(alert.column, [alert]);
+    else list.push(alert);
+  }
+  return { spec, summary, charts, ids: new Set(), nextSuffix: new Map(), alertsByColumn };
+}
+
+/** The cards of one profile section; linear in the columns (a table may have tens of thousands). */
 function profileCards(
-  spec: ReportSpec,
-  summary: Summary,
+  context: CardContext,
   columns: "all" | string[],
   path: ReportSpec["sections"][number]["path"],
-  charts: ChartSet,
-  ids: Set<string>,
 ): ProfileCard[] {
-  const names = columns === "all" ? summary.columns.map((c) => c.name) : columns;
-  return names.map((name, i) => {
-    const profile = summary.columns.find((c) => c.name === name);
-    if (profile === undefined) {
-      throw specError(
-        spec,
-        columns === "all" ? path : [...path, i],
-        notFound(
-          "column",
-          name,
-          summary.columns.map((c) => c.name),
-        ),
-      );
-    }
+  const { spec, summary, charts, ids, nextSuffix, alertsByColumn } = context;
+  const profiles =
+    columns === "all"
+      ? summary.columns
+      : columns.map((name, i) => {
+          // Profile names from the data are cut to max_text_chars; cut the definition's too.
+          const cut = cutText(name, spec.limits.max_text_chars);
+          const profile = summary.columns.find((c) => c.name === cut);
+          if (profile !== undefined) return profile;
+          throw specError(
+            spec,
+            [...path, i],
+            notFound(
+              "column",
+              name,
+              summary.columns.map((c) => c.name),
+            ),
+          );
+        });
+  return profiles.map((profile, i) => {
+    const { name } = profile;
     const total = profile.count + profile.missing;
     const base = `column-${slug(name) || i + 1}`;
     let id = base;
-    for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+    for (let n = nextSuffix.get(base) ?? 2; ids.has(id); n++) {
+      id = `${base}-${n}`;
+      nextSuffix.set(base, n + 1);
+    }
     ids.add(id);
     const card: ProfileCard = {
       id,
@@ -240,7 +271,7 @@ function profileCards(
       topShares: (profile.top ?? []).map((top) =>
         profile.count === 0 ? 0 : top.count / profile.count,
       ),
-      alerts: summary.alerts.filter((alert) => alert.column === name),
+      alerts: alertsByColumn.get(name) ?? [],
     };
     const histogram = charts.histograms.get(name);
     if (histogram !== undefined) card.histogram = histogram;
@@ -253,7 +284,7 @@ export function assembleModel(input: AssembleInput): ReportModel {
   const { spec, summary, charts } = input;
   const loc: FormatLocale = { locale: spec.locale, currency: spec.currency };
   const sections: RenderedSection[] = [];
-  const cardIds = new Set<string>();
+  const cards = cardContext(spec, summary, charts);
   for (const [index, section] of spec.sections.entries()) {
     switch (section.kind) {
       case "kpis":
@@ -280,7 +311,7 @@ export function assembleModel(input: AssembleInput): ReportModel {
           kind: "profile",
           partial: "profile",
           index,
-          cards: profileCards(spec, summary, section.columns, section.path, charts, cardIds),
+          cards: profileCards(cards, section.columns, section.path),
         });
         break;
       case "text":
@@ -325,7 +356,7 @@ export function assembleModel(input: AssembleInput): ReportModel {
     source: info,
     rows: summary.rows,
     columnCount: summary.columns.length,
-    notices: input.notices ?? [],
+    notices: [...(input.notices ?? []), ...charts.notices],
     sections,
     alerts,
     tableAlerts: alerts.filter((alert) => alert.column === undefined),
