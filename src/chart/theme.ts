@@ -49,7 +49,7 @@ export function chartConfig(loc: FormatLocale): Config {
     padding: 4,
     aria: false,
     customFormatTypes: true,
-    locale: { number: numberLocale(loc), time: timeLocale(loc.locale) },
+    locale: localeConfig(loc),
     view: { stroke: null },
     mark: { color: PALETTE[0] },
     bar: { color: PALETTE[0], cornerRadiusEnd: 1 },
@@ -86,6 +86,22 @@ export function chartConfig(loc: FormatLocale): Config {
     },
     title: { font: FONT_STACK, color: ink, fontWeight: 600 },
   };
+}
+
+type LocaleConfig = NonNullable<Config["locale"]>;
+
+/** d3 locales by locale and currency: building them asks Intl for dozens of formatters. */
+const localeConfigs = new Map<string, LocaleConfig>();
+
+/** The number and time locales for `loc`, built once per locale and currency (a copy each call). */
+function localeConfig(loc: FormatLocale): LocaleConfig {
+  const key = `${loc.locale}\u0000${loc.currency}`;
+  let config = localeConfigs.get(key);
+  if (config === undefined) {
+    config = { number: numberLocale(loc), time: timeLocale(loc.locale) };
+    localeConfigs.set(key, config);
+  }
+  return structuredClone(config);
 }
 
 type D3NumberLocale = NonNullable<NonNullable<Config["locale"]>["number"]>;

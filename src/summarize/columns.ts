@@ -283,7 +283,7 @@ function readDictionaryChunk(
 
 const decoder = new TextDecoder();
 
-/** Slots of the per-chunk cache from a value's bytes to its code (a power of two). */
+/** Most slots of the per-chunk cache from a value's bytes to its code (a power of two). */
 const CACHE_SLOTS = 4096;
 
 /**
@@ -312,15 +312,20 @@ function readUtf8Chunk(
   }
   // ASCII: one decode for the whole chunk, and byte offsets are character offsets.
   const text = ascii ? decoder.decode(bytes.subarray(first, last)) : "";
-  const slotCode = new Int32Array(CACHE_SLOTS).fill(-1);
-  const slotStart = new Float64Array(CACHE_SLOTS);
-  const slotLength = new Float64Array(CACHE_SLOTS);
+  // No more slots than values: a table of 20,000 columns of a few rows each must not pay
+  // for 20,000 full caches.
+  let slots = 1;
+  while (slots < CACHE_SLOTS && slots < n) slots *= 2;
+  const mask = slots - 1;
+  const slotCode = new Int32Array(slots).fill(-1);
+  const slotStart = new Float64Array(slots);
+  const slotLength = new Float64Array(slots);
   for (let i = 0; i < n; i++) {
     const a = offsets[i];
     const b = offsets[i + 1];
     let h = 0x811c9dc5 ^ (b - a);
     for (let k = a; k < b; k++) h = Math.imul(h ^ bytes[k], 16777619);
-    const slot = (h ^ (h >>> 13)) & (CACHE_SLOTS - 1);
+    const slot = (h ^ (h >>> 13)) & mask;
     const cached = slotCode[slot];
     if (cached >= 0 && slotLength[slot] === b - a && sameBytes(bytes, slotStart[slot], a, b - a)) {
       codes[start + i] = cached;
