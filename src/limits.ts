@@ -18,6 +18,10 @@ export const LIMITS = {
   max_columns: { default: 10_000, what: "columns in the data" },
   max_nesting: { default: 100, what: "levels of nesting in a JSON value" },
   max_groups: { default: 100_000, what: "groups in one query's result" },
+  max_chart_rows: {
+    default: 10_000,
+    what: "rows of a query drawn in one chart",
+  },
   max_profile_charts: {
     default: 200,
     what: "columns drawn as a histogram in the profile (the rest are listed without one)",

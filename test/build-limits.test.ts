@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { build } from "../src/build.ts";
+import { ReportError } from "../src/errors.ts";
 import type { Summary } from "../src/summarize/summary.ts";
 import { recordingEffects } from "./helpers/effects.ts";
 
@@ -80,6 +81,38 @@ describe("max_profile_charts", () => {
       built.log.some((line) => notice.test(line)),
       built.log.join("\n"),
     );
+  });
+});
+
+describe("max_chart_rows", () => {
+  // 60 regions, one order each: a query by region has 60 groups.
+  const csv = `region,revenue\n${Array.from({ length: 60 }, (_, i) => `r${i},${i + 1}`).join("\n")}\n`;
+  const definition = (limit: string) => `limits: { max_chart_rows: 50 }
+queries:
+  by_region:
+    group_by: [region]
+    measures: { revenue: sum(revenue) }${limit}
+sections:
+  - chart: { title: Revenue by region, query: by_region, mark: bar, x: region, y: revenue }
+`;
+
+  it("stops a chart of more rows than the limit, naming the chart in the definition", async () => {
+    await assert.rejects(buildReport(csv, definition("")), (error: unknown) => {
+      assert.ok(error instanceof ReportError, String(error));
+      assert.match(
+        error.message,
+        /report\.yml:\d+:\d+: sections\[0\]\S*: more than 50 rows of a query drawn in one chart \(limit max_chart_rows\)$/,
+      );
+      assert.match(error.hint ?? "", /limit:/);
+      assert.match(error.hint ?? "", /max_chart_rows: 200/);
+      return true;
+    });
+  });
+
+  it("draws the chart when the query's limit keeps it within", async () => {
+    const built = await buildReport(csv, definition("\n    limit: 50"));
+    assert.equal(built.summary.queries.by_region.rows.length, 50);
+    assert.match(built.html, /<svg id="chart-1"/);
   });
 });
 

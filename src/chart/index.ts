@@ -5,10 +5,11 @@
 import { fileURLToPath } from "node:url";
 import type { TopLevelSpec } from "vega-lite";
 import type { ChartSection, HistogramSection, ReportSpec } from "../config/spec.ts";
+import { ReportError } from "../errors.ts";
 import type { FormatLocale } from "../format.ts";
 import { slug } from "../markup.ts";
 import { cutText } from "../summarize/cut-text.ts";
-import { notFound, specError } from "../summarize/spec-error.ts";
+import { notFound, specError, specLimitError } from "../summarize/spec-error.ts";
 import type { ColumnProfile, QueryResult, Summary } from "../summarize/summary.ts";
 import {
   type ChartTable,
@@ -121,6 +122,19 @@ function profileNamed(spec: ReportSpec, summary: Summary, name: string): ColumnP
   return summary.columns.find((c) => c.name === cut);
 }
 
+/**
+ * A chart of a query's every group must stay drawable: 100,000 bars take minutes and
+ * gigabytes in vega. Past max_chart_rows the build stops, naming the chart.
+ */
+function checkRows(spec: ReportSpec, section: ChartSection, result: QueryResult): void {
+  const limit = spec.limits.max_chart_rows;
+  if (result.rows.length <= limit) return;
+  const error = specLimitError(spec, section.path, "max_chart_rows");
+  throw new ReportError(error.message, {
+    hint: `Give query '${section.query}' a \`limit:\` to chart only its first groups. ${error.hint ?? ""}`,
+  });
+}
+
 function profileOf(spec: ReportSpec, summary: Summary, section: HistogramSection): ColumnProfile {
   const profile = profileNamed(spec, summary, section.column);
   if (profile === undefined) {
@@ -217,6 +231,7 @@ export async function renderCharts(
     if (section.kind === "chart") {
       const result = queryOf(spec, summary, section);
       checkFields(spec, section, result);
+      checkRows(spec, section, result);
       const query = spec.queries[section.query];
       const xUnit = query?.groupBy.find((key) => key.name === section.x)?.unit;
       const keepOrder = query?.sort.some((key) => key.name === section.x) ?? false;
