@@ -429,11 +429,12 @@ describe("query: errors", () => {
 
   it("checks the columns a profile or histogram section names", () => {
     const sections = [
-      { kind: "profile" as const, columns: ["qty", "revnue"], path: ["sections", 2, "profile"] },
+      // As the definition reader makes it: `- profile: [qty, revnue]` is sections[2].profile[1].
+      { kind: "profile" as const, columns: ["qty", "revnue"], path: ["sections", 2] },
     ];
     assert.throws(
       () => summarize(table, specOf({ sections })),
-      /^ReportError: sections\[2\]\.profile\.columns\[1\]: column 'revnue' not found; did you mean 'revenue'\?/,
+      /^ReportError: sections\[2\]\.profile\[1\]: column 'revnue' not found; did you mean 'revenue'\?/,
     );
   });
 });
