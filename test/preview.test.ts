@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -39,6 +40,57 @@ describe("preview server", () => {
       const outside = await fetch(`${server.url}..%2F..%2Fetc%2Fpasswd`);
       assert.ok(outside.status === 403 || outside.status === 404, `got ${outside.status}`);
       assert.doesNotMatch(await outside.text(), /root:/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/** Send one raw HTTP/1.1 GET with exactly this Host header; resolves to the status and body. */
+function rawGet(
+  port: number,
+  path: string,
+  host: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let reply = "";
+    socket.on("data", (chunk) => {
+      reply += chunk;
+    });
+    socket.on("error", reject);
+    socket.on("end", () => {
+      const [head, ...body] = reply.split("\r\n\r\n");
+      resolve({ status: Number(head.split(" ")[1]), body: body.join("\r\n\r\n") });
+    });
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  });
+}
+
+describe("preview server and DNS rebinding", () => {
+  it("answers only requests addressed to its own names: 403 for any other Host", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "csr-preview-"));
+    await writeFile(join(dir, "index.html"), "<html><body>secret figures</body></html>");
+    const server = await startPreviewServer(dir, 0);
+    const port = Number(new URL(server.url).port);
+    try {
+      for (const host of ["evil.example", `evil.example:${port}`, `127.0.0.1:${port + 1}`, ""]) {
+        for (const path of ["/", "/index.html", "/__reload"]) {
+          const reply = await rawGet(port, path, host);
+          assert.equal(reply.status, 403, `${host} ${path}`);
+          assert.doesNotMatch(reply.body, /secret figures/);
+        }
+      }
+      for (const host of [
+        `127.0.0.1:${port}`,
+        `localhost:${port}`,
+        `LOCALHOST:${port}`,
+        `[::1]:${port}`,
+      ]) {
+        const reply = await rawGet(port, "/", host);
+        assert.equal(reply.status, 200, host);
+        assert.match(reply.body, /secret figures/);
+      }
     } finally {
       await server.close();
     }

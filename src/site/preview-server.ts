@@ -1,6 +1,7 @@
 // A local preview: serves the output folder on 127.0.0.1 and tells open pages to reload
 // after each rebuild (server-sent events). The reload snippet is added to the served page
-// only; the files in output/ stay script-free.
+// only; the files in output/ stay script-free. It answers only requests addressed to its
+// own names, so a web page whose DNS name is rebound to 127.0.0.1 cannot read the report.
 import { readFile } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,10 +25,33 @@ export interface PreviewServer {
   close(): Promise<void>;
 }
 
-/** Serve `dir` on 127.0.0.1:`port` (0 picks a free port). */
-export async function startPreviewServer(dir: string, port: number): Promise<PreviewServer> {
+/** The names a browser on this machine uses for a loopback server, besides its bind address. */
+const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"] as const;
+
+/** The Host header values that address this server: its names with its port. */
+function ownHosts(bindHost: string, port: number): Set<string> {
+  const bound = bindHost.includes(":") ? `[${bindHost}]` : bindHost;
+  const names = [...LOOPBACK_NAMES, bound.toLowerCase()];
+  return new Set(
+    names.flatMap((name) => (port === 80 ? [name, `${name}:80`] : [`${name}:${port}`])),
+  );
+}
+
+/** Serve `dir` on `host` (default 127.0.0.1) at `port` (0 picks a free port). */
+export async function startPreviewServer(
+  dir: string,
+  port: number,
+  host = "127.0.0.1",
+): Promise<PreviewServer> {
   const clients = new Set<ServerResponse>();
+  let allowedHosts = new Set<string>();
   const server = createServer(async (req, res) => {
+    if (!allowedHosts.has((req.headers.host ?? "").toLowerCase())) {
+      res
+        .writeHead(403, { "content-type": "text/plain" })
+        .end("Forbidden: this preview answers only to its own address (e.g. 127.0.0.1).\n");
+      return;
+    }
     let path: string;
     try {
       path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
@@ -62,17 +86,18 @@ export async function startPreviewServer(dir: string, port: number): Promise<Pre
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(
         error.code === "EADDRINUSE"
-          ? new ReportError(`Port ${port} on 127.0.0.1 is already in use.`, {
+          ? new ReportError(`Port ${port} on ${host} is already in use.`, {
               hint: "Stop the other preview, or pass --port 0 (any free port) or another port.",
             })
           : error,
       ),
     );
-    server.listen(port, "127.0.0.1", resolve);
+    server.listen(port, host, resolve);
   });
   const address = server.address() as AddressInfo;
+  allowedHosts = ownHosts(host, address.port);
   return {
-    url: `http://127.0.0.1:${address.port}/`,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${address.port}/`,
     reload() {
       for (const client of clients) client.write("data: reload\n\n");
     },
