@@ -4,6 +4,7 @@
 import { pathToFileURL } from "node:url";
 import { defaultEffects } from "../effects.ts";
 import { isReportError } from "../errors.ts";
+import { osErrorToReportError } from "../os-errors.ts";
 import { BUILD_HELP, runBuild, runCheck } from "./build.ts";
 import { runPreview } from "./preview.ts";
 import { runPublish } from "./publish.ts";
@@ -45,7 +46,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     return await run(args, effects);
-  } catch (error) {
+  } catch (caught) {
+    // A full or read-only disk, or missing permissions, is the user's to fix: not a bug.
+    const error = osErrorToReportError(caught) ?? caught;
     if (isReportError(error)) {
       process.stderr.write(`error: ${error.message}\n`);
       if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);

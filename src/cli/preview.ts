@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { type BuildOptions, build, DEFAULT_TEMPLATES } from "../build.ts";
 import type { Effects } from "../effects.ts";
 import { isReportError, ReportError } from "../errors.ts";
+import { osErrorToReportError } from "../os-errors.ts";
 import { startPreviewServer } from "../site/preview-server.ts";
 import { stagingPrefix } from "../site/write.ts";
 import { BUILD_FLAGS } from "./build.ts";
@@ -56,8 +57,9 @@ export async function runPreview(args: string[], effects: Effects): Promise<numb
     }
     running = build(options, effects)
       .then(() => server.reload())
-      .catch((error: unknown) => {
+      .catch((caught: unknown) => {
         // Keep serving the last good report; say what broke.
+        const error = osErrorToReportError(caught) ?? caught;
         if (!isReportError(error)) throw error;
         effects.log.warn(`${error.message}${error.hint ? `\n  hint: ${error.hint}` : ""}`);
       })
