@@ -61,7 +61,9 @@ function isDead(owner: LockOwner): boolean {
     process.kill(owner.pid, 0);
     return false;
   } catch (error) {
-    return errnoCode(error) === "ESRCH";
+    // ESRCH: no such process. (Deno 1.46 reports ESRCH as ERR_OUT_OF_RANGE, so anything
+    // but EPERM, "exists but is not yours", means gone.)
+    return errnoCode(error) !== "EPERM";
   }
 }
 
