@@ -1,26 +1,22 @@
 // Child process for the benchmark: reads the CSV once and reports time and peak memory.
-// bench/run.ts bundles this file (and the CSV worker beside it) with esbuild and runs it with
-// plain node, so the figure is what a build process pays, worker start-up included, without
-// the tsx loader. Usage: node read-once.mjs file.csv [threads]
+// bench/run.ts bundles this file with esbuild and runs it with plain node, so the figure is
+// what a build process pays, without the tsx loader. Usage: node read-once.mjs file.csv
 import { createReadStream, statSync } from "node:fs";
 import { readCsv } from "../src/read/csv/read-csv.ts";
 
 const path = process.argv[2];
-const threads = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
 const baselineMiB = process.memoryUsage().rss / 1_048_576;
 const started = performance.now();
 const cpu = process.cpuUsage();
 const table = await readCsv(createReadStream(path, { highWaterMark: 1 << 20 }), {
   name: path,
   expectedBytes: statSync(path).size,
-  threads,
 });
 const ms = performance.now() - started;
 const used = process.cpuUsage(cpu);
 process.stdout.write(
   `${JSON.stringify({
     ms,
-    // All threads of the process.
     cpuMs: (used.user + used.system) / 1000,
     rows: table.numRows,
     baselineMiB,

@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark in one run, ending in one table of ratios (bench/results.json).
 //  - CSV → Arrow on the 1M-row, 8-column file (~63 MB) against pandas read_csv: each side in
 //    its own process, run alternately so load changes on this shared 2-core VM hit both alike;
-//    our child is the bundled reader plus its bundled CSV worker, as a build runs it.
+//    our child is the bundled reader, as a build runs it. `npm run bench -- --csv-only` runs
+//    just this part (and writes nothing).
 //  - Parquet → Arrow against the bare Parquet library: bench/parquet.ts, when it exists.
 //  - A 10M-row CSV (~640 MB, generated under bench/data/ on first use) through a full
 //    profile-only build in a child process: time and peak RSS (must stay under 2 GiB).
@@ -64,14 +65,11 @@ function runPandas(): PandasRun {
   return JSON.parse(out) as PandasRun;
 }
 
-/** Bundles the one-read child and the CSV worker side by side, as plain node runs them. */
+/** Bundles the one-read child, as plain node runs it. */
 async function bundleReader(): Promise<string> {
   const outdir = here("data");
   await esbuild({
-    entryPoints: {
-      "read-once": here("read-once.ts"),
-      "csv-worker": here("../src/read/csv-worker.ts"),
-    },
+    entryPoints: { "read-once": here("read-once.ts") },
     bundle: true,
     platform: "node",
     format: "esm",
@@ -82,10 +80,10 @@ async function bundleReader(): Promise<string> {
   return `${outdir}/read-once.mjs`;
 }
 
-function readOursInChild(bundle: string, threads?: number): ChildRead {
-  const args = [bundle, CSV_1M];
-  if (threads !== undefined) args.push(String(threads));
-  return JSON.parse(execFileSync(process.execPath, args, { encoding: "utf8" })) as ChildRead;
+function readOursInChild(bundle: string): ChildRead {
+  return JSON.parse(
+    execFileSync(process.execPath, [bundle, CSV_1M], { encoding: "utf8" }),
+  ) as ChildRead;
 }
 
 /** A full profile-only build in a child process, or the reason it could not run. */
@@ -130,15 +128,12 @@ async function csvVsPandas(rows: Row[]): Promise<Record<string, unknown>> {
   if (noPandas) log(`notice: ${noPandas}; skipping pandas (apt-get install -y python3-pandas).`);
   const bundle = await bundleReader();
   const ours: ChildRead[] = [];
-  const workers: ChildRead[] = [];
   const pandas: PandasRun[] = [];
   for (let run = 0; run < RUNS; run++) {
     ours.push(readOursInChild(bundle));
     if (!noPandas) pandas.push(runPandas());
-    workers.push(readOursInChild(bundle, 2));
   }
   const oursMs = median(ours.map((r) => r.ms));
-  const workersMs = median(workers.map((r) => r.ms));
   const oursPeak = median(ours.map((r) => r.peakMiB));
   const oursMBps = megabytes / (oursMs / 1000);
   const pandasMs = pandas.length ? median(pandas.map((p) => p.seconds * 1000)) : undefined;
@@ -161,12 +156,6 @@ async function csvVsPandas(rows: Row[]): Promise<Record<string, unknown>> {
       ratio: memory === undefined ? "-" : `${memory.toFixed(2)}×`,
       target: memory === undefined ? undefined : memory <= 1 ? "≤1× met" : "≤1× NOT met",
     },
-    {
-      bench: "CSV→Arrow 1M×8, 2 worker threads vs default (ours)",
-      ours: `${workersMs.toFixed(0)} ms, ${median(workers.map((r) => r.peakMiB)).toFixed(0)} MiB`,
-      baseline: `${oursMs.toFixed(0)} ms, ${oursPeak.toFixed(0)} MiB`,
-      ratio: `${(workersMs / oursMs).toFixed(2)}× the time`,
-    },
   );
   return {
     file: { path: "bench/data/bench-1m.csv", bytes, rows: ours[0].rows },
@@ -177,12 +166,6 @@ async function csvVsPandas(rows: Row[]): Promise<Record<string, unknown>> {
       cpuMs: round(median(ours.map((r) => r.cpuMs))),
       peakMiB: round(oursPeak),
       baselineMiB: round(ours[0].baselineMiB),
-    },
-    oursTwoWorkers: {
-      runsMs: workers.map((r) => round(r.ms)),
-      medianMs: round(workersMs),
-      cpuMs: round(median(workers.map((r) => r.cpuMs))),
-      peakMiB: round(median(workers.map((r) => r.peakMiB))),
     },
     pandas: noPandas
       ? { skipped: noPandas }
@@ -340,6 +323,11 @@ function printTable(rows: Row[]): void {
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
+  if (process.argv.includes("--csv-only")) {
+    console.log(JSON.stringify(await csvVsPandas(rows), null, 2));
+    printTable(rows);
+    return;
+  }
   const started = loadavg().map((l) => round(l, 2));
   const csv = await csvVsPandas(rows);
   const parquet = parquetBench(rows);

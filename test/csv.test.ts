@@ -288,3 +288,101 @@ describe("readCsv with CR-only line ends", () => {
     );
   });
 });
+
+/** A deterministic file with every kind of record-boundary trouble, one row per id. */
+function awkwardCsv(rows: number): string {
+  const lines = ["id,name,amount,flag,note,late"];
+  for (let i = 1; i <= rows; i++) {
+    const name =
+      i % 7 === 0
+        ? `"multi\nline ${i}"`
+        : i % 5 === 0
+          ? `"say ""hi"", ${i}"`
+          : i % 11 === 0
+            ? `5'11" tall ${i}` // a quote inside an unquoted field is text
+            : `name${i % 13}`;
+    // Integers at first, a decimal late in the file: the column widens long after the sample.
+    const amount = i === rows - 3 ? "2.5" : String(i * 3);
+    const flag = i % 3 === 0 ? "" : i % 2 === 0 ? "true" : "false";
+    const note = i % 9 === 0 ? '"a,b\r\nc"' : i % 4 === 0 ? "NA" : `n${i % 3}`;
+    // Empty through the sample, then integers.
+    const late = i > rows / 2 ? String(i) : "";
+    lines.push(`${i},${name},${amount},${flag},${note},${late}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The bytes in pieces of 1, 7, 300, 33 and 1024 bytes, in turn. */
+async function* unevenPieces(data: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let at = 0, k = 0; at < data.length; k++) {
+    const size = [1, 7, 300, 33, 1024][k % 5];
+    yield data.slice(at, at + size);
+    at += size;
+  }
+}
+
+describe("readCsv on long awkward input", () => {
+  it("reads quoted line breaks, doubled quotes and late widenings the same in any pieces", async () => {
+    const data = bytes(awkwardCsv(3000));
+    const wholeNotices: string[] = [];
+    const pieceNotices: string[] = [];
+    const whole = await readCsv(data, {
+      name: "a.csv",
+      sampleRows: 20,
+      onNotice: (m) => wholeNotices.push(m),
+    });
+    const pieces = await readCsv(unevenPieces(data), {
+      name: "a.csv",
+      sampleRows: 20,
+      onNotice: (m) => pieceNotices.push(m),
+    });
+    assert.equal(pieces.numRows, 3000);
+    assert.deepEqual(columns(pieces), columns(whole));
+    assert.deepEqual(pieceNotices, wholeNotices);
+    // Independent checks of the awkward values.
+    const values = columns(pieces);
+    assert.equal(values.name[6], "multi\nline 7");
+    assert.equal(values.name[4], 'say "hi", 5');
+    assert.equal(values.name[10], `5'11" tall 11`);
+    assert.equal(values.note[8], "a,b\r\nc");
+    assert.equal(typeOf(pieces, "amount"), "Float64");
+    assert.equal(values.amount[2996], 2.5);
+    assert.equal(values.late[2999], 3000);
+    assert.ok(pieceNotices.some((m) => /"amount" has "2\.5"/.test(m)));
+  });
+
+  it("names the physical line of a ragged row late in the file", async () => {
+    const lines = ["a,b,c"];
+    for (let i = 1; i <= 5000; i++) lines.push(i % 500 === 0 ? `"x\ny",2,3` : `${i},2,3`);
+    lines[4321] = "1,2";
+    const text = `${lines.join("\n")}\n`;
+    // Physical line: count line ends before the ragged row, independently of the reader.
+    const at = text.indexOf("\n1,2\n") + 1;
+    let line = 1;
+    for (let i = 0; i < at; i++) if (text.charCodeAt(i) === 10) line++;
+    const error = await readError(bytes(text));
+    assert.match(
+      error.message,
+      new RegExp(`^data\\.csv, line ${line}: 2 fields, but the header \\(line 1\\) has 3`),
+    );
+  });
+
+  it("names the line of an unterminated quote and of invalid UTF-8 late in a stream", async () => {
+    const rows = Array.from({ length: 400 }, (_, i) => `${i},x`);
+    const quote = bytes(`a,b\n${rows.join("\n")}\n7,"open\nstill open\n`);
+    const quoteError = await readCsv(unevenPieces(quote), { name: "data.csv" }).catch((e) => e);
+    assert.ok(quoteError instanceof ReportError);
+    assert.match(quoteError.message, /line 402: a quoted field starts here/);
+
+    const head = bytes(`a,b\n${rows.join("\n")}\n9,`);
+    const broken = new Uint8Array(head.length + 3);
+    broken.set(head);
+    broken.set([0xff, 0x0a, 0x31], head.length);
+    const utf8Error = await readCsv(unevenPieces(broken), { name: "data.csv" }).catch((e) => e);
+    assert.ok(utf8Error instanceof ReportError);
+    assert.equal(
+      utf8Error.message,
+      `data.csv, line 402: invalid UTF-8 at byte offset ${head.length}; the file must be UTF-8 text.`,
+    );
+  });
+});

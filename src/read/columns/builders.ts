@@ -1,9 +1,6 @@
 // Typed column builders shared by the text readers (CSV, NDJSON): values go into growable
-// typed arrays with a validity bitmap allocated at the first null. This module does not load
-// apache-arrow, so CSV worker threads can build columns without paying for it (importing it
-// costs a fresh worker about half a second): `finish` goes through the vector factory that
-// columns.ts installs, and a worker's columns travel as BuilderState (plain typed arrays,
-// transferable) to be appended to the main thread's builders.
+// typed arrays with a validity bitmap allocated at the first null. `finish` goes through the
+// vector factory that arrow-columns.ts installs.
 import type { Vector } from "apache-arrow";
 import { DAY_MS, isoDate, isoTimestamp } from "../../calendar.ts";
 
@@ -38,7 +35,6 @@ export interface DictionaryState {
   size: number;
   offsets: Int32Array;
   bytes: Uint8Array;
-  hashes: Int32Array;
 }
 
 /** A builder's contents as plain typed arrays (views trimmed to the length). */
@@ -71,24 +67,6 @@ function toVector(state: BuilderState): Vector {
   return vectorFactory(state);
 }
 
-/** The ArrayBuffers behind a state, for postMessage's transfer list. */
-export function stateBuffers(state: BuilderState): ArrayBuffer[] {
-  const views: (ArrayBufferView | null)[] = [state.validity];
-  if (state.kind === "string") {
-    views.push(state.offsets, state.bytes);
-    if (state.dictionary) {
-      const d = state.dictionary;
-      views.push(d.keys, d.offsets, d.bytes, d.hashes);
-    }
-  } else if (state.kind !== "null") {
-    views.push(state.values);
-  }
-  const buffers = new Set<ArrayBuffer>();
-  for (const view of views)
-    if (view && view.buffer instanceof ArrayBuffer) buffers.add(view.buffer);
-  return [...buffers];
-}
-
 /** Common length, null count and lazily allocated validity bitmap. */
 export abstract class ColumnBuilder {
   abstract readonly kind: ColumnKind;
@@ -103,8 +81,6 @@ export abstract class ColumnBuilder {
   abstract state(): BuilderState;
   /** Canonical text of value i (valid values only), used when a column widens to string. */
   abstract textAt(index: number): string;
-  /** Appends every value of a builder of the same kind. */
-  abstract appendFrom(other: ColumnBuilder): void;
 
   /** The values as an Arrow vector; the builder must not be used afterwards. */
   finish(): Vector {
@@ -158,31 +134,6 @@ export abstract class ColumnBuilder {
       ? null
       : this.validity.subarray(0, (this.length + 7) >> 3);
   }
-
-  /** Restores length, null count and validity from a state (capacity = length). */
-  protected adopt(state: BuilderState): void {
-    this.length = state.length;
-    this.nullCount = state.nullCount;
-    this.capacity = state.length;
-    this.validity = state.validity && state.nullCount > 0 ? state.validity : null;
-  }
-
-  /**
-   * Marks the missing values of `other` at rows [at, at + other.length) of this builder,
-   * whose capacity already covers them (bits past the length are always 1).
-   */
-  protected appendValidity(other: ColumnBuilder, at: number): void {
-    if (other.nullCount === 0) return;
-    if (!this.validity) this.validity = growBitmap(new Uint8Array(0), this.capacity);
-    const bits = this.validity;
-    for (let i = 0; i < other.length; i++) {
-      if (!other.isValid(i)) {
-        const index = at + i;
-        bits[index >> 3] &= ~(1 << (index & 7));
-      }
-    }
-    this.nullCount += other.nullCount;
-  }
 }
 
 /** A bitmap of `capacity` bits: the old bits, then all-valid (1) bits. */
@@ -206,10 +157,6 @@ export class NullBuilder extends ColumnBuilder {
   textAt(): string {
     return "";
   }
-  appendFrom(other: ColumnBuilder): void {
-    this.length += other.length;
-    this.nullCount += other.length;
-  }
   /** All-null columns become Utf8: the profile reports them as empty text. */
   state(): BuilderState {
     return { kind: "null", length: this.length, nullCount: this.length, validity: null };
@@ -219,36 +166,16 @@ export class NullBuilder extends ColumnBuilder {
     for (let i = 0; i < this.length; i++) strings.pushNull();
     return strings.finish();
   }
-  static fromState(state: BuilderState): NullBuilder {
-    const builder = new NullBuilder();
-    builder.length = state.length;
-    builder.nullCount = state.length;
-    return builder;
-  }
 }
 
-/** Int32 values, and DateDay (days since the epoch), which has the same layout. */
 /**
  * Builders holding one typed-array element per row (int32/date, int64/timestamp, float64):
- * appending another builder and exporting the state are the same for all of them.
+ * exporting the state is the same for all of them.
  */
 abstract class FixedWidthBuilder<
   A extends Int32Array | BigInt64Array | Float64Array,
 > extends ColumnBuilder {
   abstract values: A;
-
-  appendFrom(other: ColumnBuilder): void {
-    const from = other as FixedWidthBuilder<A>;
-    const at = this.length;
-    this.ensure(at + from.length);
-    // A is one concrete array type per subclass; TypeScript cannot see that set() accepts it.
-    (this.values as { set(source: A, offset: number): void }).set(
-      from.values.subarray(0, from.length) as A,
-      at,
-    );
-    this.appendValidity(from, at);
-    this.length = at + from.length;
-  }
 
   state(): BuilderState {
     // kind and values are paired by each subclass's declarations.
@@ -262,6 +189,7 @@ abstract class FixedWidthBuilder<
   }
 }
 
+/** Int32 values, and DateDay (days since the epoch), which has the same layout. */
 export class Int32Builder extends FixedWidthBuilder<Int32Array> {
   readonly kind: "int32" | "date";
   values: Int32Array = new Int32Array(0);
@@ -285,13 +213,6 @@ export class Int32Builder extends FixedWidthBuilder<Int32Array> {
   textAt(index: number): string {
     const value = this.values[index];
     return this.kind === "date" ? isoDate(value * DAY_MS) : String(value);
-  }
-
-  static fromState(state: BuilderState & { kind: "int32" | "date" }): Int32Builder {
-    const builder = new Int32Builder(state.kind);
-    builder.values = state.values;
-    builder.adopt(state);
-    return builder;
   }
 }
 
@@ -342,13 +263,6 @@ export class Int64Builder extends FixedWidthBuilder<BigInt64Array> {
       ? isoTimestamp(this.numberAt(index))
       : this.values[index].toString();
   }
-
-  static fromState(state: BuilderState & { kind: "int64" | "timestamp" }): Int64Builder {
-    const builder = new Int64Builder(state.kind);
-    builder.setValues(state.values);
-    builder.adopt(state);
-    return builder;
-  }
 }
 
 export class Float64Builder extends FixedWidthBuilder<Float64Array> {
@@ -368,13 +282,6 @@ export class Float64Builder extends FixedWidthBuilder<Float64Array> {
 
   textAt(index: number): string {
     return String(this.values[index]);
-  }
-
-  static fromState(state: BuilderState & { kind: "float64" }): Float64Builder {
-    const builder = new Float64Builder();
-    builder.values = state.values;
-    builder.adopt(state);
-    return builder;
   }
 }
 
@@ -402,18 +309,6 @@ export class BoolBuilder extends ColumnBuilder {
     return this.valueAt(index) ? "true" : "false";
   }
 
-  appendFrom(other: ColumnBuilder): void {
-    const from = other as BoolBuilder;
-    const at = this.length;
-    this.ensure(at + from.length);
-    for (let i = 0; i < from.length; i++) {
-      const index = at + i;
-      if (from.valueAt(i)) this.bits[index >> 3] |= 1 << (index & 7);
-    }
-    this.appendValidity(from, at);
-    this.length = at + from.length;
-  }
-
   state(): BuilderState {
     return {
       kind: "bool",
@@ -422,13 +317,6 @@ export class BoolBuilder extends ColumnBuilder {
       validity: this.bitmap(),
       values: this.bits.subarray(0, (this.length + 7) >> 3),
     };
-  }
-
-  static fromState(state: BuilderState & { kind: "bool" }): BoolBuilder {
-    const builder = new BoolBuilder();
-    builder.bits = state.values;
-    builder.adopt(state);
-    return builder;
   }
 }
 
@@ -506,50 +394,12 @@ export class StringBuilder extends ColumnBuilder {
     return this.dictionaryMode ? this.dictSize : -1;
   }
 
-  /**
-   * Appends another string column: a dictionary-mode one by interning each of its distinct
-   * values once and remapping its keys, so chunks built apart share one dictionary.
-   */
-  appendFrom(other: ColumnBuilder): void {
-    const from = other as StringBuilder;
-    const n = from.length;
-    this.ensure(this.length + n);
-    if (!from.dictionaryMode) {
-      for (let i = 0; i < n; i++) {
-        if (!from.isValid(i)) this.pushNull();
-        else this.pushBytes(from.bytes, from.offsets[i], from.offsets[i + 1]);
-      }
-      return;
-    }
-    const remap = new Int32Array(from.dictSize);
-    for (let k = 0; k < from.dictSize && this.dictionaryMode; k++) {
-      const key = this.intern(from.dictBytes, from.dictOffsets[k], from.dictOffsets[k + 1]);
-      if (key < 0) this.toUtf8Mode();
-      remap[k] = key;
-    }
-    for (let i = 0; i < n; i++) {
-      if (!from.isValid(i)) {
-        this.pushNull();
-      } else if (this.dictionaryMode) {
-        this.keys[this.length++] = remap[from.keys[i]];
-      } else {
-        const key = from.keys[i];
-        this.pushBytes(from.dictBytes, from.dictOffsets[key], from.dictOffsets[key + 1]);
-      }
-    }
-  }
-
   /** The contents, in dictionary mode only when the column finishes as a Dictionary. */
   state(): BuilderState {
     const nonNull = this.length - this.nullCount;
     if (this.dictionaryMode && (this.dictSize === 0 || this.dictSize * 2 > nonNull)) {
       this.toUtf8Mode();
     }
-    return this.rawState();
-  }
-
-  /** The contents as they are (a worker's chunk keeps its dictionary for the merge). */
-  rawState(): BuilderState {
     const base = { length: this.length, nullCount: this.nullCount, validity: this.bitmap() };
     if (this.dictionaryMode) {
       return {
@@ -560,7 +410,6 @@ export class StringBuilder extends ColumnBuilder {
           size: this.dictSize,
           offsets: this.dictOffsets.subarray(0, this.dictSize + 1),
           bytes: this.dictBytes.subarray(0, this.dictOffsets[this.dictSize]),
-          hashes: this.dictHashes.subarray(0, this.dictSize),
         },
         offsets: new Int32Array(0),
         bytes: new Uint8Array(0),
@@ -573,29 +422,6 @@ export class StringBuilder extends ColumnBuilder {
       offsets: this.offsets.subarray(0, this.length + 1),
       bytes: this.bytes.subarray(0, this.offsets[this.length]),
     };
-  }
-
-  static fromState(state: BuilderState & { kind: "string" }): StringBuilder {
-    const builder = new StringBuilder();
-    const dictionary = state.dictionary;
-    if (dictionary) {
-      builder.keys = dictionary.keys;
-      builder.dictSize = dictionary.size;
-      builder.dictOffsets = growInt32(dictionary.offsets, dictionary.size + 2);
-      builder.dictBytes = dictionary.bytes;
-      builder.dictHashes = growInt32(dictionary.hashes, dictionary.size + 1);
-      builder.rehash(Math.max(2048, nextPowerOfTwo(dictionary.size * 4)));
-    } else {
-      builder.dictionaryMode = false;
-      builder.offsets = state.offsets.length > 0 ? state.offsets : new Int32Array(1);
-      builder.bytes = state.bytes;
-      builder.dictOffsets = new Int32Array(0);
-      builder.dictBytes = new Uint8Array(0);
-      builder.dictHashes = new Int32Array(0);
-      builder.table = new Int32Array(0);
-    }
-    builder.adopt(state);
-    return builder;
   }
 
   /** The key of buf[start, end) in the dictionary, adding it; -1 when the dictionary is full. */
@@ -703,12 +529,6 @@ function growInt32(values: Int32Array, size: number): Int32Array {
   return grown;
 }
 
-function nextPowerOfTwo(value: number): number {
-  let size = 1;
-  while (size < value) size *= 2;
-  return size;
-}
-
 /** Short copies by hand: subarray + set costs more than the loop below 32 bytes. */
 function copyBytes(from: Uint8Array, start: number, end: number, to: Uint8Array, at: number): void {
   if (end - start < 32) {
@@ -742,31 +562,6 @@ export function createBuilder(kind: ColumnKind): ColumnBuilder {
     case "string":
       return new StringBuilder();
   }
-}
-
-/** A builder holding a state's contents (adopting its arrays), e.g. a worker's chunk column. */
-export function builderFromState(state: BuilderState): ColumnBuilder {
-  switch (state.kind) {
-    case "null":
-      return NullBuilder.fromState(state);
-    case "int32":
-    case "date":
-      return Int32Builder.fromState(state);
-    case "int64":
-    case "timestamp":
-      return Int64Builder.fromState(state);
-    case "float64":
-      return Float64Builder.fromState(state);
-    case "bool":
-      return BoolBuilder.fromState(state);
-    case "string":
-      return StringBuilder.fromState(state);
-  }
-}
-
-/** The state of a builder as built, for a worker's reply (string dictionaries kept). */
-export function chunkState(builder: ColumnBuilder): BuilderState {
-  return builder instanceof StringBuilder ? builder.rawState() : builder.state();
 }
 
 /**

@@ -1,60 +1,56 @@
-// CSV bytes → apache-arrow Table, streaming (the reader itself is csv-reader.ts). A large input
-// is read on every core: the first chunk (header, type sample) is parsed here, then chunks
-// that end at record boundaries (csv-chunks.ts) go to worker threads (csv-pool.ts), whose
-// columns are appended here in file order. Reading pauses while enough chunks are in flight,
-// so memory stays a few chunks above the table, and errors keep their line in the file.
+// CSV bytes → apache-arrow Table, streaming, on this thread: the tokenizer (tokenizer.ts) hands
+// rows over in batches, and they go column by column into typed builders (append-batch.ts).
+// The first `sampleRows` data rows are buffered to infer each column's type; after that every
+// row goes straight into the builders. A later value that does not fit widens its column
+// (int32→int64→float64, date→timestamp, anything→string) with a notice, so nothing is lost
+// silently. Integers beyond Int64 make the column Float64. Empty fields are always missing,
+// whatever `nullValues` says. (A worker-thread reader was tried and removed: see
+// docs/design/decisions.md.)
 import type { Table } from "apache-arrow";
-// Installs the Arrow side of the column builders (csv-reader.ts runs without it in workers).
+// Installs the Arrow side of the column builders.
 import "../columns/arrow-columns.ts";
-import { firstInvalidUtf8, isValidUtf8 } from "../bytes/utf8.ts";
+import { ReportError } from "../../errors.ts";
+import { concatBytes } from "../bytes/stream.ts";
+import { Utf8Validator } from "../bytes/utf8.ts";
+import { type ColumnBuilder, type ColumnKind, createBuilder, widen } from "../columns/builders.ts";
+import { classifyBytes, fitsKind, joinKinds } from "../columns/infer-type.ts";
+import { asciiText } from "../columns/parse-bytes.ts";
 import { tableFromColumns } from "../columns/table.ts";
-import { RecordChunker } from "./csv-chunks.ts";
-import { CsvWorkerPool, defaultThreads, type PoolReply } from "./csv-pool.ts";
-import {
-  type ChunkJob,
-  type ChunkResult,
-  CsvReader,
-  invalidUtf8Error,
-  parseChunk,
-  type ReadCsvOptions,
-} from "./csv-reader.ts";
-import { sniffDelimiter } from "./header.ts";
+import { appendColumn, appendValue } from "./append-batch.ts";
+import { describeDelimiter, sniffDelimiter, uniqueNames } from "./header.ts";
+import { NullMatcher } from "./null-values.ts";
+import { CsvTokenizer, type RowBatch, type RowSink } from "./tokenizer.ts";
 
-export type { ReadCsvOptions } from "./csv-reader.ts";
-
-/** How a read uses threads; the defaults suit files from a few MB up. */
-export interface CsvParallelOptions {
-  /** Worker threads (default: available cores less one, at most 4); 1 or less: this thread. */
-  threads?: number;
-  /** Bytes per chunk handed to a worker (default 4 MiB). */
-  chunkBytes?: number;
-  /** Inputs whose expectedBytes is below this are read on this thread (default 12 MiB). */
-  minParallelBytes?: number;
+export interface ReadCsvOptions {
+  /** The file's label (path or s3:// URL), used in every message. */
+  name: string;
+  /** One character; sniffed among , ; tab | from the header line when absent. */
+  delimiter?: string;
+  /** Field texts read as missing; default DEFAULT_NULL_VALUES. */
+  nullValues?: string[];
+  /** Data rows buffered to infer column types (default 10,000). */
+  sampleRows?: number;
+  /** The input's size when known (DataSource.size): columns are then allocated once. */
+  expectedBytes?: number;
+  /** Receives notices the user should see (renamed columns, widened types). */
+  onNotice?: (message: string) => void;
 }
 
-const DEFAULT_CHUNK_BYTES = 4 << 20;
-const DEFAULT_MIN_PARALLEL_BYTES = 12 << 20;
+/** The columns a reader built. */
+interface CsvColumns {
+  names: string[];
+  builders: ColumnBuilder[];
+  rows: number;
+}
 
 /** Parses a CSV byte stream (or one buffer) into an Arrow table with inferred column types. */
 export async function readCsv(
   input: AsyncIterable<Uint8Array> | Uint8Array,
-  options: ReadCsvOptions & CsvParallelOptions,
+  options: ReadCsvOptions,
 ): Promise<Table> {
-  const threads = options.threads ?? defaultThreads();
-  const size = input instanceof Uint8Array ? input.length : options.expectedBytes;
-  const minBytes = options.minParallelBytes ?? DEFAULT_MIN_PARALLEL_BYTES;
-  const pool =
-    threads > 1 && (size ?? Infinity) >= minBytes ? await CsvWorkerPool.shared(threads) : undefined;
   const reader = new CsvReader(options);
-  if (!pool) {
-    if (input instanceof Uint8Array) reader.push(input);
-    else for await (const chunk of input) reader.push(chunk);
-    return toTable(reader);
-  }
-  return readChunked(input instanceof Uint8Array ? [input] : input, reader, pool, options, threads);
-}
-
-function toTable(reader: CsvReader): Table {
+  if (input instanceof Uint8Array) reader.push(input);
+  else for await (const chunk of input) reader.push(chunk);
   const { names, builders, rows } = reader.finish();
   return tableFromColumns(
     names,
@@ -63,130 +59,295 @@ function toTable(reader: CsvReader): Table {
   );
 }
 
-/** A chunk sent to a worker, in file order. */
-interface Dispatched {
-  reply: Promise<PoolReply>;
-  job: ChunkJob;
-  /** Offset of the chunk's first byte in the file, for UTF-8 messages. */
-  offset: number;
-  /** Set instead of a reply when the chunk is not valid UTF-8. */
-  invalidUtf8?: { bytes: Uint8Array; index: number };
-}
+const DEFAULT_SAMPLE_ROWS = 10_000;
+/** Bytes to wait for before sniffing when the header line has not ended yet. */
+const HEADER_WINDOW = 1 << 20;
+const BOM = [0xef, 0xbb, 0xbf];
 
-async function readChunked(
-  input: AsyncIterable<Uint8Array> | Uint8Array[],
-  reader: CsvReader,
-  pool: CsvWorkerPool,
-  options: ReadCsvOptions & CsvParallelOptions,
-  threads: number,
-): Promise<Table> {
-  const chunkBytes = Math.max(1, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
-  const chunker = new RecordChunker(chunkBytes, (head) =>
-    (options.delimiter ?? sniffDelimiter(head)).charCodeAt(0),
-  );
-  const inFlight: Dispatched[] = [];
-  pool.warm();
-  /** Physical line of the next chunk to append (its first byte). */
-  let line = 1;
-  let parallel = false;
+const KIND_LABELS: Record<ColumnKind, string> = {
+  null: "empty",
+  int32: "an integer",
+  int64: "an integer",
+  float64: "a number",
+  bool: "a boolean",
+  date: "a date (YYYY-MM-DD)",
+  timestamp: "a timestamp",
+  string: "text",
+};
 
-  /** Hands a chunk on; true when it was parsed here (time to let worker messages in). */
-  const take = (chunk: Uint8Array, offset: number): boolean | undefined => {
-    if (!parallel) {
-      // Header and type sample on this thread, then the rest goes out in chunks.
-      reader.push(chunk);
-      line = reader.line;
-      if (!reader.hasHeader) return;
-      reader.settle();
-      parallel = true;
-      return;
-    }
-    const job: ChunkJob = {
-      name: options.name,
-      nullValues: options.nullValues,
-      body: reader.bodyAt(1, Math.ceil((chunk.length / Math.max(1, reader.rowBytes)) * 1.05) + 64),
-    };
-    if (!isValidUtf8(chunk)) {
-      const index = firstInvalidUtf8(chunk);
-      inFlight.push({
-        reply: Promise.resolve(unparsed(chunk)),
-        job,
-        offset,
-        invalidUtf8: { bytes: chunk, index },
-      });
-      return;
-    }
-    if (pool.ready) {
-      inFlight.push({ reply: pool.run(chunk, job), job, offset });
-      return;
-    }
-    // The workers are still starting: this thread parses meanwhile rather than wait.
-    inFlight.push({ reply: Promise.resolve(parseHere(chunk, job)), job, offset });
-    return true;
-  };
-
-  const appendNext = async () => {
-    const next = inFlight.shift()!;
-    if (next.invalidUtf8) {
-      const { bytes, index } = next.invalidUtf8;
-      let at = line;
-      for (let i = 0; i < index; i++) if (bytes[i] === 0x0a) at++;
-      throw invalidUtf8Error(options.name, at, next.offset + index);
-    }
-    const reply = await next.reply;
-    const result = reply.ok ? reply.result : reparse(reply, next.job, line);
-    reader.appendChunk(result, line);
-    line += result.lineEnds;
-  };
-
-  try {
-    for await (const piece of input) {
-      chunker.push(piece);
-      for (
-        let offset = chunker.offset, chunk = chunker.next();
-        chunk;
-        offset = chunker.offset, chunk = chunker.next()
-      ) {
-        if (take(chunk, offset)) await new Promise((resolve) => setTimeout(resolve, 0));
-        while (inFlight.length > threads * 2) await appendNext();
-      }
-    }
-    const offset = chunker.offset;
-    const rest = chunker.rest();
-    if (rest.length > 0 || !parallel) take(rest, offset);
-    while (inFlight.length > 0) await appendNext();
-  } finally {
-    // On an error, let chunks in flight finish quietly; their results are dropped.
-    for (const pending of inFlight) pending.reply.catch(() => {});
-  }
-  return toTable(reader);
-}
-
-/** Parses a chunk on this thread; a failure is kept for its turn, when its line is known. */
-function parseHere(bytes: Uint8Array, job: ChunkJob): PoolReply {
-  try {
-    return { ok: true, result: parseChunk(bytes, job) };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, bytes, message, started: true };
-  }
-}
-
-function unparsed(bytes: Uint8Array): PoolReply {
-  return { ok: false, bytes, message: "not parsed", started: false };
-}
+const Phase = { Header: 0, Sample: 1, Data: 2 } as const;
 
 /**
- * A chunk the worker could not parse (or a pool that could not start): parsing it here, now
- * that its first line is known, throws the user's error with the right line number.
+ * Data rows kept verbatim until the column types are known: each batch's rows as one copy of
+ * the bytes they span, with their field offsets moved to match.
  */
-function reparse(reply: PoolReply & { ok: false }, job: ChunkJob, line: number): ChunkResult {
-  if (reply.bytes.length === 0 && reply.started) throw new Error(reply.message);
-  const result = parseChunk(reply.bytes, { ...job, body: { ...job.body, line } });
-  if (reply.started) {
-    throw new Error(`a CSV worker failed on a chunk that parses here: ${reply.message}`);
+class SampleRows {
+  rows = 0;
+  readonly parts: RowBatch[] = [];
+
+  constructor(private readonly width: number) {}
+
+  /** Copies rows [from, to) of a batch. */
+  add(batch: RowBatch, from: number, to: number): void {
+    if (to <= from) return;
+    const stride = this.width * 2;
+    // Rows lie in file order in the batch's buffer, so their fields span first..last.
+    const first = batch.offsets[from * stride];
+    const last = batch.offsets[to * stride - 1];
+    const offsets = batch.offsets.slice(from * stride, to * stride);
+    for (let k = 0; k < offsets.length; k++) offsets[k] -= first;
+    this.parts.push({
+      buf: batch.buf.slice(first, last),
+      offsets,
+      lines: batch.lines.slice(from, to),
+      rows: to - from,
+      width: this.width,
+    });
+    this.rows += to - from;
   }
-  // As from a worker: widening lines relative to the chunk's first line.
-  for (const event of result.widenings) event.line -= line - 1;
-  return result;
+}
+
+/** CSV bytes → column builders; `push` the bytes in order, then `finish`. */
+class CsvReader implements RowSink {
+  private readonly name: string;
+  private readonly nulls: NullMatcher;
+  private readonly sampleSize: number;
+  private readonly notice: (message: string) => void;
+  private readonly validator = new Utf8Validator();
+  private delimiter: string | undefined;
+  private tokenizer: CsvTokenizer | undefined;
+  private head: Uint8Array[] = [];
+  private headLength = 0;
+  private bytesSeen = 0;
+  private phase: number = Phase.Header;
+  private headerLine = 1;
+  private names: string[] = [];
+  private width = 0;
+  private sample: SampleRows | undefined;
+  private builders: ColumnBuilder[] = [];
+  private rowCount = 0;
+  private readonly expectedBytes: number | undefined;
+
+  constructor(options: ReadCsvOptions) {
+    this.name = options.name;
+    this.nulls = new NullMatcher(options.nullValues);
+    this.sampleSize = Math.max(1, options.sampleRows ?? DEFAULT_SAMPLE_ROWS);
+    this.notice = options.onNotice ?? (() => {});
+    this.expectedBytes = options.expectedBytes;
+    if (options.delimiter !== undefined) {
+      const delimiter = options.delimiter;
+      if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f || /["\r\n]/.test(delimiter)) {
+        throw new ReportError(
+          `${this.name}: the CSV delimiter must be one ASCII character other than a quote or line break, not ${JSON.stringify(delimiter)}.`,
+          {
+            hint: 'Set csv.delimiter to ",", ";", "|" or "\\t" (tab), or leave it out to detect it.',
+          },
+        );
+      }
+      this.delimiter = delimiter;
+    }
+  }
+
+  /** Adds the next bytes of the file. */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.bytesSeen += chunk.length;
+    if (this.tokenizer) {
+      this.feed(chunk);
+      return;
+    }
+    this.head.push(chunk);
+    this.headLength += chunk.length;
+    if (chunk.includes(0x0a) || this.headLength >= HEADER_WINDOW) this.start();
+  }
+
+  /** Ends the input (the last row may lack a line end) and returns the columns. */
+  finish(): CsvColumns {
+    if (this.bytesSeen === 0) {
+      throw new ReportError(`${this.name} is empty (0 bytes).`, {
+        hint: "Check that the upload or export that produced the file finished, or point the report at another file.",
+      });
+    }
+    if (!this.tokenizer) this.start();
+    const tokenizer = this.tokenizer!;
+    const truncated = this.validator.end();
+    if (truncated !== undefined) this.invalidUtf8(tokenizer.line, truncated);
+    tokenizer.end();
+    if (this.phase === Phase.Header) {
+      throw new ReportError(`${this.name} has no header line: it holds only blank lines.`, {
+        hint: "A CSV file needs a header line with the column names, then one line per row.",
+      });
+    }
+    if (this.phase === Phase.Sample) this.startData();
+    if (this.rowCount === 0) {
+      throw new ReportError(
+        `${this.name}: line ${this.headerLine} is a header with ${this.width} column${this.width === 1 ? "" : "s"}, but no data rows follow it.`,
+        {
+          hint: "Check that the export wrote its rows, or point the report at a file with data.",
+        },
+      );
+    }
+    return { names: this.names, builders: this.builders, rows: this.rowCount };
+  }
+
+  /** Strips a BOM, settles the delimiter from the header line, and starts tokenizing. */
+  private start(): void {
+    let first = concatBytes(this.head, this.headLength);
+    this.head = [];
+    const bytes = first;
+    if (first.length >= 3 && BOM.every((byte, k) => first[k] === byte)) first = first.subarray(3);
+    // Classic Mac line ends would read as one endless header line (and buffer the file).
+    if (!first.includes(0x0a) && first.includes(0x0d)) {
+      throw new ReportError(`${this.name} ends its lines with CR only (classic Mac OS), not LF.`, {
+        hint: "Convert the line ends to LF or CRLF, e.g. `tr '\\r' '\\n' < in.csv > out.csv`, or export again as standard CSV.",
+      });
+    }
+    const delimiter = this.delimiter ?? sniffDelimiter(first);
+    this.delimiter = delimiter;
+    this.tokenizer = new CsvTokenizer(this.name, delimiter.charCodeAt(0), this);
+    this.validate(bytes);
+    this.tokenizer.push(first);
+  }
+
+  private feed(chunk: Uint8Array): void {
+    this.validate(chunk);
+    this.tokenizer!.push(chunk);
+  }
+
+  private validate(chunk: Uint8Array): void {
+    const failure = this.validator.push(chunk);
+    if (!failure) return;
+    let line = this.tokenizer!.line;
+    for (let i = 0; i < failure.index; i++) if (failure.chunk[i] === 0x0a) line++;
+    this.invalidUtf8(line, failure.offset);
+  }
+
+  private invalidUtf8(line: number, offset: number): never {
+    throw invalidUtf8Error(this.name, line, offset);
+  }
+
+  /** RowSink: the header row. */
+  header(buf: Uint8Array, offsets: Int32Array, count: number, line: number): void {
+    const decoder = new TextDecoder();
+    const raw: string[] = [];
+    for (let c = 0; c < count; c++) {
+      raw.push(decoder.decode(buf.subarray(offsets[2 * c], offsets[2 * c + 1])));
+    }
+    const { names, notices } = uniqueNames(raw);
+    for (const message of notices) this.notice(`${this.name}, line ${line}: ${message}.`);
+    this.names = names;
+    this.width = count;
+    this.headerLine = line;
+    this.sample = new SampleRows(count);
+    this.phase = Phase.Sample;
+  }
+
+  /** RowSink: a batch of data rows (buffered while sampling, then appended). */
+  rows(batch: RowBatch): void {
+    let from = 0;
+    if (this.phase === Phase.Sample) {
+      const sample = this.sample!;
+      from = Math.min(batch.rows, this.sampleSize - sample.rows);
+      sample.add(batch, 0, from);
+      if (sample.rows < this.sampleSize) return;
+      this.startData();
+    }
+    this.append(batch, from);
+  }
+
+  /** RowSink: a row with the wrong number of fields. */
+  ragged(count: number, line: number): never {
+    const delimiter = describeDelimiter(this.delimiter!);
+    const hint =
+      count > this.width
+        ? `A field that contains the delimiter ${delimiter} must be quoted ("a${this.delimiter}b"), with quotes inside it doubled. If the file uses another delimiter, set csv.delimiter in the report definition.`
+        : `Add the missing fields (an empty field is fine: two delimiters in a row), or quote a field that contains a line break.`;
+    throw new ReportError(
+      `${this.name}, line ${line}: ${count} field${count === 1 ? "" : "s"}, but the header (line ${this.headerLine}) has ${this.width} (delimiter ${delimiter}).`,
+      { hint },
+    );
+  }
+
+  /** Infers each column's kind from the sample, then replays the sample into the builders. */
+  private startData(): void {
+    const sample = this.sample!;
+    const width = this.width;
+    const kinds: ColumnKind[] = Array.from({ length: width }, () => "null");
+    let fieldBytes = 0;
+    for (const { buf, offsets, rows } of sample.parts) {
+      for (let at = 0; at < rows * width * 2; at += 2) {
+        const start = offsets[at];
+        const end = offsets[at + 1];
+        fieldBytes += end - start;
+        const c = (at >> 1) % width;
+        const kind = kinds[c];
+        if (fitsKind(kind, buf, start, end) || this.nulls.matches(buf, start, end)) continue;
+        kinds[c] = joinKinds(kind, classifyBytes(buf, start, end));
+      }
+    }
+    this.builders = kinds.map((kind) => createBuilder(kind));
+    if (this.expectedBytes !== undefined && sample.rows > 0) {
+      // Size the columns once from the sample's bytes per row, instead of doubling.
+      const rowBytes = (fieldBytes + sample.rows * width) / sample.rows;
+      const estimate = Math.ceil((this.expectedBytes / rowBytes) * 1.02) + 1024;
+      for (const builder of this.builders) builder.reserve(estimate);
+    }
+    this.phase = Phase.Data;
+    for (const part of sample.parts) this.append(part, 0);
+    this.sample = undefined;
+  }
+
+  /** Appends rows [from, batch.rows) column by column, widening a column where needed. */
+  private append(batch: RowBatch, from: number): void {
+    const { buf, offsets, width } = batch;
+    for (let c = 0; c < width; c++) {
+      let row = from;
+      for (;;) {
+        row = appendColumn(this.builders[c], batch, c, row, this.nulls);
+        if (row === batch.rows) break;
+        const at = (row * width + c) * 2;
+        this.widenAndAppend(c, buf, offsets[at], offsets[at + 1], batch.lines[row]);
+        row++;
+      }
+    }
+    this.rowCount += batch.rows - from;
+  }
+
+  /** Tells the user that a column widened because of a value, unless only its storage did. */
+  private announce(column: number, line: number, text: string, from: ColumnKind, to: ColumnKind) {
+    if (from === "null" || KIND_LABELS[to] === KIND_LABELS[from]) return;
+    this.notice(
+      `${this.name}, line ${line}: column "${this.names[column]}" has ${JSON.stringify(text)}, which is not ${KIND_LABELS[from]}; the column is read as ${KIND_LABELS[to]}.`,
+    );
+  }
+
+  /** The slow path: a value the column's kind cannot hold, so the column widens first. */
+  private widenAndAppend(
+    column: number,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    line: number,
+  ) {
+    let builder = this.builders[column];
+    if (appendValue(builder, buf, start, end)) return; // an Int64 beyond 2^53, say
+    const target = joinKinds(builder.kind, classifyBytes(buf, start, end));
+    const text = new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 40)));
+    this.announce(column, line, text, builder.kind, target);
+    builder = widen(builder, target);
+    this.builders[column] = builder;
+    if (!appendValue(builder, buf, start, end)) {
+      throw new Error(`${target} column cannot hold ${JSON.stringify(asciiText(buf, start, end))}`);
+    }
+  }
+}
+
+/** The error for bytes that are not UTF-8, at a line and byte offset of the file. */
+function invalidUtf8Error(name: string, line: number, offset: number): ReportError {
+  return new ReportError(
+    `${name}, line ${line}: invalid UTF-8 at byte offset ${offset}; the file must be UTF-8 text.`,
+    {
+      hint: 'Save the file as UTF-8 (in Excel: "CSV UTF-8"), or convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8.',
+    },
+  );
 }

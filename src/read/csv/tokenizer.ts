@@ -61,24 +61,11 @@ export class CsvTokenizer {
   private lines = new Int32Array(BATCH_ROWS);
   private rows = 0;
 
-  /**
-   * `body` starts the tokenizer past the header, for a chunk that begins at a record
-   * boundary: rows must have `width` fields, and the first byte is on physical line `line`.
-   */
   constructor(
     private readonly name: string,
     private readonly delimiter: number,
     private readonly sink: RowSink,
-    body?: { width: number; line: number },
-  ) {
-    if (body) {
-      this.width = body.width;
-      this.line = body.line;
-      this.rowLine = body.line;
-      this.quoteLine = body.line;
-      this.offsets = new Int32Array(BATCH_ROWS * body.width * 2 + body.width * 2);
-    }
-  }
+  ) {}
 
   /** Scans a chunk; rows completed by it go to the sink. */
   push(chunk: Uint8Array): void {
