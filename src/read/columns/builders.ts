@@ -1,19 +1,24 @@
 // Typed column builders shared by the text readers (CSV, NDJSON): values go into growable
-// typed arrays with a validity bitmap allocated at the first null. `finish` goes through the
-// vector factory that arrow-columns.ts installs.
+// typed arrays with a validity bitmap allocated at the first null, and `finish` hands those
+// arrays to Arrow without copying (arrow-vector.ts).
 import type { Vector } from "apache-arrow";
 import { DAY_MS, isoDate, isoTimestamp } from "../../calendar.ts";
+import { type BuilderState, toArrowVector } from "./arrow-vector.ts";
 
-/** What a builder stores; "null" means no value seen yet (the type is still open). */
-export type ColumnKind =
-  | "null"
-  | "int32"
-  | "int64"
-  | "float64"
-  | "bool"
-  | "date"
-  | "timestamp"
-  | "string";
+/** What a builder can store; "null" means no value seen yet (the type is still open). */
+export const COLUMN_KINDS = [
+  "null",
+  "int32",
+  "int64",
+  "float64",
+  "bool",
+  "date",
+  "timestamp",
+  "string",
+] as const;
+
+/** What a builder stores. */
+export type ColumnKind = (typeof COLUMN_KINDS)[number];
 
 /** A string column is a Dictionary while it has at most this many distinct values... */
 export const MAX_DICTIONARY_SIZE = 65_536;
@@ -21,51 +26,6 @@ export const MAX_DICTIONARY_SIZE = 65_536;
 const INITIAL_CAPACITY = 1024;
 const TWO_32 = 4_294_967_296;
 const encoder = new TextEncoder();
-
-interface StateBase {
-  length: number;
-  nullCount: number;
-  /** Bit i is 0 where value i is missing; null when nothing is missing. */
-  validity: Uint8Array | null;
-}
-
-/** The distinct strings of a dictionary-mode string column, in Utf8 layout. */
-export interface DictionaryState {
-  keys: Int32Array;
-  size: number;
-  offsets: Int32Array;
-  bytes: Uint8Array;
-}
-
-/** A builder's contents as plain typed arrays (views trimmed to the length). */
-export type BuilderState =
-  | (StateBase & { kind: "null" })
-  | (StateBase & { kind: "int32" | "date"; values: Int32Array })
-  | (StateBase & { kind: "int64" | "timestamp"; values: BigInt64Array })
-  | (StateBase & { kind: "float64"; values: Float64Array })
-  | (StateBase & { kind: "bool"; values: Uint8Array })
-  | (StateBase & {
-      kind: "string";
-      /** Set in dictionary mode; otherwise offsets + bytes hold the values. */
-      dictionary: DictionaryState | null;
-      offsets: Int32Array;
-      bytes: Uint8Array;
-    });
-
-/** Turns a finished builder's state into an Arrow vector (installed by columns.ts). */
-export type VectorFactory = (state: BuilderState) => Vector;
-
-let vectorFactory: VectorFactory | undefined;
-
-/** Installs the Arrow side of `finish`; columns.ts calls it when it loads. */
-export function setVectorFactory(factory: VectorFactory): void {
-  vectorFactory = factory;
-}
-
-function toVector(state: BuilderState): Vector {
-  if (!vectorFactory) throw new Error("import columns.ts (not builders.ts) to finish columns");
-  return vectorFactory(state);
-}
 
 /** Common length, null count and lazily allocated validity bitmap. */
 export abstract class ColumnBuilder {
@@ -84,7 +44,7 @@ export abstract class ColumnBuilder {
 
   /** The values as an Arrow vector; the builder must not be used afterwards. */
   finish(): Vector {
-    return toVector(this.state());
+    return toArrowVector(this.state());
   }
 
   protected grow(): void {

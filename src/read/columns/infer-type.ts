@@ -2,7 +2,7 @@
 // kind that holds every value of a sample. The order of preference is integer, float,
 // boolean, date, timestamp, string. "yes"/"no" are not booleans: such columns often gain a
 // third answer, and as dictionary strings they summarize just as well.
-import type { ColumnKind } from "./arrow-columns.ts";
+import type { ColumnKind } from "./builders.ts";
 import {
   INT32_MAX,
   INT32_MIN,

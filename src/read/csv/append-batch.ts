@@ -10,7 +10,7 @@ import type {
   Int32Builder,
   Int64Builder,
   StringBuilder,
-} from "../columns/arrow-columns.ts";
+} from "../columns/builders.ts";
 import {
   INT32_MAX,
   INT32_MIN,

@@ -7,8 +7,6 @@
 // whatever `nullValues` says. (A worker-thread reader was tried and removed: see
 // docs/design/decisions.md.)
 import type { Table } from "apache-arrow";
-// Installs the Arrow side of the column builders.
-import "../columns/arrow-columns.ts";
 import { ReportError } from "../../errors.ts";
 import { concatBytes } from "../bytes/stream.ts";
 import { Utf8Validator } from "../bytes/utf8.ts";

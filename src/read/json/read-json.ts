@@ -18,7 +18,7 @@ import {
   type Int64Builder,
   type StringBuilder,
   widen,
-} from "../columns/arrow-columns.ts";
+} from "../columns/builders.ts";
 import { joinKinds } from "../columns/infer-type.ts";
 import { parseDateBytes, parseTimestampBytes } from "../columns/parse-bytes.ts";
 import { tableFromColumns } from "../columns/table.ts";

@@ -1,7 +1,6 @@
-// Typed column builders (builders.ts) with their Arrow side: `finish` hands the buffers to
-// makeData without copying. Building from arrays of JS values would double time and memory
-// (docs/design/js-stack.md §1). Import builders from here, unless the code runs where
-// apache-arrow should not load (the CSV worker threads).
+// The Arrow side of the column builders (builders.ts): a finished builder's typed arrays go to
+// makeData as they are, without copying. Building vectors from arrays of JS values instead
+// would double the time and memory of a read (docs/design/js-stack.md §1).
 import {
   Bool,
   DateDay,
@@ -15,12 +14,39 @@ import {
   Utf8,
   type Vector,
 } from "apache-arrow";
-import { type BuilderState, setVectorFactory } from "./builders.ts";
 
-export * from "./builders.ts";
+interface StateBase {
+  length: number;
+  nullCount: number;
+  /** Bit i is 0 where value i is missing; null when nothing is missing. */
+  validity: Uint8Array | null;
+}
+
+/** The distinct strings of a dictionary-mode string column, in Utf8 layout. */
+export interface DictionaryState {
+  keys: Int32Array;
+  size: number;
+  offsets: Int32Array;
+  bytes: Uint8Array;
+}
+
+/** A finished builder's contents as plain typed arrays (views trimmed to the length). */
+export type BuilderState =
+  | (StateBase & { kind: "null" })
+  | (StateBase & { kind: "int32" | "date"; values: Int32Array })
+  | (StateBase & { kind: "int64" | "timestamp"; values: BigInt64Array })
+  | (StateBase & { kind: "float64"; values: Float64Array })
+  | (StateBase & { kind: "bool"; values: Uint8Array })
+  | (StateBase & {
+      kind: "string";
+      /** Set in dictionary mode; otherwise offsets + bytes hold the values. */
+      dictionary: DictionaryState | null;
+      offsets: Int32Array;
+      bytes: Uint8Array;
+    });
 
 /** An Arrow vector over a finished builder's arrays (no copy). */
-function stateToVector(state: BuilderState): Vector {
+export function toArrowVector(state: BuilderState): Vector {
   const props = {
     length: state.length,
     nullCount: state.nullCount,
@@ -75,5 +101,3 @@ function stateToVector(state: BuilderState): Vector {
     }
   }
 }
-
-setVectorFactory(stateToVector);
