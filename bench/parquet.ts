@@ -28,6 +28,7 @@ import {
   WriterPropertiesBuilder,
   writeParquet,
 } from "parquet-wasm/esm";
+import { limitsFromEnv } from "../src/limits.ts";
 import { readTable } from "../src/read/index.ts";
 import { openLocalFile } from "../src/source/open.ts";
 
@@ -112,7 +113,11 @@ function generate(): void {
 
 async function ours(): Promise<number> {
   const quiet = { info() {}, warn() {}, verbose() {} };
-  const table = await readTable(await openLocalFile(path), { csv: {}, log: quiet });
+  const table = await readTable(await openLocalFile(path), {
+    csv: {},
+    log: quiet,
+    limits: limitsFromEnv({}),
+  });
   return table.numRows;
 }
 

@@ -107,7 +107,12 @@ function summaryJson(summary: Summary): Uint8Array {
 
 /** Read the source's bytes (any supported format, or every part of a dataset) into an Arrow table. */
 function readTable(source: DataSource, spec: ReportSpec, log: Logger): Promise<Table> {
-  return readSourceTable(source, { format: spec.source.format, csv: spec.source.csv, log });
+  return readSourceTable(source, {
+    format: spec.source.format,
+    csv: spec.source.csv,
+    log,
+    limits: spec.limits,
+  });
 }
 
 /** Build the report: the whole pipeline, ending in an atomic replace of `outDir`. */

@@ -8,10 +8,14 @@ import { readTable } from "../src/read/index.ts";
 import { joinTypes, partitionValues } from "../src/read/read-dataset.ts";
 import type { DataSource } from "../src/source/data-source.ts";
 import { openLocalFile } from "../src/source/open.ts";
-import { column, fixture, memorySource, recordingLog } from "./read-helpers.ts";
+import { column, defaultLimits, fixture, memorySource, recordingLog } from "./read-helpers.ts";
 
 const readFolder = async (name: string) =>
-  readTable(await openLocalFile(fixture(name)), { csv: {}, log: recordingLog() });
+  readTable(await openLocalFile(fixture(name)), {
+    csv: {},
+    limits: defaultLimits,
+    log: recordingLog(),
+  });
 
 describe("datasets", () => {
   test("a Hive-partitioned Parquet folder: partition columns typed as integers", async () => {
@@ -65,7 +69,7 @@ describe("datasets", () => {
         throw new Error("not read");
       },
     };
-    const table = await readTable(root, { csv: {}, log: recordingLog() });
+    const table = await readTable(root, { csv: {}, limits: defaultLimits, log: recordingLog() });
     assert.deepEqual(column(table, "n"), [1, 2, 3]);
     assert.deepEqual(column(table, "city"), ["São Paulo", "São Paulo", null]);
     assert.deepEqual(column(table, "day"), ["2024-01-01", "2024-01-01", "2024-01-02"]);
@@ -81,7 +85,7 @@ describe("datasets", () => {
       },
     };
     await assert.rejects(
-      readTable(root, { csv: {}, log: recordingLog() }),
+      readTable(root, { csv: {}, limits: defaultLimits, log: recordingLog() }),
       /s3:\/\/b\/p\/a\.csv is CSV and s3:\/\/b\/p\/b\.parquet is Parquet/,
     );
   });

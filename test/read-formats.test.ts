@@ -9,7 +9,14 @@ import { DataType, type Table, type Timestamp, TimeUnit } from "apache-arrow";
 import { ReportError } from "../src/errors.ts";
 import { detectFormat, formatFromName } from "../src/read/detect-format.ts";
 import { readTable } from "../src/read/index.ts";
-import { column, fixture, memorySource, readFixture, recordingLog } from "./read-helpers.ts";
+import {
+  column,
+  defaultLimits,
+  fixture,
+  memorySource,
+  readFixture,
+  recordingLog,
+} from "./read-helpers.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -147,7 +154,11 @@ describe("Parquet and Arrow IPC", () => {
     const bytes = readFileSync(fixture("types.arrows"));
     const cut = bytes.subarray(0, bytes.length - 8); // without the end-of-stream marker
     await assert.rejects(
-      readTable(memorySource("cut.arrows", cut), { csv: {}, log: recordingLog() }),
+      readTable(memorySource("cut.arrows", cut), {
+        csv: {},
+        limits: defaultLimits,
+        log: recordingLog(),
+      }),
       (error: unknown) =>
         error instanceof ReportError && /cut\.arrows.*truncated/.test(error.message),
     );
@@ -158,6 +169,7 @@ describe("Parquet and Arrow IPC", () => {
     await assert.rejects(
       readTable(memorySource("cut.parquet", bytes.subarray(0, 1000)), {
         csv: {},
+        limits: defaultLimits,
         log: recordingLog(),
       }),
       (error: unknown) =>
@@ -181,6 +193,7 @@ describe("compressed text", () => {
       const bytes = readFileSync(fixture(name));
       const table = await readTable(memorySource(name, bytes, { chunkSize: 1 }), {
         csv: {},
+        limits: defaultLimits,
         log: recordingLog(),
       });
       assert.deepEqual(column(table, "city"), ["Oslo", "Lima", "Quito, EC"]);
@@ -196,7 +209,11 @@ describe("compressed text", () => {
       const whole = new Uint8Array(execFileSync(tool, [...args], { input: text }));
       const cut = whole.subarray(0, whole.length >> 1);
       await assert.rejects(
-        readTable(memorySource(`x.csv.${tool}`, cut), { csv: {}, log: recordingLog() }),
+        readTable(memorySource(`x.csv.${tool}`, cut), {
+          csv: {},
+          limits: defaultLimits,
+          log: recordingLog(),
+        }),
         (error: unknown) =>
           error instanceof ReportError &&
           error.message.includes(
@@ -211,6 +228,7 @@ describe("compressed text", () => {
     const bytes = new Uint8Array(gzipSync(text));
     const table = await readTable(memorySource("events.ndjson.gz", bytes, { chunkSize: 5 }), {
       csv: {},
+      limits: defaultLimits,
       log: recordingLog(),
     });
     assert.deepEqual(column(table, "a"), [1, 2]);
@@ -221,6 +239,7 @@ describe("compressed text", () => {
     const table = await readTable(memorySource("export.txt", "k\tv\na\t1\n"), {
       format: "tsv",
       csv: {},
+      limits: defaultLimits,
       log: recordingLog(),
     });
     assert.deepEqual(column(table, "v"), [1]);

@@ -10,7 +10,7 @@ import type { Table } from "apache-arrow";
 import { mulberry32 } from "../scripts/seeded-random.ts";
 import { ReportError } from "../src/errors.ts";
 import { readTable } from "../src/read/index.ts";
-import { fixture, memorySource, recordingLog } from "./read-helpers.ts";
+import { defaultLimits, fixture, memorySource, recordingLog } from "./read-helpers.ts";
 
 type Random = ReturnType<typeof mulberry32>;
 const pick = <T>(random: Random, items: readonly T[]): T =>
@@ -30,6 +30,7 @@ async function attempt(name: string, bytes: Uint8Array, chunkSize: number): Prom
   try {
     const table = await readTable(memorySource(name, bytes, { chunkSize }), {
       csv: {},
+      limits: defaultLimits,
       log: recordingLog(),
     });
     return { table };

@@ -1,12 +1,15 @@
 // The reader stage: a DataSource's bytes → one Arrow Table, whatever the format. Compression
 // (gzip, zstd) is undone first, by magic bytes; then the format is chosen (definition, name,
 // Content-Type, magic bytes; see detect.ts) and the matching reader runs. A source with
-// several parts (an S3 prefix or a local folder) is read as one dataset.
+// several parts (an S3 prefix or a local folder) is read as one dataset. Every reader works
+// within the report's limits (src/limits.ts), so hostile input ends in a clear error.
 import type { Table } from "apache-arrow";
 import { assertNever } from "../assert-never.ts";
 import type { CsvOptions, DataFormat } from "../config/spec.ts";
 import type { Logger } from "../effects.ts";
+import type { Limits } from "../limits.ts";
 import type { DataSource } from "../source/data-source.ts";
+import { checkSchemaLimits } from "./arrow/check-schema-limits.ts";
 import { normalizeTable } from "./arrow/normalize-types.ts";
 import { readIpc } from "./arrow/read-ipc.ts";
 import { readParquet } from "./arrow/read-parquet.ts";
@@ -21,6 +24,8 @@ export interface ReadOptions {
   format?: DataFormat;
   csv: CsvOptions;
   log: Logger;
+  /** The report's limits (ReportSpec.limits). */
+  limits: Limits;
 }
 
 /** Reads a data source (one file, or every part of a dataset) into an Arrow table. */
@@ -37,7 +42,8 @@ export async function readFile(
   options: ReadOptions,
   label = source.label,
 ): Promise<Table> {
-  const { stream, head, layers } = await decompress(source.body(), label);
+  const { limits } = options;
+  const { stream, head, layers } = await decompress(source.body(), label, limits.max_input_bytes);
   const detection = detectFormat({
     label,
     name: source.name,
@@ -59,15 +65,26 @@ export async function readFile(
         nullValues: options.csv.nullValues,
         expectedBytes: size,
         onNotice: (message) => options.log.warn(message),
+        limits,
       });
     case "ndjson":
     case "json":
-      return readJson(stream, { name: label, onNotice: (message) => options.log.warn(message) });
+      return readJson(stream, {
+        name: label,
+        onNotice: (message) => options.log.warn(message),
+        limits,
+      });
     case "parquet":
-      return normalizeTable(await readParquet(stream, { label, size }));
+      return checkedTable(await readParquet(stream, { label, size }), label, limits);
     case "arrow":
-      return normalizeTable(await readIpc(stream, { label, size }));
+      return checkedTable(await readIpc(stream, { label, size }), label, limits);
     default:
       return assertNever(detection.format, "data format");
   }
+}
+
+/** A columnar file's table, within the width and nesting limits, with types normalized. */
+function checkedTable(table: Table, label: string, limits: Limits): Table {
+  checkSchemaLimits(table.schema, label, limits);
+  return normalizeTable(table);
 }

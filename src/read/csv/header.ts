@@ -36,12 +36,16 @@ export function uniqueNames(raw: readonly string[]): { names: string[]; notices:
   const notices: string[] = [];
   const taken = new Set(raw.map((name) => name.trim()));
   const used = new Set<string>();
+  // The next suffix to try per repeated name: suffixes below it are taken for good (`used`
+  // only grows), so 20,000 repeats of one name cost linear time, not quadratic.
+  const nextSuffix = new Map<string, number>();
   raw.forEach((original, index) => {
     const trimmed = original.trim();
     let name = trimmed === "" ? `column_${index + 1}` : trimmed;
     if (used.has(name)) {
-      let suffix = 2;
+      let suffix = nextSuffix.get(name) ?? 2;
       while (used.has(`${name}_${suffix}`) || taken.has(`${name}_${suffix}`)) suffix++;
+      nextSuffix.set(name, suffix + 1);
       name = `${name}_${suffix}`;
     }
     used.add(name);

@@ -8,6 +8,7 @@
 // docs/design/decisions.md.)
 import type { Table } from "apache-arrow";
 import { ReportError } from "../../errors.ts";
+import { type Limits, limitsFromEnv } from "../../limits.ts";
 import { concatBytes } from "../bytes/stream.ts";
 import { Utf8Validator } from "../bytes/utf8.ts";
 import { type ColumnBuilder, type ColumnKind, createBuilder, widen } from "../columns/builders.ts";
@@ -32,6 +33,8 @@ export interface ReadCsvOptions {
   expectedBytes?: number;
   /** Receives notices the user should see (renamed columns, widened types). */
   onNotice?: (message: string) => void;
+  /** Limits on what the input may make the reader hold (default: src/limits.ts defaults). */
+  limits?: Limits;
 }
 
 /** The columns a reader built. */
@@ -58,6 +61,8 @@ export async function readCsv(
 }
 
 const DEFAULT_SAMPLE_ROWS = 10_000;
+/** Fields buffered to infer types, at most: a wide file samples fewer rows. */
+const SAMPLE_FIELDS = 1 << 22;
 /** Bytes to wait for before sniffing when the header line has not ended yet. */
 const HEADER_WINDOW = 1 << 20;
 const BOM = [0xef, 0xbb, 0xbf];
@@ -109,7 +114,10 @@ class SampleRows {
 class CsvReader implements RowSink {
   private readonly name: string;
   private readonly nulls: NullMatcher;
-  private readonly sampleSize: number;
+  private readonly sampleRows: number;
+  /** Rows to sample: sampleRows, or fewer when the header is wide (set from the header). */
+  private sampleSize = 0;
+  private readonly limits: Limits;
   private readonly notice: (message: string) => void;
   private readonly validator = new Utf8Validator();
   private delimiter: string | undefined;
@@ -129,7 +137,8 @@ class CsvReader implements RowSink {
   constructor(options: ReadCsvOptions) {
     this.name = options.name;
     this.nulls = new NullMatcher(options.nullValues);
-    this.sampleSize = Math.max(1, options.sampleRows ?? DEFAULT_SAMPLE_ROWS);
+    this.sampleRows = Math.max(1, options.sampleRows ?? DEFAULT_SAMPLE_ROWS);
+    this.limits = options.limits ?? limitsFromEnv({});
     this.notice = options.onNotice ?? (() => {});
     this.expectedBytes = options.expectedBytes;
     if (options.delimiter !== undefined) {
@@ -202,7 +211,10 @@ class CsvReader implements RowSink {
     }
     const delimiter = this.delimiter ?? sniffDelimiter(first);
     this.delimiter = delimiter;
-    this.tokenizer = new CsvTokenizer(this.name, delimiter.charCodeAt(0), this);
+    this.tokenizer = new CsvTokenizer(this.name, delimiter.charCodeAt(0), this, {
+      maxRecordBytes: this.limits.max_record_bytes,
+      maxColumns: this.limits.max_columns,
+    });
     this.validate(bytes);
     this.tokenizer.push(first);
   }
@@ -236,6 +248,7 @@ class CsvReader implements RowSink {
     this.names = names;
     this.width = count;
     this.headerLine = line;
+    this.sampleSize = Math.max(1, Math.min(this.sampleRows, Math.floor(SAMPLE_FIELDS / count)));
     this.sample = new SampleRows(count);
     this.phase = Phase.Sample;
   }

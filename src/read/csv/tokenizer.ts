@@ -4,7 +4,10 @@
 // made per field and the sink can parse column by column in tight loops. Quoted fields are
 // unescaped in place ("" → "), which only ever shortens them. A row may straddle chunks: the
 // partial row stays at the front of the work buffer and scanning resumes where it stopped.
+// Input cannot make it hold more than one record of `maxRecordBytes` (a file without line
+// ends stops there) or a header wider than `maxColumns`.
 import { ReportError } from "../../errors.ts";
+import { limitExceeded } from "../../limits.ts";
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -18,8 +21,10 @@ const AFTER_QUOTE = 3;
 /** Bytes scanned per call of the hot loop. */
 const SCAN_SLICE = 1 << 16;
 
-/** Rows per batch handed to the sink. */
-export const BATCH_ROWS = 4096;
+/** Rows per batch handed to the sink, at most: fewer for wide rows (see BATCH_FIELDS). */
+const BATCH_ROWS = 4096;
+/** Fields per batch, at most, so a 10,000-column file does not allocate 4096 rows of offsets. */
+const BATCH_FIELDS = 1 << 18;
 
 /** A batch of complete rows: field k of row r spans offsets[2(r·width+k)] .. offsets[2(r·width+k)+1]. */
 export interface RowBatch {
@@ -38,6 +43,12 @@ export interface RowSink {
   rows(batch: RowBatch): void;
   /** A row whose field count differs from the header's (expected to throw). */
   ragged(count: number, line: number): void;
+}
+
+/** What input may make the tokenizer hold: one record's bytes, and the header's fields. */
+export interface TokenizerLimits {
+  maxRecordBytes: number;
+  maxColumns: number;
 }
 
 export class CsvTokenizer {
@@ -60,11 +71,14 @@ export class CsvTokenizer {
   private offsets = new Int32Array(128);
   private lines = new Int32Array(BATCH_ROWS);
   private rows = 0;
+  /** Rows per batch, set from the header's width. */
+  private batchRows = BATCH_ROWS;
 
   constructor(
     private readonly name: string,
     private readonly delimiter: number,
     private readonly sink: RowSink,
+    private readonly limits: TokenizerLimits,
   ) {}
 
   /** Scans a chunk; rows completed by it go to the sink. */
@@ -89,6 +103,14 @@ export class CsvTokenizer {
       if (this.pos === pos && limit === this.length) break;
     }
     this.flush();
+    // What is left is one unfinished record (the header, while there is none yet).
+    if (this.length - this.rowStart > this.limits.maxRecordBytes) {
+      throw limitExceeded(
+        "max_record_bytes",
+        this.limits.maxRecordBytes,
+        `${this.name}, line ${this.rowLine}`,
+      );
+    }
   }
 
   /** Ends the input: the last row may lack a line end; an open quote is an error. */
@@ -153,7 +175,7 @@ export class CsvTokenizer {
   private addField(start: number, end: number): void {
     const count = this.count++;
     if (this.width < 0) {
-      this.headerField(count, start, end);
+      this.headerField(count, start, end, this.rowLine);
     } else if (count < this.width) {
       const at = (this.rows * this.width + count) * 2;
       this.offsets[at] = start;
@@ -171,19 +193,23 @@ export class CsvTokenizer {
     if (count !== this.width) this.sink.ragged(count, this.rowLine);
     this.lines[this.rows] = this.rowLine;
     this.rows++;
-    if (this.rows === BATCH_ROWS) this.flush();
+    if (this.rows === this.batchRows) this.flush();
   }
 
   /** Hands the header row on; its field count becomes the width of every later row. */
   private endHeader(count: number, line: number): void {
     this.sink.header(this.buf, this.offsets, count, line);
     this.width = count;
-    const size = BATCH_ROWS * count * 2 + count * 2;
+    this.batchRows = Math.max(1, Math.min(BATCH_ROWS, Math.floor(BATCH_FIELDS / count)));
+    const size = this.batchRows * count * 2 + count * 2;
     if (size > this.offsets.length) this.offsets = new Int32Array(size);
   }
 
-  /** The header row's field `count`: the batch area is free, so it grows to any width. */
-  private headerField(count: number, start: number, end: number): void {
+  /** The header row's field `count`: the batch area is free, so it grows to the limit. */
+  private headerField(count: number, start: number, end: number, line: number): void {
+    if (count >= this.limits.maxColumns) {
+      throw limitExceeded("max_columns", this.limits.maxColumns, `${this.name}, line ${line}`);
+    }
     if (count * 2 + 2 > this.offsets.length) {
       const grown = new Int32Array(this.offsets.length * 2);
       grown.set(this.offsets);
@@ -319,7 +345,7 @@ export class CsvTokenizer {
         offsets[at + 1] = end;
         at += 2;
       } else if (width < 0) {
-        this.headerField(count, fieldStart, end);
+        this.headerField(count, fieldStart, end, rowLine);
         offsets = this.offsets;
       }
       count++;
@@ -344,7 +370,7 @@ export class CsvTokenizer {
       rows++;
       rowStart = i;
       rowLine = line;
-      if (rows === BATCH_ROWS) {
+      if (rows === this.batchRows) {
         this.rows = rows;
         this.count = 0;
         this.flush();

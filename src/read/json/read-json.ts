@@ -4,9 +4,12 @@
 // (numbers, booleans, text, null); text that is an ISO date or timestamp in every row becomes
 // a date or timestamp column; nested values become JSON text. A value that does not fit its
 // column widens it (int → float, date → timestamp, anything → text, with a notice).
+// Input cannot make it hold more than one record of max_record_bytes, nest deeper than
+// max_nesting or add more than max_columns keys: each stops the read with a clear error.
 import type { Table } from "apache-arrow";
 import { DAY_MS } from "../../calendar.ts";
 import { ReportError } from "../../errors.ts";
+import { type Limits, limitExceeded, limitsFromEnv } from "../../limits.ts";
 import { jsonText } from "../arrow/normalize-types.ts";
 import {
   type BoolBuilder,
@@ -30,6 +33,8 @@ export interface ReadJsonOptions {
   name: string;
   /** Receives notices the user should see (widened column types). */
   onNotice?: (message: string) => void;
+  /** Limits on what the input may make the reader hold (default: src/limits.ts defaults). */
+  limits?: Limits;
 }
 
 /** Parses NDJSON or a JSON array of objects (decided by the first byte) into a table. */
@@ -37,8 +42,9 @@ export async function readJson(
   input: AsyncIterable<Uint8Array> | Uint8Array,
   options: ReadJsonOptions,
 ): Promise<Table> {
-  const sink = new RecordSink(options);
-  const scanner = new RecordScanner(options.name, sink);
+  const limits = options.limits ?? limitsFromEnv({});
+  const sink = new RecordSink(options, limits);
+  const scanner = new RecordScanner(options.name, sink, limits);
   if (input instanceof Uint8Array) scanner.push(input);
   else for await (const chunk of input) scanner.push(chunk);
   scanner.end();
@@ -82,6 +88,8 @@ class RecordScanner {
   mode: "ndjson" | "json" | undefined;
   private state = State.Start;
   private buf: Uint8Array = new Uint8Array(0);
+  /** Where an unfinished record is kept across chunks (grown by doubling), once needed. */
+  private store: Uint8Array | undefined;
   /** Absolute byte offset of buf[0]. */
   private base = 0;
   private line = 1;
@@ -100,6 +108,7 @@ class RecordScanner {
   constructor(
     private readonly name: string,
     private readonly sink: RecordSink,
+    private readonly limits: Limits,
   ) {}
 
   push(chunk: Uint8Array): void {
@@ -107,14 +116,23 @@ class RecordScanner {
     let pos: number;
     if (this.state === State.Value) {
       // Keep the unfinished record's bytes, then continue scanning where we stopped.
-      const kept = this.buf.subarray(this.valueStart);
-      const joined = new Uint8Array(kept.length + chunk.length);
-      joined.set(kept);
-      joined.set(chunk, kept.length);
+      const kept = this.buf.length - this.valueStart;
+      const needed = kept + chunk.length;
+      let store = this.store;
+      if (store && needed <= store.length) {
+        if (this.buf.buffer === store.buffer) store.copyWithin(0, this.valueStart, this.buf.length);
+        else store.set(this.buf.subarray(this.valueStart));
+      } else {
+        const grown = new Uint8Array(Math.max(needed, (store?.length ?? 0) * 2, 1 << 16));
+        grown.set(this.buf.subarray(this.valueStart));
+        store = grown;
+        this.store = grown;
+      }
+      store.set(chunk, kept);
       this.base += this.valueStart;
-      pos = kept.length;
+      pos = kept;
       this.valueStart = 0;
-      this.buf = joined;
+      this.buf = store.subarray(0, needed);
     } else {
       this.base += this.buf.length;
       this.buf = chunk;
@@ -126,6 +144,16 @@ class RecordScanner {
     }
     this.scan(pos);
     this.flush();
+    if (
+      this.state === State.Value &&
+      this.buf.length - this.valueStart > this.limits.max_record_bytes
+    ) {
+      throw limitExceeded(
+        "max_record_bytes",
+        this.limits.max_record_bytes,
+        `${this.name}, line ${this.valueLine}`,
+      );
+    }
   }
 
   end(): void {
@@ -180,8 +208,9 @@ class RecordScanner {
             else if (c === 0x22) inString = false;
             else if (c === 0x0a) this.line++;
           } else if (c === 0x22) inString = true;
-          else if (c === 0x7b || c === 0x5b) depth++;
-          else if (c === 0x7d || c === 0x5d) {
+          else if (c === 0x7b || c === 0x5b) {
+            if (++depth > this.limits.max_nesting) this.tooDeep();
+          } else if (c === 0x7d || c === 0x5d) {
             depth--;
             if (depth === 0) break;
           } else if (c === 0x0a) this.line++;
@@ -256,6 +285,16 @@ class RecordScanner {
     this.escape = false;
   }
 
+  /** The record being scanned nests deeper than max_nesting. */
+  private tooDeep(): never {
+    this.flush(); // an earlier bad record is reported first
+    throw limitExceeded(
+      "max_nesting",
+      this.limits.max_nesting,
+      `${this.name}, line ${this.valueLine}`,
+    );
+  }
+
   private unexpected(i: number, expected: string): never {
     this.flush(); // an earlier bad record is reported first
     const shown = String.fromCharCode(this.buf[i]);
@@ -324,7 +363,7 @@ class RecordScanner {
     let value: unknown;
     try {
       value = JSON.parse(text);
-      if (LONG_DIGITS.test(text)) value = parseJsonExact(text);
+      if (LONG_DIGITS.test(text)) value = parseJsonExact(text, this.limits.max_nesting);
     } catch (error) {
       this.fail(
         this.base + start,
@@ -347,7 +386,10 @@ class RecordSink {
   private written = new Int32Array(16).fill(-1);
   private rows = 0;
 
-  constructor(options: ReadJsonOptions) {
+  constructor(
+    options: ReadJsonOptions,
+    private readonly limits: Limits,
+  ) {
     this.name = options.name;
     this.notice = options.onNotice ?? (() => {});
   }
@@ -356,7 +398,7 @@ class RecordSink {
     const row = this.rows;
     for (const key in record) {
       let column = this.index.get(key);
-      if (column === undefined) column = this.addColumn(key);
+      if (column === undefined) column = this.addColumn(key, line);
       this.written[column] = row;
       this.push(column, record[key], line);
     }
@@ -389,8 +431,11 @@ class RecordSink {
     );
   }
 
-  private addColumn(key: string): number {
+  private addColumn(key: string, line: number): number {
     const column = this.keys.length;
+    if (column >= this.limits.max_columns) {
+      throw limitExceeded("max_columns", this.limits.max_columns, `${this.name}, line ${line}`);
+    }
     this.keys.push(key);
     this.index.set(key, column);
     const builder = createBuilder("null");
@@ -463,7 +508,9 @@ function pushValue(builder: ColumnBuilder, value: unknown, kind: ColumnKind): vo
           : typeof value === "object"
             ? jsonText(value)
             : String(value);
-      (builder as StringBuilder).pushBytes(scratch, 0, utf8(text));
+      // utf8() may replace scratch with a larger buffer: encode before reading it.
+      const size = utf8(text);
+      (builder as StringBuilder).pushBytes(scratch, 0, size);
       return;
     }
     case "int32":
