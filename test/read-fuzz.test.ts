@@ -1,16 +1,28 @@
 // Thousands of generated and damaged inputs through readTable: valid CSV and JSON must give
 // exactly the generated rows; damaged CSV, JSON, Parquet and Arrow IPC must give either a
 // table or a ReportError that names the file (never another exception or a hang); and any
-// truncated Parquet or IPC file must be an error, never a shorter table. Seeded: the same
-// inputs every run.
+// truncated Parquet or IPC file must be an error, never a shorter table. Then random
+// structural extremes (width, depth, length, repetition) against random limits, in a child
+// process with a CPU-time and memory ceiling per case: each must end in a table or in a
+// ReportError that names the file and says where or which limit. Seeded: the same inputs
+// every run.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
 import type { Table } from "apache-arrow";
 import { mulberry32 } from "../scripts/seeded-random.ts";
 import { ReportError } from "../src/errors.ts";
+import type { Limits } from "../src/limits.ts";
 import { readTable } from "../src/read/index.ts";
-import { defaultLimits, fixture, memorySource, recordingLog } from "./read-helpers.ts";
+import {
+  type ChildCase,
+  defaultLimits,
+  fixture,
+  memorySource,
+  readInChild,
+  recordingLog,
+} from "./read-helpers.ts";
 
 type Random = ReturnType<typeof mulberry32>;
 const pick = <T>(random: Random, items: readonly T[]): T =>
@@ -160,6 +172,89 @@ function mutate(random: Random, bytes: Uint8Array): Uint8Array {
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Limits low enough that the extremes below cross them about half the time. */
+function randomLimits(random: Random): Partial<Limits> {
+  return {
+    max_columns: pick(random, [500, 5_000, 10_000]),
+    max_nesting: pick(random, [10, 100, 500]),
+    max_record_bytes: pick(random, [64 * KiB, MiB, 16 * MiB]),
+    max_input_bytes: pick(random, [MiB, 16 * MiB, 4 * 1024 * MiB]),
+  };
+}
+
+/** A header of `count` names: distinct, all the same, or empty. */
+function names(random: Random, count: number): string[] {
+  const style = int(random, 3);
+  return Array.from({ length: count }, (_, c) =>
+    style === 0 ? `c${c}` : style === 1 ? "same" : "",
+  );
+}
+
+/** One input at a structural extreme; the name's extension says its format. */
+function extremeInput(random: Random, k: number): { name: string; text: string } {
+  switch (int(random, 4)) {
+    case 0: {
+      // Width: many columns (and repeated or empty names), a few rows.
+      const columns = pick(random, [1, 100, 2_000, 6_000, 12_000]);
+      const rows = 1 + int(random, 4);
+      if (random() < 0.5) {
+        const header = names(random, columns).join(",");
+        const row = () => Array.from({ length: columns }, (_, c) => (c % 3 ? c : "x")).join(",");
+        return {
+          name: `wide-${k}.csv`,
+          text: `${header}\n${Array.from({ length: rows }, row).join("\n")}\n`,
+        };
+      }
+      const record = (r: number) =>
+        `{${Array.from({ length: columns }, (_, c) => `"k${(c + r * int(random, 2) * columns) % (columns * 2)}":${c}`).join(",")}}`;
+      return {
+        name: `wide-${k}.ndjson`,
+        text: Array.from({ length: rows }, (_, r) => record(r)).join("\n"),
+      };
+    }
+    case 1: {
+      // Depth: arrays or objects nested around a value, in NDJSON or an array.
+      const depth = pick(random, [5, 50, 99, 101, 499, 501, 3_000, 20_000]);
+      const inner = random() < 0.5 ? "1" : "123456789012345678901234567890";
+      const value =
+        random() < 0.5
+          ? `${"[".repeat(depth)}${inner}${"]".repeat(depth)}`
+          : `${'{"a":'.repeat(depth)}${inner}${"}".repeat(depth)}`;
+      const record = `{"id":1,"v":${value}}`;
+      return random() < 0.5
+        ? { name: `deep-${k}.ndjson`, text: `{"id":0}\n${record}\n` }
+        : { name: `deep-${k}.json`, text: `[{"id":0},${record}]` };
+    }
+    case 2: {
+      // Length: one long field, string or number.
+      const length = pick(random, [20, 400, 5_000, 100 * KiB, 2 * MiB, 5 * MiB]);
+      const digits = "9".repeat(length);
+      const letters = "é".repeat(length >> 1);
+      switch (int(random, 4)) {
+        case 0:
+          return { name: `long-${k}.csv`, text: `a,b\n1,${digits}\n2,3\n` };
+        case 1:
+          return { name: `long-${k}.csv`, text: `a,b\n1,"${letters}\n${letters}"\n` };
+        case 2:
+          return { name: `long-${k}.ndjson`, text: `{"a":1}\n{"a":-${digits}.5}\n` };
+        default:
+          return { name: `long-${k}.json`, text: `[{"a":"${letters}","n":${digits}}]` };
+      }
+    }
+    default: {
+      // Repetition: one byte many times, alone or after a valid start.
+      const byte = pick(random, [",", "\n", '"', "{", "[", "a", "0", " ", "}"]);
+      const run = byte.repeat(pick(random, [KiB, 64 * KiB, MiB, 4 * MiB]));
+      const ext = pick(random, ["csv", "ndjson", "json"]);
+      const start = ext === "csv" ? "a,b\n1,2\n" : ext === "json" ? '[{"a":1},' : '{"a":1}\n';
+      return { name: `repeat-${k}.${ext}`, text: random() < 0.5 ? run : start + run };
+    }
+  }
+}
+
 describe("read fuzz", () => {
   test("valid CSV gives exactly the generated rows, in any chunking; damaged CSV never crashes", async () => {
     const random = mulberry32(20261128);
@@ -190,6 +285,45 @@ describe("read fuzz", () => {
       );
       await attempt(`damaged-${k}.${array ? "json" : "ndjson"}`, mutate(random, bytes), chunk);
     }
+  });
+
+  test("random structural extremes: a table or a clear error, under CPU and memory ceilings", async () => {
+    const random = mulberry32(15_015);
+    const cases: ChildCase[] = [];
+    for (let k = 0; k < 48; k++) {
+      const { name, text } = extremeInput(random, k);
+      const zipped = random() < 0.3;
+      cases.push({
+        name: zipped ? `${name}.gz` : name,
+        bytes: zipped ? gzipSync(text) : encode(text),
+        chunkSize: pick(random, [4 * KiB, 64 * KiB, MiB]),
+        limits: randomLimits(random),
+      });
+    }
+    // Ceilings far above what any case needs (the largest input is 5 MiB), far below a hang.
+    const outcomes = await readInChild(cases, { caseSeconds: 15, heapMiB: 512 });
+    assert.equal(outcomes.length, cases.length);
+    const limitErrors = new Set<string>();
+    for (const outcome of outcomes) {
+      assert.equal(outcome.crash, undefined, `${outcome.name}: ${outcome.crash}`);
+      assert.ok(outcome.peakMiB! < 1536, `${outcome.name}: peak RSS ${outcome.peakMiB} MiB`);
+      if (outcome.message === undefined) {
+        assert.ok(outcome.rows! > 0 && outcome.columns! > 0, outcome.name);
+        continue;
+      }
+      assert.ok(outcome.message.includes(outcome.name), `names the file: ${outcome.message}`);
+      const limit = /\(limit (max_\w+)\)$/.exec(outcome.message);
+      if (limit) limitErrors.add(limit[1]);
+      assert.ok(limit || LOCATED.test(outcome.message), `says where: ${outcome.message}`);
+      assert.ok(outcome.hint, `has a hint: ${outcome.message}`);
+    }
+    // The seed reaches every reader limit at least once.
+    assert.deepEqual([...limitErrors].sort(), [
+      "max_columns",
+      "max_input_bytes",
+      "max_nesting",
+      "max_record_bytes",
+    ]);
   });
 
   const binaries = [
