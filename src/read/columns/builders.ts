@@ -291,12 +291,13 @@ export class StringBuilder extends ColumnBuilder {
   private dictionaryMode = true;
   // Dictionary mode: per-row keys, plus the distinct values in Utf8 layout.
   private keys: Int32Array = new Int32Array(0);
-  private dictOffsets: Int32Array = new Int32Array(1025);
-  private dictBytes: Uint8Array = new Uint8Array(16_384);
+  // Small at first (they double as needed): a 10,000-column file has 10,000 of these.
+  private dictOffsets: Int32Array = new Int32Array(65);
+  private dictBytes: Uint8Array = new Uint8Array(1024);
   private dictSize = 0;
-  private dictHashes: Int32Array = new Int32Array(1024);
-  private table: Int32Array = new Int32Array(2048);
-  private mask = 2047;
+  private dictHashes: Int32Array = new Int32Array(64);
+  private table: Int32Array = new Int32Array(128);
+  private mask = 127;
   // Utf8 mode.
   private offsets: Int32Array = new Int32Array(0);
   private bytes: Uint8Array = new Uint8Array(0);
