@@ -10,8 +10,21 @@ import type { ReportSpec } from "./config/spec.ts";
 import type { Effects, Logger } from "./effects.ts";
 import { ReportError } from "./errors.ts";
 import { type FormatLocale, formatBytes } from "./format.ts";
+import {
+  type ChangeSummary,
+  computeChanges,
+  dataIdentity,
+  type HistoryStore,
+  kpiTrends,
+  loadRuns,
+  openHistoryStore,
+  recordRun,
+  type SummaryDocument,
+  summaryDocument,
+} from "./history/index.ts";
 import { concatBytes } from "./read/bytes/stream.ts";
 import { readTable as readSourceTable } from "./read/index.ts";
+import type { HistoryInput } from "./render/model.ts";
 import { assembleModel } from "./render/model.ts";
 import { renderReport } from "./render/report.ts";
 import { writeSite } from "./site/write.ts";
@@ -42,6 +55,12 @@ export interface BuildResult {
   spec: ReportSpec;
   source: DataSource;
   summary: Summary;
+  /** What summary.json holds: the summary with the run's identity. */
+  document: SummaryDocument;
+  /** Against the previous run in the history; absent on the first run or without a history. */
+  changes?: ChangeSummary;
+  /** The name this run was kept under in the history; absent without one, or with --check. */
+  historyRun?: string;
   /** Bytes of index.html. */
   htmlBytes: number;
 }
@@ -115,6 +134,49 @@ function readTable(source: DataSource, spec: ReportSpec, log: Logger): Promise<T
   });
 }
 
+/** Why a history step failed, for a warning: the build goes on without it. */
+function failure(error: unknown): string {
+  if (error instanceof ReportError)
+    return `${error.message}${error.hint ? ` (${error.hint})` : ""}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface HistoryRead {
+  store?: HistoryStore;
+  input?: HistoryInput;
+  runs: number;
+}
+
+/** Read the runs before this one and compare; a history that cannot be read is a warning. */
+async function readHistory(
+  spec: ReportSpec,
+  document: SummaryDocument,
+  options: BuildOptions,
+  effects: Effects,
+): Promise<HistoryRead> {
+  const history = spec.history;
+  if (history === undefined) return { runs: 0 };
+  const store = openHistoryStore(history, { outDir: options.outDir, source: spec.source, effects });
+  try {
+    const runs = await loadRuns(store, {
+      before: new Date(document.builtAt),
+      count: Math.max(1, history.trend - 1),
+      log: effects.log,
+    });
+    const previous = runs.at(-1);
+    const input: HistoryInput = {
+      trends: history.trend >= 2 ? kpiTrends([...runs, document].slice(-history.trend)) : new Map(),
+      autoSection: history.autoSection,
+    };
+    if (previous !== undefined)
+      input.changes = computeChanges(previous, document, history.thresholds);
+    return { store, input, runs: runs.length };
+  } catch (error) {
+    effects.log.warn(`history: could not read ${store.label}: ${failure(error)}`);
+    return { runs: 0 };
+  }
+}
+
 /** Build the report: the whole pipeline, ending in an atomic replace of `outDir`. */
 export async function build(options: BuildOptions, effects: Effects): Promise<BuildResult> {
   const started = performance.now();
@@ -152,6 +214,20 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     (s) =>
       `${s.columns.length} profiles, ${Object.keys(s.queries).length} queries, ${s.kpis.length} KPIs, ${s.alerts.length} alerts`,
   );
+  const document = summaryDocument(summary, {
+    builtAt: now,
+    title: spec.title,
+    data: await dataIdentity(source),
+  });
+  const history = await stage(
+    effects,
+    "history",
+    () => readHistory(spec, document, options, effects),
+    (h) =>
+      h.store === undefined
+        ? "none"
+        : `${h.store.label} (${h.runs} earlier runs read${h.input?.changes ? `, ${h.input.changes.notable.length} notable changes` : ""})`,
+  );
   const defaultsDir = options.defaultTemplates ?? DEFAULT_TEMPLATES;
   const charts = await stage(
     effects,
@@ -165,7 +241,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     effects,
     "render",
     () =>
-      renderReport(assembleModel({ spec, summary, source, charts, now }), {
+      renderReport(assembleModel({ spec, summary, source, charts, now, history: history.input }), {
         defaultsDir,
         templatesDir: spec.templates,
         locale: spec.locale,
@@ -173,10 +249,19 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
       }),
     (h) => `index.html ${formatBytes(Buffer.byteLength(h), LOG_LOCALE)}`,
   );
-  const summaryBytes = summaryJson(summary);
+  const summaryBytes = summaryJson(document);
+  const result: BuildResult = {
+    outDir: options.outDir,
+    spec,
+    source,
+    summary,
+    document,
+    htmlBytes: Buffer.byteLength(html),
+  };
+  if (history.input?.changes !== undefined) result.changes = history.input.changes;
   if (options.check) {
     effects.log.info(`checked in ${formatDuration(performance.now() - started)}: nothing written`);
-    return { outDir: options.outDir, spec, source, summary, htmlBytes: Buffer.byteLength(html) };
+    return result;
   }
   await stage(
     effects,
@@ -188,6 +273,28 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
       ]),
     () => `${options.outDir}/ (index.html, summary.json)`,
   );
+  const store = history.store;
+  if (store !== undefined && spec.history !== undefined) {
+    const kept = spec.history;
+    await stage(
+      effects,
+      "record",
+      () =>
+        recordRun(store, document, kept, effects.now()).then(
+          (run) => {
+            result.historyRun = run.name;
+            return `${store.label}${run.name} (${run.kept} runs kept${run.removed.length ? `, ${run.removed.length} removed` : ""})`;
+          },
+          (error) => {
+            effects.log.warn(
+              `history: this run was not recorded in ${store.label}: ${failure(error)}`,
+            );
+            return "not recorded";
+          },
+        ),
+      (line) => line,
+    );
+  }
   effects.log.info(`built in ${formatDuration(performance.now() - started)}`);
-  return { outDir: options.outDir, spec, source, summary, htmlBytes: Buffer.byteLength(html) };
+  return result;
 }

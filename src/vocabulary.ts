@@ -5,7 +5,15 @@
 // apart. It is a bottom-layer module (no imports) so shared formatting can use it too.
 
 /** Section kinds, in the order the documentation lists them. */
-export const SECTION_KINDS = ["kpis", "chart", "histogram", "table", "profile", "text"] as const;
+export const SECTION_KINDS = [
+  "kpis",
+  "chart",
+  "histogram",
+  "table",
+  "profile",
+  "text",
+  "changes",
+] as const;
 export type SectionKind = (typeof SECTION_KINDS)[number];
 
 /** Marks of a `chart:` section (vega-lite mark names). */
@@ -53,6 +61,27 @@ export type FilterOp = (typeof FILTER_OPS)[number];
 
 /** The filter operators that compare with a value (or a list of values). */
 export type CompareOp = Exclude<FilterOp, "is null" | "is not null">;
+
+/**
+ * What the change summary (src/history/changes.ts) can find between two runs, in the order
+ * the "Since the last run" section lists them: the data's shape first, then the KPIs, then
+ * per-column statistics. Also the names an email send rule may name (`send: [schema, kpi]`).
+ */
+export const CHANGE_KINDS = [
+  "column_added",
+  "column_removed",
+  "column_retyped",
+  "rows",
+  "kpi",
+  "shift",
+  "mean",
+  "quantiles",
+  "missing",
+  "new_category",
+  "vanished_category",
+  "distinct",
+] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** True when `value` is one of `list`: narrows a string read from YAML or a template. */
 export function isOneOf<const T extends string>(list: readonly T[], value: unknown): value is T {

@@ -90,7 +90,11 @@ test("a section kind without a spec type fails to compile where specs are listed
   timeout: 120_000,
 }, async () => {
   await copyWith([
-    ["vocabulary.ts", 'SECTION_KINDS = ["kpis",', 'SECTION_KINDS = ["markdown", "kpis",'],
+    [
+      "vocabulary.ts",
+      'SECTION_KINDS = [\n  "kpis",',
+      'SECTION_KINDS = [\n  "markdown",\n  "kpis",',
+    ],
   ]);
   const errors = await typecheck();
   // The list of specs by kind (OnePerKind) names the gap; what uses SectionSpec follows.
@@ -109,7 +113,11 @@ test("a chart mark or a section kind without its handlers fails to compile at ea
       'CHART_MARKS = ["bar", "line", "area", "point"]',
       'CHART_MARKS = ["bar", "line", "area", "point", "rule"]',
     ],
-    ["vocabulary.ts", 'SECTION_KINDS = ["kpis",', 'SECTION_KINDS = ["markdown", "kpis",'],
+    [
+      "vocabulary.ts",
+      'SECTION_KINDS = [\n  "kpis",',
+      'SECTION_KINDS = [\n  "markdown",\n  "kpis",',
+    ],
     [
       "config/spec.ts",
       "  text: TextSection;\n}>;",

@@ -45,6 +45,8 @@ export interface S3ObjectInfo {
   key: string;
   size: number;
   etag?: string;
+  /** On a versioned bucket. */
+  versionId?: string;
   lastModified?: Date;
   contentType?: string;
 }
@@ -74,7 +76,7 @@ export interface SendOptions {
 
 /** What a request was doing, for messages. */
 export interface Operation {
-  action: "s3:GetObject" | "s3:ListBucket";
+  action: "s3:GetObject" | "s3:ListBucket" | "s3:PutObject" | "s3:DeleteObject";
   /** The SDK operation name, e.g. HeadObject. */
   name: string;
   key?: string;
@@ -219,7 +221,11 @@ export async function nearbyKeys(access: S3Access, key: string): Promise<string[
 }
 
 /** Turn an SDK error into a ReportError that names the bucket, key, credentials and fix. */
-async function explainS3Error(error: unknown, access: S3Access, what: Operation): Promise<Error> {
+export async function explainS3Error(
+  error: unknown,
+  access: S3Access,
+  what: Operation,
+): Promise<Error> {
   if (error instanceof ReportError) return error;
   const name = errorName(error);
   const status = httpStatus(error);
@@ -351,7 +357,13 @@ async function explainS3Error(error: unknown, access: S3Access, what: Operation)
 /** HeadObject: size, ETag, last-modified and content type. HEAD errors carry no code, so a 1-byte GET explains them. */
 export async function headS3Object(access: S3Access, key: string): Promise<S3ObjectInfo> {
   const what: Operation = { action: "s3:GetObject", name: "HeadObject", key };
-  let head: { ContentLength?: number; ETag?: string; LastModified?: Date; ContentType?: string };
+  let head: {
+    ContentLength?: number;
+    ETag?: string;
+    VersionId?: string;
+    LastModified?: Date;
+    ContentType?: string;
+  };
   try {
     head = await access.send(
       () => new HeadObjectCommand({ Bucket: access.bucket, Key: key }),
@@ -377,6 +389,7 @@ export async function headS3Object(access: S3Access, key: string): Promise<S3Obj
     key,
     size: head.ContentLength ?? 0,
     etag: head.ETag,
+    ...(head.VersionId === undefined ? {} : { versionId: head.VersionId }),
     lastModified: head.LastModified,
     contentType: head.ContentType,
   };

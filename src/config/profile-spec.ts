@@ -2,6 +2,7 @@
 
 import { basename, resolve } from "node:path";
 import { limitsFromEnv } from "../limits.ts";
+import { defaultHistory } from "./history.ts";
 import { parseS3Url } from "./s3-url.ts";
 import type { ReportSpec, SourceSpec } from "./spec.ts";
 
@@ -45,6 +46,7 @@ export function profileSpec(
     locale: "en-US",
     currency: "USD",
     limits: limitsFromEnv(env),
+    history: defaultHistory(),
     file: "",
     locate: () => undefined,
   };

@@ -127,6 +127,15 @@ const SECTION_READERS: { [K in SectionKind]: (input: SectionInput) => SectionSpe
     }
     return { kind: "text", text: value.value, path };
   },
+  changes: ({ checker, value, at, path }) => {
+    const section: SectionSpecOf["changes"] = { kind: "changes", path };
+    // `- changes:` with nothing after it, `- changes: {}` or `- changes: { title: ... }`.
+    if (value.kind === "scalar" && value.value === null) return section;
+    const fields = new Fields(checker, value, at, ["title"], "changes: { title: Since yesterday }");
+    const title = fields.text("title");
+    if (title !== undefined) section.title = title;
+    return section;
+  },
 };
 
 function readQueryName(

@@ -166,6 +166,16 @@ export interface TextSection {
   path: FieldPath;
 }
 
+/**
+ * "Since the last run": what changed against the previous build (src/history/changes.ts).
+ * Placed where the definition puts it; without one, shown first when a history exists.
+ */
+export interface ChangesSection {
+  kind: "changes";
+  title?: string;
+  path: FieldPath;
+}
+
 /** Requires one spec per section kind, each carrying its own kind (else TS2344 here). */
 type OnePerKind<T extends { [K in SectionKind]: { kind: K } }> = T;
 
@@ -177,9 +187,46 @@ export type SectionSpecOf = OnePerKind<{
   table: TableSection;
   profile: ProfileSection;
   text: TextSection;
+  changes: ChangesSection;
 }>;
 
 export type SectionSpec = SectionSpecOf[SectionKind];
+
+/** How much of a change counts as notable (docs/history.md); each has a default. */
+export interface ChangeThresholds {
+  /** Relative change of the row count (0.1 = 10%). */
+  rows: number;
+  /** Relative change of a KPI's value against the last run. */
+  kpi: number;
+  /** Kolmogorov–Smirnov distance between a numeric column's two distributions (0 to 1). */
+  shift: number;
+  /** Change of a numeric column's mean, in standard deviations of the last run. */
+  mean: number;
+  /** Largest change of a quantile (p5 to p95), in standard deviations of the last run. */
+  quantiles: number;
+  /** Absolute change of a column's share of missing values (0.05 = 5 points). */
+  missing: number;
+  /** Relative change of a column's distinct count (or distinct share, for unique-ish columns). */
+  distinct: number;
+}
+
+/** The definition's `history:` block: where runs are kept, for how long, what is notable. */
+export interface HistorySpec {
+  /** An S3 prefix (`s3://bucket/prefix/`); absent for a local folder. */
+  s3?: S3Location & { prefix: string };
+  /** A local folder (absolute); absent with `s3`, and for the default beside the output folder. */
+  folder?: string;
+  /** Keep at most this many runs (default 500). */
+  keepRuns: number;
+  /** Delete runs older than this many days (default: kept until keepRuns). */
+  keepDays?: number;
+  /** Runs a KPI tile's sparkline spans, the current one included (default 12; 0 = none). */
+  trend: number;
+  /** Show "Since the last run" first when no `changes` section is placed (default true). */
+  autoSection: boolean;
+  thresholds: ChangeThresholds;
+  path: FieldPath;
+}
 
 export interface ReportSpec {
   title: string;
@@ -191,6 +238,8 @@ export interface ReportSpec {
   locale: string;
   /** ISO 4217 code for `currency` formats; default "USD". */
   currency: string;
+  /** The run history; undefined when the definition turns it off (`history: false`). */
+  history?: HistorySpec;
   /** Bounds on what the input may make the build do (src/limits.ts). */
   limits: Limits;
   /** The report's own templates folder (absolute), whose files override the defaults. */

@@ -1,6 +1,7 @@
 // The YAML tree of a report definition → the typed ReportSpec.
 import { dirname, isAbsolute, resolve } from "node:path";
 import { Checker, Fields, quoted } from "./fields.ts";
+import { readHistory } from "./history.ts";
 import { readLimits } from "./limits.ts";
 import { readQueries } from "./query.ts";
 import { readSections } from "./sections.ts";
@@ -18,6 +19,7 @@ const ROOT_FIELDS = [
   "currency",
   "templates",
   "limits",
+  "history",
 ] as const;
 
 /**
@@ -67,6 +69,8 @@ export function buildSpec(
     file: absoluteFile,
     locate: locator(root, file),
   };
+  const history = readHistory(checker, historyNode(fields), dir);
+  if (history !== undefined) spec.history = history;
   const description = fields.text("description");
   if (description !== undefined) spec.description = description;
   const templates = fields.text("templates");
@@ -102,4 +106,9 @@ function readCurrency(checker: Checker, fields: Fields): string {
     );
   }
   return currency.toUpperCase();
+}
+
+/** The `history:` node as written, `false` included (absent: undefined, the default). */
+function historyNode(fields: Fields): YNode | undefined {
+  return fields.map.entries.find((e) => e.key === "history")?.value;
 }

@@ -4,10 +4,20 @@
 
 import { assertNever } from "../assert-never.ts";
 import type { ChartSet, RenderedChart } from "../chart/index.ts";
+import { sparkline } from "../chart/sparkline.ts";
 import { fieldTitle } from "../chart/spec.ts";
 import { isNumeric } from "../column-type.ts";
 import type { ReportSpec, TableSection, ValueFormat } from "../config/spec.ts";
-import { type FormatLocale, formatDate, formatNumber, formatValue, MISSING } from "../format.ts";
+import {
+  type FormatLocale,
+  formatChange,
+  formatDate,
+  formatNumber,
+  formatValue,
+  MISSING,
+} from "../format.ts";
+import { type ChangeSummary, kpiKey } from "../history/changes.ts";
+import { changesHeadline, describeChange } from "../history/describe.ts";
 import { slug } from "../markup.ts";
 import { cutText } from "../summarize/cut-text.ts";
 import { notFound, specError } from "../summarize/spec-error.ts";
@@ -22,11 +32,19 @@ export interface SourceInfo {
   lastModified?: string;
 }
 
+/** A KPI tile: the value, and its sparkline over the last runs when the history has them. */
+export interface KpiTile extends KpiValue {
+  /** Inline SVG (src/chart/sparkline.ts). */
+  trend?: string;
+  /** Runs the sparkline spans. */
+  trendRuns?: number;
+}
+
 export interface KpisBlock {
   kind: "kpis";
   partial: "kpis";
   index: number;
-  kpis: KpiValue[];
+  kpis: KpiTile[];
 }
 
 export interface ChartBlock {
@@ -83,8 +101,43 @@ export interface TextBlock {
   paragraphs: string[];
 }
 
+/** A KPI against the last run, for the changes section's table. */
+export interface KpiChangeRow {
+  label: string;
+  before: string;
+  after: string;
+  /** "+12.3%", or "" when it has no meaning. */
+  change: string;
+  direction: "up" | "down" | "flat";
+  notable: boolean;
+}
+
+/** "Since the last run" (src/history): notable changes first, in words. */
+export interface ChangesBlock {
+  kind: "changes";
+  partial: "changes";
+  /** Index into ReportSpec.sections; -1 for the section shown without being placed. */
+  index: number;
+  /** Unique on the page. */
+  id: string;
+  title: string;
+  /** False on the first run: nothing to compare with yet. */
+  hasPrevious: boolean;
+  headline: string;
+  /** ISO 8601 time of the run compared with. */
+  previousBuiltAt?: string;
+  items: { kind: string; column?: string; text: string }[];
+  kpis: KpiChangeRow[];
+}
+
 /** One section of the page, in the order of ReportSpec.sections; `partial` picks its template. */
-export type RenderedSection = KpisBlock | ChartBlock | TableBlock | ProfileBlock | TextBlock;
+export type RenderedSection =
+  | KpisBlock
+  | ChartBlock
+  | TableBlock
+  | ProfileBlock
+  | TextBlock
+  | ChangesBlock;
 
 export interface ReportModel {
   title: string;
@@ -125,6 +178,17 @@ export interface AssembleInput {
   now: Date;
   /** Lines shown above the report (e.g. "Using the bundled sample data: no bucket configured"). */
   notices?: string[];
+  /** What the run history says (src/history); absent when the report keeps none. */
+  history?: HistoryInput;
+}
+
+export interface HistoryInput {
+  /** Against the previous run; absent on the first run. */
+  changes?: ChangeSummary;
+  /** KPI values over the last runs, oldest first, by kpiKey (src/history/changes.ts). */
+  trends: Map<string, (number | null)[]>;
+  /** Show the changes section first when the definition places none. */
+  autoSection: boolean;
 }
 
 /** Default rows shown by a table section without `limit`. */
@@ -279,6 +343,71 @@ function profileCards(
   });
 }
 
+/** A KPI tile with its sparkline when the history holds two or more of its values. */
+function kpiTile(
+  kpi: KpiValue,
+  id: string,
+  history: HistoryInput | undefined,
+  loc: FormatLocale,
+): KpiTile {
+  const values = history?.trends.get(kpiKey(kpi));
+  if (values === undefined) return kpi;
+  const known = values.filter((v) => v !== null);
+  const from = formatValue(known[0], kpi.format, loc);
+  const to = formatValue(known.at(-1), kpi.format, loc);
+  const line = sparkline(
+    values,
+    id,
+    `${kpi.label}, last ${values.length} runs`,
+    `${kpi.label} over the last ${values.length} runs: from ${from} to ${to}.`,
+  );
+  return line === undefined ? kpi : { ...kpi, trend: line.svg, trendRuns: line.runs };
+}
+
+/** The "Since the last run" block; `taken` holds the blocks so far, for a unique id. */
+function changesBlock(
+  changes: ChangeSummary | undefined,
+  index: number,
+  title: string | undefined,
+  loc: FormatLocale,
+  taken: readonly RenderedSection[],
+): ChangesBlock {
+  const count = taken.filter((block) => block.kind === "changes").length;
+  const block: ChangesBlock = {
+    kind: "changes",
+    partial: "changes",
+    index,
+    id: count === 0 ? "since-last-run" : `since-last-run-${count + 1}`,
+    title: title ?? "Since the last run",
+    hasPrevious: changes !== undefined,
+    headline:
+      changes === undefined
+        ? "This is the first run in the history: changes show from the next build on."
+        : changesHeadline(changes),
+    items: [],
+    kpis: [],
+  };
+  if (changes === undefined) return block;
+  block.previousBuiltAt = changes.previous.builtAt;
+  block.items = changes.notable.map((change) => {
+    const item: ChangesBlock["items"][number] = {
+      kind: change.kind,
+      text: describeChange(change, loc),
+    };
+    if (change.column !== undefined) item.column = change.column;
+    return item;
+  });
+  block.kpis = changes.kpis.map((kpi) => ({
+    label: kpi.label,
+    before: formatValue(kpi.before, kpi.format, loc),
+    after: formatValue(kpi.after, kpi.format, loc),
+    change: kpi.change === null ? "" : formatChange(kpi.change, loc),
+    direction: kpi.change === null || kpi.change === 0 ? "flat" : kpi.change > 0 ? "up" : "down",
+    notable: kpi.notable,
+  }));
+  return block;
+}
+
 /** Build the template model: sections in spec order with their KPIs, charts, tables and profiles. */
 export function assembleModel(input: AssembleInput): ReportModel {
   const { spec, summary, charts } = input;
@@ -292,7 +421,9 @@ export function assembleModel(input: AssembleInput): ReportModel {
           kind: "kpis",
           partial: "kpis",
           index,
-          kpis: summary.kpis.filter((kpi) => kpi.section === index),
+          kpis: summary.kpis
+            .filter((kpi) => kpi.section === index)
+            .map((kpi, i) => kpiTile(kpi, `kpi-${index}-${i}-trend`, input.history, loc)),
         });
         break;
       case "chart":
@@ -325,9 +456,16 @@ export function assembleModel(input: AssembleInput): ReportModel {
             .filter((p) => p !== ""),
         });
         break;
+      case "changes":
+        sections.push(changesBlock(input.history?.changes, index, section.title, loc, sections));
+        break;
       default:
         assertNever(section, "section kind");
     }
+  }
+  const placed = spec.sections.some((section) => section.kind === "changes");
+  if (!placed && input.history?.autoSection && input.history.changes !== undefined) {
+    sections.unshift(changesBlock(input.history.changes, -1, undefined, loc, sections));
   }
   // Pick fields: the caller may pass a whole DataSource (with its body and credential source).
   const { label, size, etag, lastModified } = input.source;

@@ -9,6 +9,8 @@ export interface DataSource {
   name: string;
   size?: number;
   etag?: string;
+  /** S3's VersionId, on a versioned bucket. */
+  versionId?: string;
   lastModified?: Date;
   contentType?: string;
   /** Where credentials came from (S3 only), never the credentials themselves. */

@@ -25,6 +25,7 @@ function s3DataSource(access: S3Access, info: S3ObjectInfo): DataSource {
     name: info.key,
     size: info.size,
     etag: info.etag,
+    ...(info.versionId === undefined ? {} : { versionId: info.versionId }),
     lastModified: info.lastModified,
     contentType: info.contentType,
     credentialSource: access.credentials.describe(),

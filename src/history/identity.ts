@@ -1,0 +1,35 @@
+// The identity of the data a build read (src/history/document.ts): S3's ETag and VersionId
+// when the data came from S3 (no second download), else a SHA-256 of the bytes, read once
+// more from the local file or folder.
+import { createHash } from "node:crypto";
+import type { DataSource } from "../source/data-source.ts";
+import type { DataIdentity } from "./document.ts";
+
+/** ETag/VersionId for S3 data; a SHA-256 of the bytes for anything else. */
+export async function dataIdentity(source: DataSource): Promise<DataIdentity> {
+  const identity: DataIdentity = { label: source.label };
+  if (source.size !== undefined) identity.size = source.size;
+  if (source.lastModified !== undefined) identity.lastModified = source.lastModified.toISOString();
+  const parts = source.parts ?? [source];
+  const fromS3 = source.label.startsWith("s3://");
+  if (fromS3) {
+    // One object: its ETag. A prefix: a hash of the parts' keys and ETags, so any change shows.
+    if (parts.length === 1 && parts[0].etag !== undefined) {
+      identity.etag = parts[0].etag;
+      if (parts[0].versionId !== undefined) identity.versionId = parts[0].versionId;
+    } else {
+      const hash = createHash("sha256");
+      for (const part of parts) hash.update(`${part.label}\n${part.etag ?? ""}\n`);
+      identity.etag = `"${hash.digest("hex")}"`;
+    }
+    return identity;
+  }
+  const hash = createHash("sha256");
+  for (const part of parts) {
+    // A folder's files each add their name, so a renamed file changes the identity too.
+    if (source.parts !== undefined) hash.update(`${part.label}\n`);
+    for await (const chunk of part.body()) hash.update(chunk);
+  }
+  identity.sha256 = hash.digest("hex");
+  return identity;
+}
