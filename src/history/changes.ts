@@ -78,7 +78,11 @@ function inStd(before: number, after: number, std: number | undefined): number {
 function columnChanges(before: ColumnProfile, after: ColumnProfile, t: ChangeThresholds): Change[] {
   const found: Change[] = [];
   const column = after.name;
-  const numeric = after.type === "integer" || after.type === "float";
+  // An integer column whose every value is distinct in both runs is taken as an identifier:
+  // new ids every day are not a shifted distribution.
+  const identifier =
+    after.type === "integer" && before.distinct === before.count && after.distinct === after.count;
+  const numeric = (after.type === "integer" || after.type === "float") && !identifier;
   if (numeric && before.histogram && after.histogram) {
     const ks = ksDistance(before.histogram, after.histogram);
     if (ks !== undefined && ks >= t.shift) found.push({ kind: "shift", column, size: ks });

@@ -42,7 +42,7 @@ export function s3HistoryStore(access: S3Access, prefix: string): HistoryStore {
               IfNoneMatch: "*",
             }),
           what,
-          true,
+          { raw: true },
         );
         return true;
       } catch (error) {

@@ -23,7 +23,7 @@ export interface S3Recorded {
   method: string;
   bucket?: string;
   key?: string;
-  /** "GetObject", "HeadObject", "ListObjectsV2" or "Unknown". */
+  /** "GetObject", "HeadObject", "PutObject", "DeleteObject", "ListObjectsV2" or "Unknown". */
   action: string;
   accessKeyId?: string;
   range?: string;
@@ -34,6 +34,8 @@ export interface S3Recorded {
   finished?: number;
   /** The If-Match header, when sent. */
   ifMatch?: string;
+  /** The If-None-Match header, when sent (PutObject with `*` refuses to replace a key). */
+  ifNoneMatch?: string;
   /** The fault injected into this request, if any. */
   fault?: FaultKind;
   /** Body bytes written to the connection (GetObject). */
@@ -523,6 +525,28 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
     );
   }
 
+  /** PutObject; `If-None-Match: *` refuses (412) to replace an existing key, as S3 does. */
+  function putObject(
+    res: ServerResponse,
+    bucket: string,
+    key: string,
+    body: Buffer,
+    req: IncomingMessage,
+  ) {
+    if (req.headers["if-none-match"] === "*" && buckets.get(bucket)?.has(key)) {
+      throw new S3Error(
+        412,
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold",
+        { Condition: "If-None-Match" },
+      );
+    }
+    const type = req.headers["content-type"] ?? "application/octet-stream";
+    const stored = state.putObject(bucket, key, body, type);
+    res.writeHead(200, { etag: stored.etag });
+    res.end();
+  }
+
   async function handle(
     req: IncomingMessage,
     res: ServerResponse,
@@ -537,22 +561,33 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
     record.bucket = bucket || undefined;
     record.key = key || undefined;
     const listing = !key && url.searchParams.get("list-type") === "2";
+    const objectActions: Record<string, string> = {
+      HEAD: "HeadObject",
+      PUT: "PutObject",
+      DELETE: "DeleteObject",
+    };
     record.action = key
-      ? method === "HEAD"
-        ? "HeadObject"
-        : "GetObject"
+      ? (objectActions[method] ?? "GetObject")
       : listing
         ? "ListObjectsV2"
         : "Unknown";
     if (typeof req.headers.range === "string") record.range = req.headers.range;
     if (typeof req.headers["if-match"] === "string") record.ifMatch = req.headers["if-match"];
+    if (typeof req.headers["if-none-match"] === "string")
+      record.ifNoneMatch = req.headers["if-none-match"];
 
     const accessKeyId = verifySignature(req, body, options.registry, region, now(), record);
     const delay = state.throttle.latencyMs + (state.throttle.latencyFor?.(record) ?? 0);
     if (delay) await sleep(delay);
 
     const resource = key ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`;
-    const iamAction = key ? "s3:GetObject" : "s3:ListBucket";
+    const iamAction = !key
+      ? "s3:ListBucket"
+      : method === "PUT"
+        ? "s3:PutObject"
+        : method === "DELETE"
+          ? "s3:DeleteObject"
+          : "s3:GetObject";
     if (!state.allow({ accessKeyId, action: iamAction, resource })) {
       throw new S3Error(403, "AccessDenied", "Access Denied");
     }
@@ -569,6 +604,14 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
         "NotImplemented",
         "This test server implements only ListObjectsV2 on buckets.",
       );
+    }
+    if (method === "PUT") return putObject(res, bucket, key, body, req);
+    if (method === "DELETE") {
+      // S3 answers 204 whether or not the key existed.
+      objects.delete(key);
+      res.writeHead(204);
+      res.end();
+      return;
     }
     if (method !== "GET" && method !== "HEAD") {
       throw new S3Error(
