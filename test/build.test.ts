@@ -10,6 +10,7 @@ import { build } from "../src/build.ts";
 import type { Summary } from "../src/summarize/summary.ts";
 import { ROOT } from "./helpers/cli.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 
 /** Rows and revenue per region of the sample CSV, by Python's csv module. */
 function pythonFigures(csvPath: string): { rows: number; revenueByRegion: Record<string, number> } {
@@ -39,6 +40,10 @@ describe("build of the example report", () => {
     log = effects.lines;
     summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
     html = await readFile(join(out, "index.html"), "utf8");
+  });
+
+  it("writes a summary.json that follows the shipped schema", () => {
+    assertValidSummary(summary);
   });
 
   it("counts the rows and sums revenue per region as Python does", () => {
@@ -104,6 +109,7 @@ describe("build --source of a folder", () => {
     const folder = join(ROOT, "test/input/read/generated/dataset");
     await build({ source: folder, outDir: out }, recordingEffects());
     const summary: Summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+    assertValidSummary(summary);
     // make-fixtures.ts writes v = [1, 2] in year=2023/month=12, [3] in 2024/01 and
     // [4, 5, 6] in 2024/02, plus a _SUCCESS marker that is not data.
     assert.equal(summary.rows, 6);
@@ -120,6 +126,7 @@ describe("column names with . [ ]", () => {
     const out = join(await mkdtemp(join(tmpdir(), "csr-dots-")), "output");
     const definition = join(ROOT, "test/input/build/dotted/report.yml");
     await build({ definition, outDir: out }, recordingEffects());
+    assertValidSummary(JSON.parse(await readFile(join(out, "summary.json"), "utf8")));
     const html = await readFile(join(out, "index.html"), "utf8");
     const svg = html.slice(html.indexOf("<svg"), html.indexOf("</svg>"));
     // The three regions label the x axis; unescaped, vega-lite read region.name as a path

@@ -120,8 +120,8 @@ test("a chart mark or a section kind without its handlers fails to compile at ea
     ],
     [
       "config/spec.ts",
-      "  text: TextSection;\n}>;",
-      '  text: TextSection;\n  markdown: { kind: "markdown"; text: string; path: FieldPath };\n}>;',
+      "  changes: ChangesSection;\n}>;",
+      '  changes: ChangesSection;\n  markdown: { kind: "markdown"; text: string; path: FieldPath };\n}>;',
     ],
   ]);
   const errors = await typecheck();

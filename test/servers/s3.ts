@@ -106,6 +106,8 @@ export interface S3TestServer {
     body: Uint8Array | string,
     contentType?: string,
   ): StoredObject;
+  /** The object stored at bucket/key, as a test reads it back (no request). */
+  getObject(bucket: string, key: string): StoredObject | undefined;
   close(): Promise<void>;
 }
 
@@ -473,6 +475,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
       buckets.get(bucket)?.set(key, object);
       return object;
     },
+    getObject: (bucket, key) => buckets.get(bucket)?.get(key),
     close: async () => {},
   };
 
