@@ -48,6 +48,10 @@ export interface BuildOptions {
   defaultTemplates?: string;
   /** Run every stage but write nothing (`connect-s3-report check`). */
   check?: boolean;
+  /** Add this build to the run history (default true); preview reads the history only. */
+  recordRun?: boolean;
+  /** The history folder when the definition names none; default beside `outDir`. */
+  historyFolder?: string;
 }
 
 export interface BuildResult {
@@ -156,7 +160,12 @@ async function readHistory(
 ): Promise<HistoryRead> {
   const history = spec.history;
   if (history === undefined) return { runs: 0 };
-  const store = openHistoryStore(history, { outDir: options.outDir, source: spec.source, effects });
+  const store = openHistoryStore(
+    history.s3 === undefined && history.folder === undefined && options.historyFolder
+      ? { ...history, folder: options.historyFolder }
+      : history,
+    { outDir: options.outDir, source: spec.source, effects },
+  );
   try {
     const runs = await loadRuns(store, {
       before: new Date(document.builtAt),
@@ -274,7 +283,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     () => `${options.outDir}/ (index.html, summary.json)`,
   );
   const store = history.store;
-  if (store !== undefined && spec.history !== undefined) {
+  if (store !== undefined && spec.history !== undefined && options.recordRun !== false) {
     const kept = spec.history;
     await stage(
       effects,

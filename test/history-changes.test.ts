@@ -4,7 +4,7 @@
 // step put into the data, nothing more; every summary.json and every stored run is checked
 // against the shipped schema.
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -201,5 +201,67 @@ describe("a sequence of runs with known changes", { concurrency: 1 }, () => {
     assert.deepEqual(names, results.map((r) => r.historyRun).sort());
     for (const name of names)
       assertValidSummary(JSON.parse(await readFile(join(folder, name), "utf8")), name);
+  });
+});
+
+describe("where the section goes", { concurrency: 1 }, () => {
+  const shape: Shape = {
+    seed: 5,
+    rows: 300,
+    amount: [50, 10],
+    regions: REGIONS,
+    channel: false,
+    quantityFloat: false,
+  };
+
+  /** Build `definition` twice (the second time with a new column) and return the second page. */
+  async function twice(name: string, definition: string): Promise<string> {
+    const folder = join(dir, name);
+    await mkdir(folder);
+    await writeFile(join(folder, "report.yml"), definition);
+    let html = "";
+    for (const channel of [false, true]) {
+      await writeFile(join(folder, "data.csv"), csv({ ...shape, channel }));
+      clock += 86_400_000;
+      const now = new Date(clock);
+      await build(
+        { definition: join(folder, "report.yml"), outDir: join(folder, "output") },
+        recordingEffects({ now: () => now }),
+      );
+      assertValidSummary(JSON.parse(await readFile(join(folder, "output/summary.json"), "utf8")));
+      html = await readFile(join(folder, "output/index.html"), "utf8");
+    }
+    return html;
+  }
+
+  it("placed: only there, with its own title", async () => {
+    const html = await twice(
+      "placed",
+      DEFINITION.replace(
+        "  - profile: all",
+        "  - changes: { title: Since yesterday }\n  - profile: all",
+      ),
+    );
+    assert.equal(count(html, 'class="section changes'), 1);
+    assert.equal(count(html, ">Since yesterday</h2>"), 1);
+    const at = html.indexOf('class="section changes');
+    assert.ok(html.indexOf('class="section kpis"') < at, "after the KPI tiles");
+    assert.ok(at < html.indexOf('class="section profile"'), "before the profile");
+  });
+
+  it("section: off and not placed: none", async () => {
+    const html = await twice("off", DEFINITION.replace("  trend: 4", "  trend: 4\n  section: off"));
+    assert.equal(count(html, 'class="section changes'), 0);
+    // The history is still kept and read: the KPI tiles have their sparklines.
+    assert.equal(count(html, '<svg class="sparkline"'), 2);
+  });
+
+  it("history: false: no section and no sparklines", async () => {
+    const html = await twice(
+      "none",
+      DEFINITION.replace("history:\n  location: history\n  trend: 4\n", "history: false\n"),
+    );
+    assert.equal(count(html, 'class="section changes'), 0);
+    assert.equal(count(html, '<svg class="sparkline"'), 0);
   });
 });

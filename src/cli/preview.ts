@@ -42,6 +42,8 @@ export async function runPreview(args: string[], effects: Effects): Promise<numb
     definition: positionals[0],
     source: values.source,
     outDir: values.out,
+    // Edits are not runs: the preview compares with the last real build and records nothing.
+    recordRun: false,
   };
   // The first build must succeed: there is nothing to show otherwise.
   await build(options, effects);

@@ -3,6 +3,7 @@
 // rendered index.qmd (a placeholder page); this builds the report from S3 (credentials from
 // the content session token exchange, chosen by the build's credential chain), copies it over
 // the output, and writes .output_metadata.json for Connect's email.
+
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -10,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "../build.ts";
 import { defaultEffects } from "../effects.ts";
 import { isReportError } from "../errors.ts";
+import { DEFAULT_HISTORY_FOLDER } from "../history/index.ts";
 import { outputMetadata } from "./email.ts";
 import { installReport, writeOutputMetadata } from "./install.ts";
 import { CONFIG_PATH, type RenderConfig, SCRIPT_PATH } from "./project.ts";
@@ -35,6 +37,8 @@ async function main(): Promise<void> {
         definition: resolve(root, config.definition),
         outDir: builtDir,
         defaultTemplates: resolve(root, config.defaultTemplates),
+        // The build's own folder is temporary; the history stays beside the project.
+        historyFolder: join(root, DEFAULT_HISTORY_FOLDER),
       },
       effects,
     );
