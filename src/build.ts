@@ -116,7 +116,7 @@ function withSource(spec: ReportSpec, source: string, effects: Effects): ReportS
 }
 
 /** summary.json as UTF-8, encoded piece by piece: never one string, however large. */
-function summaryJson(summary: Summary): Uint8Array {
+function summaryJson(summary: SummaryDocument): Uint8Array {
   const encoder = new TextEncoder();
   const chunks: Uint8Array[] = [];
   let length = 0;
@@ -289,7 +289,12 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
       effects,
       "record",
       () =>
-        recordRun(store, document, kept, effects.now()).then(
+        recordRun(
+          store,
+          { builtAt: document.builtAt, content: summaryBytes },
+          kept,
+          effects.now(),
+        ).then(
           (run) => {
             result.historyRun = run.name;
             return `${store.label}${run.name} (${run.kept} runs kept${run.removed.length ? `, ${run.removed.length} removed` : ""})`;

@@ -107,15 +107,17 @@ export async function loadRuns(
   return runs;
 }
 
-/** Add this build's run, then remove what retention allows; returns the run's name and what was removed. */
+/**
+ * Add this build's run (`content`: its summary.json, as written to the output), then remove
+ * what retention allows; returns the run's name and what was removed.
+ */
 export async function recordRun(
   store: HistoryStore,
-  doc: SummaryDocument,
+  run: { builtAt: string; content: string | Uint8Array },
   spec: HistorySpec,
   now: Date,
 ): Promise<{ name: string; removed: string[]; kept: number }> {
-  const text = `${JSON.stringify(doc, null, 2)}\n`;
-  const name = await appendRun(store, new Date(doc.builtAt), text);
+  const name = await appendRun(store, new Date(run.builtAt), run.content);
   const names = await store.list();
   const removed = expiredRuns(names, {
     runs: spec.keepRuns,

@@ -19,10 +19,10 @@ export function localHistoryStore(folder: string): HistoryStore {
       }
     },
     read: (name) => readFile(join(folder, name), "utf8"),
-    async create(name, text) {
+    async create(name, content) {
       await mkdir(folder, { recursive: true });
       const temporary = join(folder, `.${name}.${process.pid}.tmp`);
-      await writeFile(temporary, text);
+      await writeFile(temporary, content);
       try {
         await link(temporary, join(folder, name));
         return true;

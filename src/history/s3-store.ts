@@ -29,7 +29,7 @@ export function s3HistoryStore(access: S3Access, prefix: string): HistoryStore {
       );
       return (await answer.Body?.transformToString()) ?? "";
     },
-    async create(name, text) {
+    async create(name, content) {
       const what = { action: "s3:PutObject", name: "PutObject", key: key(name) } as const;
       try {
         await access.send(
@@ -37,7 +37,7 @@ export function s3HistoryStore(access: S3Access, prefix: string): HistoryStore {
             new PutObjectCommand({
               Bucket: access.bucket,
               Key: key(name),
-              Body: text,
+              Body: content,
               ContentType: "application/json",
               IfNoneMatch: "*",
             }),

@@ -12,8 +12,8 @@ export interface HistoryStore {
   list(): Promise<string[]>;
   /** The text of one run. */
   read(name: string): Promise<string>;
-  /** Add a run; false (and nothing written) when the name is taken. */
-  create(name: string, text: string): Promise<boolean>;
+  /** Add a run (its UTF-8 JSON); false (and nothing written) when the name is taken. */
+  create(name: string, content: string | Uint8Array): Promise<boolean>;
   remove(name: string): Promise<void>;
 }
 
@@ -38,11 +38,15 @@ export function runTime(name: string): Date {
   return new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
 }
 
-/** Add `text` as a new run built at `builtAt`; a taken name (a concurrent build) gets another. */
-export async function appendRun(store: HistoryStore, builtAt: Date, text: string): Promise<string> {
+/** Add `content` as a new run built at `builtAt`; a taken name (a concurrent build) gets another. */
+export async function appendRun(
+  store: HistoryStore,
+  builtAt: Date,
+  content: string | Uint8Array,
+): Promise<string> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const name = runName(builtAt);
-    if (await store.create(name, text)) return name;
+    if (await store.create(name, content)) return name;
   }
   throw new Error(`${store.label}: five run names in a row were taken`);
 }
