@@ -49,6 +49,8 @@ let connect: ConnectTestServer;
 let oauth: ConnectOAuthState;
 let s3: S3TestServer;
 let files: { path: string; data: Uint8Array }[];
+/** The same project published with --include-fallback. */
+let withFallback: { path: string; data: Uint8Array }[];
 
 before(async () => {
   registry = new KeyRegistry();
@@ -68,6 +70,14 @@ before(async () => {
     env: {},
   });
   files = project.files;
+  withFallback = (
+    await prepareRenderedProject({
+      root: join(import.meta.dirname, ".."),
+      definition: "test/input/publish/rendered/report.yml",
+      env: {},
+      includeFallback: true,
+    })
+  ).files;
 });
 after(async () => {
   await connect?.close();
@@ -75,9 +85,9 @@ after(async () => {
 });
 
 /** Lay the bundle out as Connect extracts it, plus what Quarto rendered before post-render. */
-function extract(): string {
+function extract(bundle = files): string {
   const dir = mkdtempSync(join(tmpdir(), "rendered-project-"));
-  for (const file of files) {
+  for (const file of bundle) {
     mkdirSync(dirname(join(dir, file.path)), { recursive: true });
     writeFileSync(join(dir, file.path), file.data);
   }
@@ -104,11 +114,15 @@ function renderEnv(project: string): Record<string, string> {
   };
 }
 
-test("the bundle carries the definition, its fallback data, the templates and the script", () => {
+test("the bundle carries the definition, the templates and the script, and no sample data", () => {
   const paths = files.map((f) => f.path);
+  assert.ok(!paths.includes("test/input/publish/rendered/data/orders.csv"));
+  assert.ok(!paths.some((p) => p.endsWith(".csv")));
+  assert.equal(JSON.parse(configOf(files)).fallbackBundled, false);
+  assert.ok(withFallback.some((f) => f.path === "test/input/publish/rendered/data/orders.csv"));
+  assert.equal(JSON.parse(configOf(withFallback)).fallbackBundled, true);
   for (const path of [
     "test/input/publish/rendered/report.yml",
-    "test/input/publish/rendered/data/orders.csv",
     "_quarto.yml",
     "index.qmd",
     SCRIPT_PATH,
@@ -119,8 +133,38 @@ test("the bundle carries the definition, its fallback data, the templates and th
   assert.ok(paths.some((p) => p.startsWith("_report/templates/fonts/")));
 });
 
-test("with no bucket configured, the script builds from the bundled fallback file", async () => {
+const configOf = (bundle: typeof files) =>
+  new TextDecoder().decode(bundle.find((f) => f.path === "_report/render.json")!.data);
+
+test("on Connect with no bucket configured, the render fails naming the variables to set", async () => {
   const project = extract();
+  const env: Record<string, string> = { ...renderEnv(project), AWS_BUCKET_NAME: "" };
+  delete env.AWS_REGION;
+  delete env.AWS_S3_FILEPATH;
+  const run = await runLikeQuarto("2.7.14", join(project, SCRIPT_PATH), { cwd: project, env });
+  assert.notEqual(run.code, 0);
+  assert.match(
+    run.stderr,
+    /error: The report's S3 source is not configured on Connect: set AWS_BUCKET_NAME \(optional, with defaults in the definition: AWS_S3_FILEPATH, AWS_REGION\) in the content's Vars panel/,
+  );
+  assert.match(run.stderr, /hint: Or publish again with --env AWS_BUCKET_NAME=\.\.\./);
+  // The render failed: Quarto's placeholder stays, Connect sends no email.
+  assert.equal(readFileSync(join(project, "index.html"), "utf8"), PLACEHOLDER);
+  assert.throws(() => readFileSync(join(project, ".output_metadata.json")));
+});
+
+test("on Connect, a fallback published with --include-fallback is used when no bucket is set", async () => {
+  const project = extract(withFallback);
+  const run = await runLikeQuarto("2.7.14", join(project, SCRIPT_PATH), {
+    cwd: project,
+    env: { ...renderEnv(project), AWS_BUCKET_NAME: "" },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(readFileSync(join(project, "index.html"), "utf8"), /North/);
+});
+
+test("off Connect with no bucket configured, the script builds from the bundled fallback file", async () => {
+  const project = extract(withFallback);
   const run = await runLikeQuarto("2.7.14", join(project, SCRIPT_PATH), {
     cwd: project,
     env: { QUARTO_PROJECT_OUTPUT_DIR: project },

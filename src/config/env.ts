@@ -111,3 +111,21 @@ export function hideEnvValues(text: string, inserted: readonly EnvInsert[]): str
 export function hasEnvReference(text: string): boolean {
   return /(^|[^$])\$\{/.test(text);
 }
+
+/** One `${NAME}` reference in a definition's text. */
+export interface EnvReference {
+  name: string;
+  /** Written as `${NAME:-default}`, so an unset variable is not an error. */
+  hasDefault: boolean;
+}
+
+/** The `${NAME}` and `${NAME:-default}` references in `text` (not `$${`), each name once. */
+export function envReferences(text: string): EnvReference[] {
+  const out = new Map<string, EnvReference>();
+  for (const match of text.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g)) {
+    const seen = out.get(match[1]);
+    const hasDefault = match[2] !== undefined;
+    out.set(match[1], { name: match[1], hasDefault: (seen?.hasDefault ?? true) && hasDefault });
+  }
+  return [...out.values()];
+}

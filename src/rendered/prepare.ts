@@ -1,5 +1,6 @@
 // Assemble the files of a rendered deploy: the Quarto project, the bundled script, and what
-// the build reads at render time (definition, fallback data, templates, fonts).
+// the build reads at render time (definition, templates, fonts; the fallback data only
+// when asked for).
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -25,6 +26,8 @@ const DEFAULT_TEMPLATES = resolve(here, "../../templates");
 
 export interface RenderedProject {
   title: string;
+  /** The definition as written, for the `${VAR}` names it reads. */
+  definitionText: string;
   files: BundleFile[];
   /** Size of the bundled script, for the log. */
   scriptBytes: number;
@@ -36,12 +39,17 @@ export async function prepareRenderedProject(options: {
   root: string;
   definition: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Upload the definition's fallback data too; by default it stays on this machine. */
+  includeFallback?: boolean;
 }): Promise<RenderedProject> {
   const root = resolve(options.root);
   const definition = resolve(root, options.definition);
   const spec = await loadReportSpec(definition, options.env);
   const carried = [definition];
-  for (const path of [spec.source.fallback, spec.source.file, spec.templates]) {
+  // The fallback is sample data for local builds: not uploaded unless asked for, so a
+  // render on Connect cannot quietly report its numbers (source-check.ts).
+  const fallback = options.includeFallback ? spec.source.fallback : undefined;
+  for (const path of [fallback, spec.source.file, spec.templates]) {
     if (path && existsSync(path)) carried.push(path);
   }
   const files = await carryFiles(root, carried);
@@ -52,6 +60,7 @@ export async function prepareRenderedProject(options: {
     definition: insideRoot(root, definition, "The report definition"),
     defaultTemplates: CARRIED_DEFAULTS,
     title: spec.title,
+    fallbackBundled: Boolean(fallback && existsSync(fallback)),
   };
   const script = await bundleForDeno(RENDER_ENTRY);
   files.push(...projectFiles(config, script.code));
@@ -63,6 +72,7 @@ export async function prepareRenderedProject(options: {
   const unique = new Map(files.map((file) => [file.path, file]));
   return {
     title: spec.title,
+    definitionText: await readFile(definition, "utf8"),
     files: [...unique.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     scriptBytes: script.code.length,
   };

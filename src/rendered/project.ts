@@ -26,6 +26,8 @@ export interface RenderConfig {
   definition: string;
   defaultTemplates: string;
   title: string;
+  /** The definition's fallback data was uploaded on purpose (--include-fallback). */
+  fallbackBundled: boolean;
 }
 
 function yamlString(text: string): string {

@@ -2,19 +2,21 @@
 // _report/lib/deno/render.js (SCRIPT_PATH) and run by Quarto's own Deno on every render on Connect. Quarto has just
 // rendered index.qmd (a placeholder page); this builds the report from S3 (credentials from
 // the content session token exchange, chosen by the build's credential chain), copies it over
-// the output, and writes .output_metadata.json for Connect's email.
-
+// the output, and writes .output_metadata.json for Connect's email. On Connect, an
+// unconfigured S3 source fails the render (source-check.ts) instead of using sample data.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "../build.ts";
+import { loadReportSpec } from "../config/index.ts";
 import { defaultEffects } from "../effects.ts";
 import { isReportError } from "../errors.ts";
 import { DEFAULT_HISTORY_FOLDER } from "../history/index.ts";
 import { outputMetadata } from "./email.ts";
 import { installReport, writeOutputMetadata } from "./install.ts";
 import { CONFIG_PATH, type RenderConfig, SCRIPT_PATH } from "./project.ts";
+import { requireConfiguredSource } from "./source-check.ts";
 
 /** The project folder: this script sits at <project>/SCRIPT_PATH. */
 function projectDir(): string {
@@ -29,12 +31,20 @@ async function main(): Promise<void> {
   const config = JSON.parse(await readFile(join(root, CONFIG_PATH), "utf8")) as RenderConfig;
   const effects = defaultEffects({ verbose: process.env.REPORT_VERBOSE === "1" });
   const outputDir = resolve(root, process.env.QUARTO_PROJECT_OUTPUT_DIR ?? ".");
+  const definition = resolve(root, config.definition);
+  const spec = await loadReportSpec(definition, effects.env);
+  requireConfiguredSource(
+    spec,
+    await readFile(definition, "utf8"),
+    effects.env,
+    config.fallbackBundled === true,
+  );
   const work = await mkdtemp(join(tmpdir(), "connect-s3-report-"));
   try {
     const builtDir = join(work, "site");
     const result = await build(
       {
-        definition: resolve(root, config.definition),
+        definition,
         outDir: builtDir,
         defaultTemplates: resolve(root, config.defaultTemplates),
         // The build's own folder is temporary; the history stays beside the project.
