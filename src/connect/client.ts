@@ -203,12 +203,17 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
           continue;
         }
         const timedOut = error instanceof Error && error.name === "TimeoutError";
+        const tls = certificateProblem(error);
         throw new ReportError(
           timedOut
             ? `Connect did not answer ${method} ${where} within ${attemptTimeout / 1000} s`
-            : `Could not reach Connect at ${serverUrl} (${method} ${where}): ${quoteHere((error as Error).message)}`,
+            : tls
+              ? `Could not verify the TLS certificate of ${serverUrl} (${tls})`
+              : `Could not reach Connect at ${serverUrl} (${method} ${where}): ${quoteHere((error as Error).message)}`,
           {
-            hint: "Check CONNECT_SERVER and that this machine can reach the server.",
+            hint: tls
+              ? "If the server uses a private certificate authority, pass --cacert FILE with its PEM certificate (or --insecure to skip the check, for testing only)."
+              : "Check CONNECT_SERVER and that this machine can reach the server.",
             cause: error,
           },
         );
@@ -267,6 +272,15 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
   }
 
   return { apiUrl, serverUrl, request, quote: (text, maxChars) => quote(text, maxChars) };
+}
+
+/** OpenSSL's code when a connection failed on the server's certificate, else undefined. */
+function certificateProblem(error: unknown): string | undefined {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT/.test(code)) return code;
+  }
+  return undefined;
 }
 
 function hintFor(status: number): string | undefined {
