@@ -8,11 +8,13 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { runPublish } from "../src/cli/publish.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { publishProject } from "./helpers/publish-project.ts";
 import { type ConnectTestServer, startConnectServer } from "./servers/connect.ts";
 import { addDeployRoutes, type DeployState } from "./servers/connect-deploy.ts";
 
 const API_KEY = "faults-api-key-7f3a9c0e5b1d";
-const site = join(import.meta.dirname, "input/publish/site");
+// Records and builds go to a temporary copy of the project, never the repository.
+const project = publishProject();
 // C0 controls other than tab, DEL and the C1 range: none may reach the terminal.
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
 
@@ -36,7 +38,7 @@ test("a deploy task that never finishes stops at the deadline, polling with paus
   state.nextTasks.push({ output: ["Building static content..."], neverFinishes: true });
   const polls = state.taskPolls.length;
   const run = effects({ CONNECT_DEPLOY_TIMEOUT: "2" });
-  assert.equal(await runPublish(["--dir", site, "--name", "never-ends"], run), 1);
+  assert.equal(await runPublish([...project.args, "--name", "never-ends"], run), 1);
   const error = run.lines.find((l) => l.startsWith("error: ")) ?? "";
   assert.match(error, /did not finish within 2 s/);
   const hint = run.lines.find((l) => l.startsWith("hint: ")) ?? "";
@@ -50,19 +52,19 @@ test("a deploy task that never finishes stops at the deadline, polling with paus
 
 test("--deploy-timeout sets the deadline; a bad value is an error", async () => {
   const bad = effects();
-  assert.equal(await runPublish(["--dir", site, "--deploy-timeout", "soon"], bad), 1);
+  assert.equal(await runPublish([...project.args, "--deploy-timeout", "soon"], bad), 1);
   assert.ok(
     bad.lines.some((l) => /^error: --deploy-timeout/.test(l)),
     bad.lines.join("\n"),
   );
   const badEnv = effects({ CONNECT_DEPLOY_TIMEOUT: "-3" });
-  assert.equal(await runPublish(["--dir", site], badEnv), 1);
+  assert.equal(await runPublish(project.args, badEnv), 1);
   assert.ok(badEnv.lines.some((l) => /^error: CONNECT_DEPLOY_TIMEOUT/.test(l)));
 
   state.nextTasks.push({ neverFinishes: true });
   const run = effects({ CONNECT_DEPLOY_TIMEOUT: "600" });
   const code = await runPublish(
-    ["--dir", site, "--name", "flag-wins", "--deploy-timeout", "1"],
+    [...project.args, "--name", "flag-wins", "--deploy-timeout", "1"],
     run,
   );
   assert.equal(code, 1);
@@ -75,7 +77,7 @@ test("--deploy-timeout sets the deadline; a bad value is an error", async () => 
 test("a deploy reply without a task id is a clear error, and no task is polled", async () => {
   state.nextTasks.push({ noTaskId: true });
   const run = effects();
-  assert.equal(await runPublish(["--dir", site, "--name", "no-task-id"], run), 1);
+  assert.equal(await runPublish([...project.args, "--name", "no-task-id"], run), 1);
   const error = run.lines.find((l) => l.startsWith("error: ")) ?? "";
   assert.match(error, /no task id/);
   assert.ok(!server.requests.some((r) => r.path.includes("/v1/tasks/undefined")));
@@ -93,7 +95,7 @@ test("terminal escapes in the task log are removed from every line", async () =>
     error: "\u001b[1mUnable to render\u001b[0m\u009b31m",
   });
   const run = effects();
-  assert.equal(await runPublish(["--dir", site, "--name", "escapes"], run), 1);
+  assert.equal(await runPublish([...project.args, "--name", "escapes"], run), 1);
   for (const line of run.lines.flatMap((l) => l.split("\n")))
     assert.doesNotMatch(line, CONTROL, JSON.stringify(line));
   assert.ok(run.lines.includes("  Building static content..."), run.lines.join("\n"));
@@ -106,7 +108,7 @@ test("an error page that echoes the request does not put the API key in the outp
   server.faults.echo = { path: /^\/v1\/content\/[0-9a-f-]+\/bundles$/, status: 413 };
   try {
     const run = effects();
-    assert.equal(await runPublish(["--dir", site, "--name", "echoed"], run), 1);
+    assert.equal(await runPublish([...project.args, "--name", "echoed"], run), 1);
     const text = run.lines.join("\n");
     assert.match(text, /HTTP 413/);
     assert.ok(!text.includes(API_KEY), text);

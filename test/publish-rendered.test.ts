@@ -1,7 +1,7 @@
 // `publish --rendered` end to end against the Connect test server, and the secret scan of
 // every bundled file.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -10,6 +10,7 @@ import { SCRIPT_PATH } from "../src/rendered/project.ts";
 import { recordingEffects } from "./helpers/effects.ts";
 import { type ConnectTestServer, startConnectServer } from "./servers/connect.ts";
 import { addDeployRoutes, type DeployState, readTarGz } from "./servers/connect-deploy.ts";
+import { addWiringRoutes } from "./servers/connect-wiring.ts";
 
 const API_KEY = "rendered-publish-key-93b1e0";
 // Set in the publishing environment, as a careless setup might: none may reach the bundle.
@@ -27,8 +28,13 @@ let state: DeployState;
 before(async () => {
   server = await startConnectServer({ apiKey: API_KEY });
   state = addDeployRoutes(server);
+  addWiringRoutes(server, state);
 });
-after(() => server.close());
+after(async () => {
+  await server.close();
+  // The deployment record lands beside the definition; this one is the test's own.
+  rmSync("test/input/publish/rendered/.connect", { recursive: true, force: true });
+});
 
 const publishEnv = () => ({
   CONNECT_SERVER: server.url,
@@ -47,7 +53,8 @@ test("publish --rendered deploys a quarto-static project with the markdown engin
   const item = [...state.content.values()].find((c) => c.name === "rendered_sales")!;
   assert.equal(item.title, "Rendered sales");
   assert.equal(item.app_mode, "quarto-static");
-  assert.ok(run.lines.some((l) => l.includes("Access: add the AWS integration")));
+  // Wiring is reported even when nothing was asked: no integration fits on this server.
+  assert.ok(run.lines.some((l) => l.startsWith("Integration: none associated")));
   const bundle = state.bundles.get(item.bundle_id!)!;
   assert.deepEqual(bundle.manifest.quarto?.engines, ["markdown"]);
   assert.equal(bundle.manifest.metadata.entrypoint, "index.qmd");
@@ -60,7 +67,9 @@ test("publish --rendered deploys a quarto-static project with the markdown engin
     bundle.entries.get(`${definition}`)!.toString("utf8"),
     readFileSync(definition, "utf8"),
   );
-  assert.ok(bundle.entries.has("test/input/publish/rendered/data/orders.csv"));
+  // The fallback sample data stays on this machine unless --include-fallback.
+  assert.ok(!bundle.entries.has("test/input/publish/rendered/data/orders.csv"));
+  assert.ok(![...bundle.entries.keys()].some((path) => path.endsWith(".csv")));
 
   // The secret scan: every entry of the uploaded archive, the Deno script included.
   assert.ok(bundle.entries.get(SCRIPT_PATH)!.length > 100_000);

@@ -6,11 +6,13 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { prepareStatic, runPublish } from "../src/cli/publish.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { publishProject } from "./helpers/publish-project.ts";
 import { type ConnectTestServer, startConnectServer } from "./servers/connect.ts";
 import { addDeployRoutes, type DeployState, readTarGz } from "./servers/connect-deploy.ts";
 
 const API_KEY = "test-api-key-0123456789";
-const site = join(import.meta.dirname, "input/publish/site");
+// Records and builds go to a temporary copy of the project, never the repository.
+const project = publishProject();
 
 /** Effects with exactly `env` (no inherited AWS or Connect settings) and a recorded log. */
 const effects = (env: Record<string, string | undefined>) =>
@@ -28,7 +30,7 @@ const env = () => ({ CONNECT_SERVER: server.url, CONNECT_API_KEY: API_KEY });
 
 test("publish creates the content, then a second publish updates the same content", async () => {
   const first = effects(env());
-  const code = await runPublish(["--dir", site, "--vanity", "sales/"], first);
+  const code = await runPublish([...project.args, "--vanity", "sales/"], first);
   assert.equal(code, 0, first.lines.join("\n"));
 
   const items = [...state.content.values()].filter((c) => c.name === "sales_overview_trends");
@@ -40,7 +42,7 @@ test("publish creates the content, then a second publish updates the same conten
   const firstBundle = item.bundle_id!;
   assert.ok(state.bundles.has(firstBundle));
   const index = state.bundles.get(firstBundle)!.entries.get("index.html")!;
-  assert.equal(index.toString("utf8"), readFileSync(join(site, "index.html"), "utf8"));
+  assert.equal(index.toString("utf8"), readFileSync(join(project.dir, "index.html"), "utf8"));
   // The task log reached the user, and the client paged with `first`.
   assert.ok(first.lines.includes("  Building static content..."));
   assert.ok(first.lines.includes("  Launching static content..."));
@@ -64,8 +66,7 @@ test("publish creates the content, then a second publish updates the same conten
   const third = effects(env());
   const code3 = await runPublish(
     [
-      "--dir",
-      site,
+      ...project.args,
       "--name",
       "sales_overview_trends",
       "--title",
@@ -89,7 +90,7 @@ test("publish creates the content, then a second publish updates the same conten
   item.description = "Set by a human in the dashboard";
   const fourth = effects(env());
   const code4 = await runPublish(
-    ["--dir", site, "--name", "sales_overview_trends", "--title", "Sales, weekly"],
+    [...project.args, "--name", "sales_overview_trends", "--title", "Sales, weekly"],
     fourth,
   );
   assert.equal(code4, 0, fourth.lines.join("\n"));
@@ -111,7 +112,7 @@ test("the title comes from the page with every HTML character reference decoded"
 test("a failing deploy reports the task's error and last lines; the previous bundle stays live", async () => {
   const ok = effects(env());
   assert.equal(
-    await runPublish(["--dir", site, "--name", "fails-later"], ok),
+    await runPublish([...project.args, "--name", "fails-later"], ok),
     0,
     ok.lines.join("\n"),
   );
@@ -121,7 +122,7 @@ test("a failing deploy reports the task's error and last lines; the previous bun
   const lines = Array.from({ length: 14 }, (_, i) => `render step ${i + 1}`);
   state.nextTasks.push({ output: lines, code: 1, error: "Unable to render: exit status 1" });
   const failed = effects(env());
-  assert.equal(await runPublish(["--dir", site, "--name", "fails-later"], failed), 1);
+  assert.equal(await runPublish([...project.args, "--name", "fails-later"], failed), 1);
   const message = failed.lines.find((l) => l.startsWith("error: "))!;
   assert.match(message, /code 1\): Unable to render: exit status 1/);
   // The last ten lines, and not the earlier ones.
@@ -135,7 +136,7 @@ test("a failing deploy reports the task's error and last lines; the previous bun
 test("a refused API key gives Connect's message and a hint, and nothing is created", async () => {
   const before = state.content.size;
   const run = effects({ CONNECT_SERVER: server.url, CONNECT_API_KEY: "wrong-key" });
-  assert.equal(await runPublish(["--dir", site, "--name", "never"], run), 1);
+  assert.equal(await runPublish([...project.args, "--name", "never"], run), 1);
   const message = run.lines.find((l) => l.startsWith("error: "))!;
   assert.match(message, /HTTP 401, code 3: Invalid API key\./);
   assert.ok(run.lines.some((l) => /hint: CONNECT_API_KEY was refused/.test(l)));
@@ -149,7 +150,7 @@ test("a name taken by another owner is a clear error (409, code 26)", async () =
     const s = addDeployRoutes(strict, { namesUniqueAcrossOwners: true });
     s.addForeignContent("taken-name");
     const run = effects({ CONNECT_SERVER: strict.url, CONNECT_API_KEY: API_KEY });
-    assert.equal(await runPublish(["--dir", site, "--name", "taken-name"], run), 1);
+    assert.equal(await runPublish([...project.args, "--name", "taken-name"], run), 1);
     const message = run.lines.find((l) => l.startsWith("error: "))!;
     assert.match(message, /already has content named "taken-name" that belongs to someone else/);
     assert.ok(run.lines.some((l) => l.includes("--name")));
@@ -163,7 +164,7 @@ test("--dry-run writes the bundle and contacts no server", async () => {
   const requests = server.requests.length;
   const out = join(mkdtempSync(join(tmpdir(), "dry-")), "bundle.tar.gz");
   const run = effects(env());
-  assert.equal(await runPublish(["--dir", site, "--dry-run", "--bundle-out", out], run), 0);
+  assert.equal(await runPublish([...project.args, "--dry-run", "--bundle-out", out], run), 0);
   assert.equal(server.requests.length, requests);
   assert.ok(existsSync(out));
   const entries = readTarGz(readFileSync(out));
@@ -173,10 +174,10 @@ test("--dry-run writes the bundle and contacts no server", async () => {
 
 test("missing settings and bad flags are errors with hints", async () => {
   const noEnv = effects({});
-  assert.equal(await runPublish(["--dir", site], noEnv), 1);
+  assert.equal(await runPublish(project.args, noEnv), 1);
   assert.ok(noEnv.lines.includes("error: CONNECT_SERVER and CONNECT_API_KEY not set"));
   const badName = effects(env());
-  assert.equal(await runPublish(["--dir", site, "--name", "a b"], badName), 1);
+  assert.equal(await runPublish([...project.args, "--name", "a b"], badName), 1);
   assert.ok(badName.lines.some((l) => l.startsWith('error: Invalid content name "a b"')));
   const unknown = effects(env());
   assert.equal(await runPublish(["--frobnicate"], unknown), 1);

@@ -64,6 +64,11 @@ export function createContent(
   return client.request<ContentItem>("POST", "v1/content", { json: fields });
 }
 
+/** One content item by GUID. */
+export function getContent(client: ConnectClient, guid: string): Promise<ContentItem> {
+  return client.request<ContentItem>("GET", `v1/content/${guid}`);
+}
+
 export function updateContent(
   client: ConnectClient,
   guid: string,
@@ -243,16 +248,35 @@ export async function followTask(
   }
 }
 
+/**
+ * Which content a publish updates: the one a deployment record names (by GUID), the
+ * caller's content with this name (created when missing), or always a new item.
+ */
+export type DeployTarget =
+  | { kind: "record"; guid: string; where: string }
+  | { kind: "name" }
+  | { kind: "new" };
+
 export interface DeployRequest {
   name: string;
   title: string;
   description?: string;
   bundle: Uint8Array;
+  /** The bundle's app mode; content deployed as another mode is refused. */
+  appMode?: string;
   vanity?: string;
+  /** Default: by name. */
+  target?: DeployTarget;
+  /**
+   * Called once the content is found or created and its title set, before the upload: to
+   * record it and to set what its first render needs (variables, integration).
+   */
+  onContent?: (item: ContentItem) => Promise<void>;
 }
 
 export interface DeployResult {
   guid: string;
+  name: string;
   created: boolean;
   bundleId: string;
   taskId: string;
@@ -293,6 +317,55 @@ export async function findOrCreateContent(
   }
 }
 
+/** The content a deployment record names; a clear error when it is gone or not the caller's. */
+export async function recordedContent(
+  client: ConnectClient,
+  guid: string,
+  where: string,
+): Promise<ContentItem> {
+  try {
+    return await getContent(client, guid);
+  } catch (error) {
+    if (error instanceof ConnectApiError && (error.status === 404 || error.status === 403)) {
+      throw new ReportError(
+        `The content recorded in ${where} (${guid}) ${error.status === 404 ? "no longer exists on the server" : "is not accessible with this API key"}`,
+        {
+          hint: "Publish with --new to create a new content item (the record is then replaced), or restore access to the recorded one.",
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Always a new content item (`--new`): `name`, or `name-2`, `name-3`… when the caller (or,
+ * on some servers, anyone) already has content with that name.
+ */
+export async function createNewContent(
+  client: ConnectClient,
+  request: { name: string; title: string; description?: string },
+): Promise<ContentItem> {
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? "" : `-${n}`;
+    const name = `${request.name.slice(0, 64 - suffix.length)}${suffix}`;
+    try {
+      return await createContent(client, {
+        name,
+        title: request.title,
+        ...(request.description ? { description: request.description } : {}),
+      });
+    } catch (error) {
+      const duplicate =
+        error instanceof ConnectApiError &&
+        error.status === 409 &&
+        (error.code === undefined || error.code === DUPLICATE_NAME);
+      if (!duplicate || n >= 20) throw error;
+    }
+  }
+}
+
 /** Publish a bundle: find or create the content, upload, deploy, follow the task, set vanity. */
 export async function deployContent(
   client: ConnectClient,
@@ -300,7 +373,20 @@ export async function deployContent(
   log: Logger,
   taskOptions: TaskOptions = {},
 ): Promise<DeployResult> {
-  const { item, created } = await findOrCreateContent(client, request, log);
+  const target = request.target ?? { kind: "name" };
+  const { item, created } =
+    target.kind === "record"
+      ? { item: await recordedContent(client, target.guid, target.where), created: false }
+      : target.kind === "new"
+        ? { item: await createNewContent(client, request), created: true }
+        : await findOrCreateContent(client, request, log);
+  const deployedMode = typeof item.app_mode === "string" ? item.app_mode : "unknown";
+  if (request.appMode && deployedMode !== "unknown" && deployedMode !== request.appMode) {
+    throw new ReportError(
+      `Content "${client.quote(String(item.name), 100)}" is deployed as ${client.quote(deployedMode, 40)}; this bundle is ${request.appMode}, and Connect does not change a content item's type`,
+      { hint: "Publish with --new to create a separate content item for this mode." },
+    );
+  }
   log.info(
     `${created ? "Created" : "Updating"} content "${client.quote(String(item.name), 100)}" (${client.quote(String(item.guid), 60)})`,
   );
@@ -311,6 +397,7 @@ export async function deployContent(
   if (request.description !== undefined && item.description !== request.description)
     changes.description = request.description;
   if (Object.keys(changes).length > 0) await updateContent(client, item.guid, changes);
+  await request.onContent?.(item);
   const bundleId = await uploadBundle(client, item.guid, request.bundle);
   log.info(`Uploaded bundle ${bundleId} (${request.bundle.length} bytes)`);
   const taskId = await deployBundle(client, item.guid, bundleId);
@@ -326,6 +413,7 @@ export async function deployContent(
   }
   return {
     guid: item.guid,
+    name: client.quote(String(item.name), 100),
     created,
     bundleId,
     taskId,

@@ -3,6 +3,7 @@
 // check and Connect's error body. API areas add their routes from their own modules
 // (connect-oauth.ts, connect-deploy.ts), as posit-sdk-py keeps one module per API area.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 export interface ConnectRequestContext {
@@ -59,7 +60,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** Start the shell with one valid API key (`apiKey`) and no routes. */
 export async function startConnectServer(
-  options: { apiKey?: string } = {},
+  options: { apiKey?: string; tls?: { key: string | Buffer; cert: string | Buffer } } = {},
 ): Promise<ConnectTestServer> {
   const routes: {
     method: string;
@@ -75,7 +76,7 @@ export async function startConnectServer(
   const requests: RecordedRequest[] = [];
   const faults: ConnectTestServer["faults"] = {};
 
-  const server = createServer(async (req, res) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -113,12 +114,14 @@ export async function startConnectServer(
     } catch (error) {
       sendError(res, 500, `test server failure: ${(error as Error).message}`);
     }
-  });
+  };
+  // With `tls`, HTTPS (e.g. with a self-signed certificate made by the test).
+  const server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     faults,
     apiKeys,
     requests,
