@@ -80,6 +80,23 @@ test("a title change does not lose the content: the record's GUID is updated; --
   assert.equal(after2.guid, record.guid);
   assert.equal(after2.title, "Seattle weather, edited");
 
+  // A dry run says which content it would update, and sends nothing.
+  const requests = server.requests.length;
+  const dry = effects(env());
+  assert.equal(
+    await runPublish(
+      [...project.args, "--dry-run", "--bundle-out", join(project.root, "b.tar.gz")],
+      dry,
+    ),
+    0,
+  );
+  assert.ok(
+    dry.lines.some(
+      (l) => l.startsWith("  update the content recorded in ") && l.endsWith(`(${record.guid})`),
+    ),
+  );
+  assert.equal(server.requests.length, requests);
+
   const third = effects(env());
   assert.equal(
     await runPublish([...project.args, "--new", "--title", "Seattle weather 2012–2015"], third),

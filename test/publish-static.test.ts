@@ -163,8 +163,10 @@ test("a name taken by another owner is a clear error (409, code 26)", async () =
 test("--dry-run writes the bundle and contacts no server", async () => {
   const requests = server.requests.length;
   const out = join(mkdtempSync(join(tmpdir(), "dry-")), "bundle.tar.gz");
+  // A project never published: no record, so the name comes from the title.
+  const fresh = publishProject();
   const run = effects(env());
-  assert.equal(await runPublish([...project.args, "--dry-run", "--bundle-out", out], run), 0);
+  assert.equal(await runPublish([...fresh.args, "--dry-run", "--bundle-out", out], run), 0);
   assert.equal(server.requests.length, requests);
   assert.ok(existsSync(out));
   const entries = readTarGz(readFileSync(out));

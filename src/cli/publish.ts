@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { build } from "../build.ts";
 import { type EnvReference, envReferences } from "../config/env.ts";
 import { collectFiles, createBundle } from "../connect/bundle.ts";
-import { createConnectClient } from "../connect/client.ts";
+import { connectUrls, createConnectClient } from "../connect/client.ts";
 import { type EnvSetting, parseEnvFlag } from "../connect/content-env.ts";
 import {
   DEFAULT_DEPLOY_TIMEOUT_MS,
@@ -289,10 +289,17 @@ export async function runPublish(args: string[], effects: Effects): Promise<numb
       const out =
         flags["bundle-out"] ?? `${flags.rendered ? "rendered" : dir.replace(/\/+$/, "")}.tar.gz`;
       await writeFile(out, prepared.bytes);
-      const server = effects.env.CONNECT_SERVER?.trim() || "(CONNECT_SERVER not set)";
+      const server = flags.server?.trim() || effects.env.CONNECT_SERVER?.trim();
       log.info(`Dry run: wrote ${out}; nothing was sent.`);
-      log.info(`Would publish to ${server}:`);
-      log.info(`  find your content named "${prepared.name}", or create it`);
+      log.info(`Would publish to ${server || "(CONNECT_SERVER not set)"}:`);
+      const where =
+        server && !flags.new && !flags.name
+          ? recordPath(definition, connectUrls(server).serverUrl)
+          : undefined;
+      const record = where ? await readDeploymentRecord(where) : undefined;
+      if (flags.new) log.info("  create a new content item");
+      else if (record) log.info(`  update the content recorded in ${where} (${record.guid})`);
+      else log.info(`  find your content named "${prepared.name}", or create it`);
       log.info(`  set its title to "${prepared.title}"`);
       log.info(`  upload the bundle (${size}), deploy it and follow the task`);
       if (vanity) log.info(`  serve it at ${vanity}`);
