@@ -1,5 +1,6 @@
+// `build` and `check`: parse the options and run the pipeline (src/build.ts, imported only
+// once there is something to build, so `build --help` stays instant).
 import { parseArgs } from "node:util";
-import { build } from "../build.ts";
 import type { Effects } from "../effects.ts";
 
 export const BUILD_HELP = `Usage: connect-s3-report build [report.yml] [options]
@@ -57,6 +58,7 @@ async function buildCommand(args: string[], effects: Effects, check: boolean): P
     process.stderr.write(`expected one report definition, got ${positionals.length}\n\n${help}`);
     return 2;
   }
+  const { build } = await import("../build.ts");
   await build(
     { definition: positionals[0], source: values.source, outDir: values.out, check },
     effects,

@@ -1,13 +1,12 @@
 // connect-s3-report: the command line. Parses the command, runs it, and turns errors the
 // user can fix into two lines (message, hint) and exit code 1; anything else is a bug and
-// prints its stack.
+// prints its stack. Each command's module is imported only when that command runs, so
+// `--help` and `--version` load no AWS SDK, vega, parquet-wasm or esbuild.
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { defaultEffects } from "../effects.ts";
 import { isReportError } from "../errors.ts";
 import { osErrorToReportError } from "../os-errors.ts";
-import { BUILD_HELP, runBuild, runCheck } from "./build.ts";
-import { runPreview } from "./preview.ts";
-import { runPublish } from "./publish.ts";
 
 const HELP = `Usage: connect-s3-report <command> [options]
 
@@ -17,6 +16,7 @@ Commands:
   preview [report.yml]  build, serve on 127.0.0.1 and rebuild on change
   publish               publish output/ to Posit Connect (see publish --help)
   help                  show this help
+  --version             print the version
 
 Run \`connect-s3-report <command> --help\` for a command's options.
 `;
@@ -24,11 +24,17 @@ Run \`connect-s3-report <command> --help\` for a command's options.
 type Command = (args: string[], effects: ReturnType<typeof defaultEffects>) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
-  build: runBuild,
-  check: runCheck,
-  preview: runPreview,
-  publish: runPublish,
+  build: async (args, effects) => (await import("./build.ts")).runBuild(args, effects),
+  check: async (args, effects) => (await import("./build.ts")).runCheck(args, effects),
+  preview: async (args, effects) => (await import("./preview.ts")).runPreview(args, effects),
+  publish: async (args, effects) => (await import("./publish.ts")).runPublish(args, effects),
 };
+
+/** The package's version, from package.json (two folders up from src/cli/ and dist/cli/ alike). */
+export function packageVersion(): string {
+  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 /** Run the CLI with `argv` (without node and script) and return the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -38,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!command || command === "help" || command === "--help" || command === "-h") {
     process.stdout.write(HELP);
     return command ? 0 : 2;
+  }
+  if (command === "--version" || command === "-v" || command === "version") {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
   const run = COMMANDS[command];
   if (!run) {
@@ -59,7 +69,8 @@ export async function main(argv: string[]): Promise<number> {
       error instanceof TypeError &&
       (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")
     ) {
-      process.stderr.write(`error: ${error.message}\n\n${command === "build" ? BUILD_HELP : HELP}`);
+      const usage = command === "build" ? (await import("./build.ts")).BUILD_HELP : HELP;
+      process.stderr.write(`error: ${error.message}\n\n${usage}`);
       return 2;
     }
     process.stderr.write(

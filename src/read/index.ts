@@ -12,7 +12,6 @@ import type { DataSource } from "../source/data-source.ts";
 import { checkSchemaLimits } from "./arrow/check-schema-limits.ts";
 import { normalizeTable } from "./arrow/normalize-types.ts";
 import { readIpc } from "./arrow/read-ipc.ts";
-import { readParquet } from "./arrow/read-parquet.ts";
 import { decompress } from "./bytes/decompress.ts";
 import { readCsv } from "./csv/read-csv.ts";
 import { detectFormat, formatName } from "./detect-format.ts";
@@ -74,8 +73,11 @@ export async function readFile(
         onNotice: (message) => options.log.warn(message),
         limits,
       });
-    case "parquet":
+    case "parquet": {
+      // parquet-wasm loads only when a Parquet file is read (start-up, src/cli/main.ts).
+      const { readParquet } = await import("./arrow/read-parquet.ts");
       return checkedTable(await readParquet(stream, { label, size }), label, limits);
+    }
     case "arrow":
       return checkedTable(await readIpc(stream, { label, size }), label, limits);
     default:

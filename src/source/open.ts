@@ -4,14 +4,12 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { selectCredentials } from "../aws/credentials.ts";
-import { createS3Access, downloadOptionsFromEnv, type S3DownloadOptions } from "../aws/s3.ts";
+import type { S3DownloadOptions } from "../aws/s3.ts";
 import type { SourceSpec } from "../config/spec.ts";
 import type { Effects } from "../effects.ts";
 import { ReportError } from "../errors.ts";
 import { isHidden, listFiles } from "../list-files.ts";
 import type { DataSource } from "./data-source.ts";
-import { openS3Location } from "./s3.ts";
 
 /** Open a local file (or a folder of files) as a DataSource, with an actionable error when it is missing. */
 export async function openLocalFile(path: string): Promise<DataSource> {
@@ -47,6 +45,13 @@ export async function openDataSource(
 ): Promise<DataSource> {
   if (spec.file) return openLocalFile(spec.file);
   if (spec.s3) {
+    // The AWS SDK loads only when S3 is read (start-up, src/cli/main.ts).
+    const [{ selectCredentials }, { createS3Access, downloadOptionsFromEnv }, { openS3Location }] =
+      await Promise.all([
+        import("../aws/credentials.ts"),
+        import("../aws/s3.ts"),
+        import("./s3.ts"),
+      ]);
     const credentials = selectCredentials(effects, { audience: spec.audience });
     const access = createS3Access(spec.s3, credentials, effects.env, {
       ...downloadOptionsFromEnv(effects.env),
