@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
 import { ensureBenchCsv } from "./generate.ts";
 import { runS3DownloadBench } from "./s3-download.ts";
+import { runStartupBench } from "./startup.ts";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const CSV_1M = here("data/bench-1m.csv");
@@ -321,6 +322,33 @@ function printTable(rows: Row[]): void {
     );
 }
 
+function startupBench(rows: Row[]): unknown {
+  log("start-up of --help from dist/ …");
+  const figures = runStartupBench();
+  if ("skipped" in figures) {
+    rows.push({
+      bench: "start-up --help (dist/)",
+      ours: "-",
+      baseline: "-",
+      ratio: figures.skipped,
+    });
+    return figures;
+  }
+  rows.push({
+    bench: 'start-up --help from dist/ (vs node -e "")',
+    ours: `${figures.helpMs.toFixed(0)} ms`,
+    baseline: `${figures.nodeMs.toFixed(0)} ms`,
+    ratio: `${(figures.helpMs / figures.nodeMs).toFixed(2)}×`,
+    target: figures.helpMs < 300 ? "yes (< 300 ms)" : "no (≥ 300 ms)",
+  });
+  return {
+    ...figures,
+    helpMs: round(figures.helpMs),
+    versionMs: round(figures.versionMs),
+    nodeMs: round(figures.nodeMs),
+  };
+}
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   if (process.argv.includes("--csv-only")) {
@@ -329,6 +357,7 @@ async function main(): Promise<void> {
     return;
   }
   const started = loadavg().map((l) => round(l, 2));
+  const startup = startupBench(rows);
   const csv = await csvVsPandas(rows);
   const parquet = parquetBench(rows);
   const build = builds(rows);
@@ -343,6 +372,7 @@ async function main(): Promise<void> {
       loadAverageAtStart: started,
       loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
     },
+    startup,
     csv,
     parquet,
     build,

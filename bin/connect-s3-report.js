@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader: Node 20 cannot run .ts files itself.
-import { register } from "tsx/esm/api";
+// Runs the compiled CLI in dist/ (built by `npm run build:dist`, and at pack time). In a fresh
+// clone without dist/, it runs the TypeScript sources through tsx (a devDependency) instead.
+import { existsSync } from "node:fs";
 
-register();
-const { main } = await import("../src/cli/main.ts");
+const compiled = new URL("../dist/cli/main.js", import.meta.url);
+let main;
+if (existsSync(compiled)) {
+  ({ main } = await import(compiled.href));
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  ({ main } = await import("../src/cli/main.ts"));
+}
 process.exitCode = await main(process.argv.slice(2));

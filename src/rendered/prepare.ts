@@ -21,6 +21,8 @@ import {
 const here = dirname(fileURLToPath(import.meta.url));
 /** The post-render script's source. */
 export const RENDER_ENTRY = join(here, "render-entry.ts");
+/** The post-render script bundled at pack time (scripts/build-dist.ts), beside the compiled module. */
+export const PREBUILT_SCRIPT = "render-script.js";
 /** The package's default templates (and fonts), carried as _report/templates/. */
 const DEFAULT_TEMPLATES = resolve(here, "../../templates");
 
@@ -31,6 +33,13 @@ export interface RenderedProject {
   files: BundleFile[];
   /** Size of the bundled script, for the log. */
   scriptBytes: number;
+}
+
+/** The bundled post-render script: prebuilt in an installed package (dist/), else bundled now. */
+async function renderScript(): Promise<{ code: string }> {
+  const prebuilt = join(here, PREBUILT_SCRIPT);
+  if (existsSync(prebuilt)) return { code: await readFile(prebuilt, "utf8") };
+  return bundleForDeno(RENDER_ENTRY);
 }
 
 /** Everything `publish --rendered` uploads for the definition at `definition`. */
@@ -62,7 +71,7 @@ export async function prepareRenderedProject(options: {
     title: spec.title,
     fallbackBundled: Boolean(fallback && existsSync(fallback)),
   };
-  const script = await bundleForDeno(RENDER_ENTRY);
+  const script = await renderScript();
   files.push(...projectFiles(config, script.code));
   // Parquet is decoded by WebAssembly, which the bundled script loads from beside itself.
   files.push({

@@ -1,0 +1,101 @@
+// The npm package as a user gets it: `npm pack` (which compiles dist/ in prepack), install
+// the tarball with --omit=dev into an empty folder, and build a report from a CSV with the
+// installed `connect-s3-report`. Nothing of TypeScript may be installed or executed: no tsx
+// in the tree, no .ts file (other than .d.ts) in the package, and every module Node resolved
+// (test/helpers/record-modules.mjs) is JavaScript. Slow (pack ≈ 35 s, install ≈ 25–45 s):
+// one test. Dependencies come from npm's cache (--offline), else the registry.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { listFiles } from "../src/list-files.ts";
+import { ROOT } from "./helpers/cli.ts";
+import { heavyLoaded, recordModules } from "./helpers/modules.ts";
+
+const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+
+/** Run npm; throws with its output when it fails. */
+function npm(args: string[], cwd: string): string {
+  const result = spawnSync(NPM, args, { cwd, encoding: "utf8" });
+  if (result.status !== 0) {
+    throw new Error(`npm ${args.join(" ")} failed (${result.status}):\n${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+test("the packed tarball installs without dev dependencies and builds a report from a CSV", async () => {
+  const work = mkdtempSync(join(tmpdir(), "package-test-"));
+  try {
+    const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", work], ROOT)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    const paths = packed[0].files.map((file) => file.path);
+    assert.ok(paths.includes("dist/cli/main.js"), "dist/ is in the tarball");
+    assert.ok(paths.includes("dist/rendered/render-script.js"), "the Deno script is prebuilt");
+    assert.ok(paths.includes("templates/layout.hbs"));
+    assert.deepEqual(
+      paths.filter((path) => /^(test|bench|src|report|scripts)\//.test(path)),
+      [],
+      "no tests, fixtures, benchmarks or sources in the tarball",
+    );
+
+    const app = join(work, "app");
+    mkdirSync(app);
+    writeFileSync(join(app, "package.json"), '{ "name": "app", "private": true }\n');
+    const install = ["install", "--omit=dev", "--no-audit", "--no-fund"];
+    const tarball = join(work, packed[0].filename);
+    try {
+      npm([...install, "--offline", tarball], app);
+    } catch {
+      npm([...install, "--prefer-offline", tarball], app);
+    }
+    const installed = join(app, "node_modules/connect-s3-report");
+    for (const dev of ["tsx", "typescript", "esbuild", "@biomejs/biome"]) {
+      assert.ok(!existsSync(join(app, "node_modules", dev)), `${dev} is not installed`);
+    }
+    const sources = (await listFiles(installed)).filter(
+      (file) => /\.[mc]?tsx?$/.test(file) && !/\.d\.[mc]?ts$/.test(file),
+    );
+    assert.deepEqual(sources, [], "no TypeScript sources in the installed package");
+
+    // The bin link, as a shell runs it.
+    const bin = join(app, "node_modules/.bin/connect-s3-report");
+    const version = spawnSync(bin, ["--version"], { cwd: app, encoding: "utf8" });
+    const { version: expected } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    assert.equal(version.stdout.trim(), expected);
+
+    // A CSV whose row count and column names the report must show.
+    const rows = 257;
+    const lines = ["city,visits,score"];
+    for (let i = 0; i < rows; i++) lines.push(`${["Oslo", "Lima", "Pune"][i % 3]},${i},${i / 4}`);
+    writeFileSync(join(app, "visits.csv"), `${lines.join("\n")}\n`);
+    const entry = join(installed, "bin/connect-s3-report.js");
+    const run = recordModules(entry, ["build", "--source", "visits.csv", "--out", "report"], {
+      cwd: app,
+    });
+    assert.equal(run.status, 0);
+    const summary = JSON.parse(readFileSync(join(app, "report/summary.json"), "utf8"));
+    assert.equal(summary.rows, rows);
+    const html = readFileSync(join(app, "report/index.html"), "utf8");
+    for (const column of ["city", "visits", "score"]) assert.ok(html.includes(column), column);
+    assert.ok(
+      run.urls.some((url) => url.includes("/connect-s3-report/dist/build.js")),
+      "the build ran from dist/",
+    );
+    assert.deepEqual(
+      run.urls.filter((url) => /\.[mc]?tsx?$/.test(url)),
+      [],
+      "no .ts module executed",
+    );
+
+    const help = recordModules(entry, ["--help"], { cwd: app });
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /Usage: connect-s3-report/);
+    assert.deepEqual(heavyLoaded(help.urls), []);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
