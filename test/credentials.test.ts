@@ -47,6 +47,8 @@ beforeEach(() => {
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_SHARED_CREDENTIALS_FILE: join(dir, "absent-credentials"),
     AWS_CONFIG_FILE: join(dir, "absent-config"),
+    // Nor the machine's download cache (each test here must reach S3).
+    CONNECT_S3_REPORT_CACHE: "off",
   });
 });
 after(() => {

@@ -11,7 +11,8 @@ import { test } from "node:test";
 /**
  * The layers of src/, bottom first. "shared" is the top-level modules every stage may use
  * (src/errors.ts, src/format.ts, src/vocabulary.ts, ...); connect and aws sit beside source
- * (source reads S3 through aws, which gets Connect's credentials from connect); "build" is
+ * (source reads S3 through aws, which gets Connect's credentials from connect; cache, the
+ * download cache, sits between aws and source and knows neither); "build" is
  * src/build.ts, which wires the stages; history reads summaries (and keeps them in S3 through
  * aws) and render reads its change summary, so it sits between summarize and chart; "index" is src/index.ts, the package's entry point.
  */
@@ -20,6 +21,7 @@ const LAYERS = [
   "config",
   "connect",
   "aws",
+  "cache",
   "source",
   "read",
   "summarize",

@@ -1,6 +1,7 @@
 // `build` and `check`: parse the options and run the pipeline (src/build.ts, imported only
 // once there is something to build, so `build --help` stays instant).
 import { parseArgs } from "node:util";
+import { CACHE_DIR_ENV, CACHE_SWITCH_ENV } from "../cache/cache-dir.ts";
 import type { Effects } from "../effects.ts";
 
 export const BUILD_HELP = `Usage: connect-s3-report build [report.yml] [options]
@@ -14,6 +15,9 @@ Options:
   --source <path|url>   data file or s3://bucket/key; without a definition, builds a
                         profile of every column of that file
   --out <dir>           output folder (default: output)
+  --cache-dir <dir>     where downloaded S3 objects are kept (default: the platform's
+                        cache folder, or ${CACHE_DIR_ENV}); safe to delete
+  --no-cache            download from S3 without the cache
   --verbose             more detail in the log, and stack traces on errors
   -h, --help            show this help
 `;
@@ -25,6 +29,8 @@ report problems, writing nothing: for CI before a publish, or after editing a de
 
 Options:
   --source <path|url>   data file or s3://bucket/key
+  --cache-dir <dir>     where downloaded S3 objects are kept
+  --no-cache            download from S3 without the cache
   --verbose             more detail in the log, and stack traces on errors
   -h, --help            show this help
 `;
@@ -43,9 +49,22 @@ export function runCheck(args: string[], effects: Effects): Promise<number> {
 export const BUILD_FLAGS = {
   source: { type: "string" },
   out: { type: "string", default: "output" },
+  "cache-dir": { type: "string" },
+  "no-cache": { type: "boolean", default: false },
   verbose: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
+
+/** The effects with --cache-dir / --no-cache applied to the environment the cache reads. */
+export function withCacheFlags(
+  effects: Effects,
+  values: { "cache-dir"?: string; "no-cache"?: boolean },
+): Effects {
+  const env = { ...effects.env };
+  if (values["cache-dir"]) env[CACHE_DIR_ENV] = values["cache-dir"];
+  if (values["no-cache"]) env[CACHE_SWITCH_ENV] = "off";
+  return { ...effects, env };
+}
 
 async function buildCommand(args: string[], effects: Effects, check: boolean): Promise<number> {
   const help = check ? CHECK_HELP : BUILD_HELP;
@@ -61,7 +80,7 @@ async function buildCommand(args: string[], effects: Effects, check: boolean): P
   const { build } = await import("../build.ts");
   await build(
     { definition: positionals[0], source: values.source, outDir: values.out, check },
-    effects,
+    withCacheFlags(effects, values),
   );
   return 0;
 }

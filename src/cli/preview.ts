@@ -7,7 +7,7 @@ import { isReportError, ReportError } from "../errors.ts";
 import { osErrorToReportError } from "../os-errors.ts";
 import { startPreviewServer } from "../site/preview-server.ts";
 import { stagingPrefix } from "../site/write.ts";
-import { BUILD_FLAGS } from "./build.ts";
+import { BUILD_FLAGS, withCacheFlags } from "./build.ts";
 
 export const PREVIEW_HELP = `Usage: connect-s3-report preview [report.yml] [options]
 
@@ -22,7 +22,7 @@ Options:
 `;
 
 /** `connect-s3-report preview`: serves until interrupted; returns the exit code. */
-export async function runPreview(args: string[], effects: Effects): Promise<number> {
+export async function runPreview(args: string[], worldEffects: Effects): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -32,6 +32,7 @@ export async function runPreview(args: string[], effects: Effects): Promise<numb
     process.stdout.write(PREVIEW_HELP);
     return 0;
   }
+  const effects = withCacheFlags(worldEffects, values);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ReportError(`--port ${values.port} is not a port number`, {

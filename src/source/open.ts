@@ -5,6 +5,8 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { S3DownloadOptions } from "../aws/s3.ts";
+import { cacheSettings } from "../cache/cache-dir.ts";
+import { ObjectCache } from "../cache/object-cache.ts";
 import type { SourceSpec } from "../config/spec.ts";
 import type { Effects } from "../effects.ts";
 import { ReportError } from "../errors.ts";
@@ -58,7 +60,7 @@ export async function openDataSource(
       ...options,
       log: effects.log,
     });
-    return openS3Location(access, spec.s3);
+    return openS3Location(access, spec.s3, objectCache(effects));
   }
   if (spec.fallback) {
     effects.log.warn(
@@ -68,6 +70,24 @@ export async function openDataSource(
   }
   throw new ReportError("The report definition names no data source", {
     hint: "Set source.s3 (bucket and key), source.file, or pass --source <file or s3://bucket/key>.",
+  });
+}
+
+/** The download cache the environment asks for (src/cache/cache-dir.ts), logging how each object was served. */
+function objectCache(effects: Effects): ObjectCache | undefined {
+  const settings = cacheSettings(effects.env);
+  if (!settings) return undefined;
+  return new ObjectCache(settings, (outcome, object) => {
+    const url = `s3://${object.bucket}/${object.key}`;
+    if (outcome === "hit")
+      effects.log.info(
+        `${url}: unchanged (ETag ${object.etag}), read from the cache in ${settings.dir}`,
+      );
+    else if (outcome === "corrupt")
+      effects.log.warn(
+        `${url}: the cached copy in ${settings.dir} was damaged; downloading it again`,
+      );
+    else effects.log.verbose(`${url}: not in the cache (${outcome}), downloading`);
   });
 }
 

@@ -9,17 +9,22 @@ import {
   s3Url,
 } from "../aws/s3.ts";
 import { s3ObjectBody } from "../aws/s3-download.ts";
+import type { ObjectCache } from "../cache/object-cache.ts";
 import type { S3Location } from "../config/spec.ts";
 import { ReportError } from "../errors.ts";
 import type { DataSource } from "./data-source.ts";
 
-/** A DataSource for one object (HeadObject now, the body when read). */
-export async function openS3Object(access: S3Access, key: string): Promise<DataSource> {
+/** A DataSource for one object (HeadObject now, the body when read: from `cache` if it holds it). */
+export async function openS3Object(
+  access: S3Access,
+  key: string,
+  cache?: ObjectCache,
+): Promise<DataSource> {
   const info = await headS3Object(access, key);
-  return s3DataSource(access, info);
+  return s3DataSource(access, info, cache);
 }
 
-function s3DataSource(access: S3Access, info: S3ObjectInfo): DataSource {
+function s3DataSource(access: S3Access, info: S3ObjectInfo, cache?: ObjectCache): DataSource {
   return {
     label: s3Url(info.bucket, info.key),
     name: info.key,
@@ -29,17 +34,26 @@ function s3DataSource(access: S3Access, info: S3ObjectInfo): DataSource {
     lastModified: info.lastModified,
     contentType: info.contentType,
     credentialSource: access.credentials.describe(),
-    body: () => s3ObjectBody(access, info),
+    body: () =>
+      cache
+        ? cache.body({ bucket: info.bucket, key: info.key, etag: info.etag, size: info.size }, () =>
+            s3ObjectBody(access, info),
+          )
+        : s3ObjectBody(access, info),
   };
 }
 
 /**
  * Open `location`: one object by key, or every object under a prefix (`parts`, one
- * DataSource per object, in key order).
+ * DataSource per object, in key order). With a `cache`, unchanged objects are read from disk.
  */
-export async function openS3Location(access: S3Access, location: S3Location): Promise<DataSource> {
+export async function openS3Location(
+  access: S3Access,
+  location: S3Location,
+  cache?: ObjectCache,
+): Promise<DataSource> {
   if (location.key !== undefined && location.key !== "") {
-    const source = await openS3Object(access, location.key);
+    const source = await openS3Object(access, location.key, cache);
     access.log?.info(
       `Data: ${source.label} (${source.size} bytes, ETag ${source.etag ?? "none"}), credentials from ${source.credentialSource}`,
     );
@@ -56,7 +70,7 @@ export async function openS3Location(access: S3Access, location: S3Location): Pr
   access.log?.info(
     `Data: ${objects.length} object(s) under ${s3Url(access.bucket, prefix)}, credentials from ${access.credentials.describe()}`,
   );
-  const parts = objects.map((o) => s3DataSource(access, o));
+  const parts = objects.map((o) => s3DataSource(access, o, cache));
   if (parts.length === 1) return { ...parts[0], parts };
   const total = objects.reduce((sum, o) => sum + o.size, 0);
   return {
