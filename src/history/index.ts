@@ -2,14 +2,11 @@
 // credentials, a folder, or by default a folder beside the output), read the last runs
 // before this build, and after a successful write add this run and apply retention.
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { selectCredentials } from "../aws/credentials.ts";
-import { createS3Access, downloadOptionsFromEnv } from "../aws/s3.ts";
 import type { HistorySpec, SourceSpec } from "../config/spec.ts";
 import type { Effects, Logger } from "../effects.ts";
 import { ReportError } from "../errors.ts";
 import { SUMMARY_VERSION, type SummaryDocument } from "./document.ts";
 import { localHistoryStore } from "./local-store.ts";
-import { s3HistoryStore } from "./s3-store.ts";
 import { appendRun, expiredRuns, type HistoryStore, runTime } from "./store.ts";
 
 export {
@@ -40,17 +37,36 @@ export function openHistoryStore(
 ): HistoryStore {
   if (spec.s3 !== undefined) {
     const { effects } = context;
-    const credentials = selectCredentials(effects, { audience: context.source.audience });
+    const { bucket, prefix } = spec.s3;
     const location = {
-      bucket: spec.s3.bucket,
+      bucket,
       region: spec.s3.region ?? context.source.s3?.region,
       endpoint: spec.s3.endpoint ?? context.source.s3?.endpoint,
     };
-    const access = createS3Access(location, credentials, effects.env, {
-      ...downloadOptionsFromEnv(effects.env),
-      log: effects.log,
-    });
-    return s3HistoryStore(access, spec.s3.prefix);
+    // The AWS SDK loads only when the history is first used (start-up, src/cli/main.ts).
+    let opened: Promise<HistoryStore> | undefined;
+    const open = () => {
+      opened ??= Promise.all([
+        import("../aws/credentials.ts"),
+        import("../aws/s3.ts"),
+        import("./s3-store.ts"),
+      ]).then(([{ selectCredentials }, { createS3Access, downloadOptionsFromEnv }, store]) => {
+        const credentials = selectCredentials(effects, { audience: context.source.audience });
+        const access = createS3Access(location, credentials, effects.env, {
+          ...downloadOptionsFromEnv(effects.env),
+          log: effects.log,
+        });
+        return store.s3HistoryStore(access, prefix);
+      });
+      return opened;
+    };
+    return {
+      label: `s3://${bucket}/${prefix ?? ""}`,
+      list: async () => (await open()).list(),
+      read: async (name) => (await open()).read(name),
+      create: async (name, content) => (await open()).create(name, content),
+      remove: async (name) => (await open()).remove(name),
+    };
   }
   const folder = spec.folder ?? defaultHistoryFolder(context.outDir);
   const inside = relative(resolve(context.outDir), folder);
