@@ -19,6 +19,7 @@ Options:
                         cache folder, or ${CACHE_DIR_ENV}); safe to delete
   --no-cache            download from S3 without the cache
   --verbose             more detail in the log, and stack traces on errors
+  -q, --quiet           only warnings and errors (no stage lines, no progress line)
   -h, --help            show this help
 `;
 
@@ -52,6 +53,7 @@ export const BUILD_FLAGS = {
   "cache-dir": { type: "string" },
   "no-cache": { type: "boolean", default: false },
   verbose: { type: "boolean", default: false },
+  quiet: { type: "boolean", short: "q", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 

@@ -40,7 +40,10 @@ export function packageVersion(): string {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const verbose = args.includes("--verbose");
-  const effects = defaultEffects({ verbose });
+  const effects = defaultEffects({
+    verbose,
+    quiet: args.includes("--quiet") || args.includes("-q"),
+  });
   if (!command || command === "help" || command === "--help" || command === "-h") {
     process.stdout.write(HELP);
     return command ? 0 : 2;
@@ -57,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await run(args, effects);
   } catch (caught) {
+    effects.log.progress?.();
     // A full or read-only disk, or missing permissions, is the user's to fix: not a bug.
     const error = osErrorToReportError(caught) ?? caught;
     if (isReportError(error)) {

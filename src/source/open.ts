@@ -12,6 +12,7 @@ import type { Effects } from "../effects.ts";
 import { ReportError } from "../errors.ts";
 import { isHidden, listFiles } from "../list-files.ts";
 import type { DataSource } from "./data-source.ts";
+import { withProgress } from "./progress.ts";
 
 /** Open a local file (or a folder of files) as a DataSource, with an actionable error when it is missing. */
 export async function openLocalFile(path: string): Promise<DataSource> {
@@ -44,6 +45,15 @@ export async function openDataSource(
   spec: SourceSpec,
   effects: Effects,
   options: S3DownloadOptions = {},
+): Promise<DataSource> {
+  return withProgress(await openSource(spec, effects, options), effects.log);
+}
+
+/** openDataSource without the progress line. */
+async function openSource(
+  spec: SourceSpec,
+  effects: Effects,
+  options: S3DownloadOptions,
 ): Promise<DataSource> {
   if (spec.file) return openLocalFile(spec.file);
   if (spec.s3) {

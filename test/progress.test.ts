@@ -1,0 +1,76 @@
+// The live progress line: under a pseudo-terminal (util-linux `script`), reading the data
+// redraws one line in place (carriage return + erase-line) with bytes, rate and size; with
+// stderr piped, CI set, or --quiet, the log is plain lines without a control character.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { REDRAW } from "../src/effects.ts";
+import { progressLine } from "../src/source/progress.ts";
+import { ROOT } from "./helpers/cli.ts";
+
+const DATA = join(ROOT, "report/data/orders.csv");
+const work = mkdtempSync(join(tmpdir(), "progress-test-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** The environment of a run: no CI, no cache surprises. */
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { CI: _ci, ...rest } = process.env;
+  return { ...rest, AWS_BUCKET_NAME: "", CONNECT_S3_REPORT_CACHE: "off", ...extra };
+}
+
+const cli = [
+  "--import",
+  import.meta.resolve("tsx"),
+  join(ROOT, "src/cli/main.ts"),
+  "check",
+  "--source",
+  DATA,
+];
+const shellQuote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
+/** Run the CLI under a pseudo-terminal; returns everything the terminal received. */
+function underTerminal(args: string[], extra: Record<string, string> = {}): string {
+  const command = [process.execPath, ...cli, ...args].map(shellQuote).join(" ");
+  const result = spawnSync("script", ["-qec", command, "/dev/null"], {
+    cwd: work,
+    env: env(extra),
+    encoding: "utf8",
+  });
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  return result.stdout;
+}
+
+test("on a terminal the read is shown as one line redrawn in place", () => {
+  const out = underTerminal([]);
+  const draws = out.split(REDRAW).slice(1);
+  const progress = draws.filter((draw) => draw.startsWith(DATA));
+  assert.ok(progress.length >= 2, `redrawn at least twice:\n${JSON.stringify(out)}`);
+  // The last redraw before the line is erased shows every byte.
+  assert.match(progress.at(-1) ?? "", /6\.\d MB of 6\.\d MB/);
+  // The stage lines still come out whole.
+  assert.match(out, /read {6}45,000 rows × 16 columns/);
+});
+
+test("piped, with CI set, or --quiet, the log has no control characters", () => {
+  const piped = spawnSync(process.execPath, cli, { cwd: work, env: env(), encoding: "utf8" });
+  assert.equal(piped.status, 0);
+  assert.match(piped.stderr, /read {6}45,000 rows/);
+  assert.doesNotMatch(piped.stderr, /[\r\x1b]/);
+  const ci = underTerminal([], { CI: "true" });
+  assert.match(ci, /read {6}45,000 rows/);
+  assert.ok(!ci.includes(REDRAW), JSON.stringify(ci));
+  const quiet = underTerminal(["--quiet"]);
+  assert.ok(!quiet.includes(REDRAW), JSON.stringify(quiet));
+  assert.doesNotMatch(quiet, /read {6}/);
+});
+
+test("a progress line gives bytes, size, rate and time left", () => {
+  assert.equal(
+    progressLine("s3://b/k", 16_000_000, 64_000_000, 4000),
+    "s3://b/k  16 MB of 64 MB  4 MB/s  12 s left",
+  );
+  assert.equal(progressLine("data.csv", 1500, undefined, 0), "data.csv  1.5 kB");
+});
