@@ -185,3 +185,40 @@ test("past the size limit the least recently used entry is evicted", async () =>
   const files = (await readdir(join(cacheDir, "objects"))).filter((f) => f.endsWith(".bin"));
   assert.equal(files.length, 2);
 });
+
+test("an unchanged object skips parsing: its table comes from an Arrow IPC file in the cache", async () => {
+  const cacheDir = join(dir, "tables");
+  const rows = ["day,region,revenue,note"];
+  for (let i = 0; i < 300; i++) {
+    rows.push(
+      `2026-01-${String((i % 28) + 1).padStart(2, "0")},R${i % 5},${(i * 7.25).toFixed(2)},${i % 9 ? `n${i}` : ""}`,
+    );
+  }
+  world.s3.putObject("data", "typed.csv", rows.join("\n"));
+  const buildOnce = (effects: Effects) =>
+    build({ source: "s3://data/typed.csv", outDir: join(dir, "out-tables"), check: true }, effects);
+  const first = await buildOnce(effectsWith(cacheDir));
+  // Without the downloaded bytes, only the parsed table can answer without a GetObject.
+  await rm(join(cacheDir, "objects"), { recursive: true, force: true });
+  const effects = effectsWith(cacheDir);
+  let second: Awaited<ReturnType<typeof buildOnce>> | undefined;
+  const actions = await actionsDuring("typed.csv", async () => {
+    second = await buildOnce(effects);
+  });
+  assert.deepEqual(actions, ["HeadObject"]);
+  assert.ok(effects.lines.some((line) => line.includes("parsed table read from the cache")));
+  assert.deepEqual(second?.summary, first.summary);
+
+  // A damaged table file is detected: the object is downloaded and parsed again.
+  const tables = join(cacheDir, "tables");
+  const [file] = (await readdir(tables)).filter((name) => name.endsWith(".arrow"));
+  const bytes = await readFile(join(tables, file));
+  bytes[bytes.length >> 1] ^= 0xff;
+  await writeFile(join(tables, file), bytes);
+  let third: Awaited<ReturnType<typeof buildOnce>> | undefined;
+  const again = await actionsDuring("typed.csv", async () => {
+    third = await buildOnce(effectsWith(cacheDir));
+  });
+  assert.deepEqual(again, ["HeadObject", "GetObject"]);
+  assert.deepEqual(third?.summary, first.summary);
+});

@@ -21,6 +21,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { join } from "node:path";
+import { type Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import type { CacheSettings } from "./cache-dir.ts";
 
 /** What identifies an object's bytes. */
@@ -42,6 +43,7 @@ interface EntryMeta {
 export type CacheOutcome = "hit" | "miss" | "corrupt" | "uncacheable";
 
 const OBJECTS = "objects";
+const TABLES = "tables";
 
 /** The entry's file name: a hash of the identity, so any key is a safe file name. */
 export function entryName(identity: ObjectIdentity): string {
@@ -60,6 +62,14 @@ async function hashFile(path: string): Promise<{ sha256: string; length: number 
     length += (chunk as Buffer).length;
   }
   return { sha256: hash.digest("hex"), length };
+}
+
+/** What a source offers the reader: its parsed table, kept as an Arrow IPC file per reader options. */
+export interface TableCache {
+  /** The table cached for these reader options (a string key), if a verified entry exists. */
+  load(options: string): Promise<Table | undefined>;
+  /** Keep the table for these reader options. */
+  store(options: string, table: Table): Promise<void>;
 }
 
 export class ObjectCache {
@@ -102,6 +112,60 @@ export class ObjectCache {
     this.onOutcome(verified === "corrupt" ? "corrupt" : "miss", identity);
     if (verified === "corrupt") await this.remove(name);
     yield* this.downloadInto(name, identity, download);
+  }
+
+  /** The parsed-table cache of one object (entries under tables/, keyed on object and options). */
+  tables(identity: ObjectIdentity): TableCache | undefined {
+    if (identity.etag === undefined && identity.versionId === undefined) return undefined;
+    const folder = join(this.settings.dir, TABLES);
+    const nameOf = (options: string) =>
+      createHash("sha256").update(entryName(identity)).update(options).digest("hex");
+    return {
+      load: async (options) => {
+        const path = join(folder, `${nameOf(options)}.arrow`);
+        let bytes: Buffer;
+        let meta: { length: number; sha256: string };
+        try {
+          bytes = await readFile(path);
+          meta = JSON.parse(await readFile(`${path}.json`, "utf8"));
+        } catch {
+          return undefined;
+        }
+        const sha256 = createHash("sha256").update(bytes).digest("hex");
+        if (bytes.length !== meta.length || sha256 !== meta.sha256) {
+          this.onOutcome("corrupt", identity);
+          await rm(path, { force: true });
+          return undefined;
+        }
+        try {
+          const table = tableFromIPC(bytes);
+          const now = new Date();
+          await utimes(path, now, now).catch(() => {});
+          return table;
+        } catch {
+          await rm(path, { force: true });
+          return undefined;
+        }
+      },
+      store: async (options, table) => {
+        const path = join(folder, `${nameOf(options)}.arrow`);
+        const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+        try {
+          await mkdir(folder, { recursive: true });
+          const bytes = tableToIPC(table, "file");
+          const sha256 = createHash("sha256").update(bytes).digest("hex");
+          await writeFile(`${temp}.json`, JSON.stringify({ length: bytes.length, sha256 }));
+          await writeFile(temp, bytes);
+          await rename(`${temp}.json`, `${path}.json`);
+          await rename(temp, path);
+          await this.evict();
+        } catch {
+          // A cache that cannot be written must not fail the build.
+          await rm(temp, { force: true }).catch(() => {});
+          await rm(`${temp}.json`, { force: true }).catch(() => {});
+        }
+      },
+    };
   }
 
   /** "ok" for an entry whose length and hash match its record, "corrupt" for one that does not. */
@@ -195,23 +259,38 @@ export class ObjectCache {
     await rm(join(this.folder, `${name}.bin`), { force: true });
   }
 
-  /** Remove least recently used entries until the cache fits its limit. */
+  /** Remove least recently used entries (objects and tables alike) until the cache fits its limit. */
   async evict(): Promise<void> {
-    const entries: { name: string; size: number; used: number }[] = [];
-    for (const file of await readdir(this.folder)) {
-      if (!file.endsWith(".bin") || file.startsWith(".")) continue;
-      try {
-        const info = await stat(join(this.folder, file));
-        entries.push({ name: file.slice(0, -4), size: info.size, used: info.mtimeMs });
-      } catch {
-        // Removed meanwhile by another build.
+    const entries: { files: string[]; size: number; used: number }[] = [];
+    const kinds = [
+      { folder: this.folder, data: ".bin", meta: (name: string) => `${name.slice(0, -4)}.json` },
+      {
+        folder: join(this.settings.dir, TABLES),
+        data: ".arrow",
+        meta: (name: string) => `${name}.json`,
+      },
+    ];
+    for (const kind of kinds) {
+      const files = await readdir(kind.folder).catch(() => [] as string[]);
+      for (const file of files) {
+        if (!file.endsWith(kind.data) || file.startsWith(".")) continue;
+        try {
+          const info = await stat(join(kind.folder, file));
+          entries.push({
+            files: [join(kind.folder, kind.meta(file)), join(kind.folder, file)],
+            size: info.size,
+            used: info.mtimeMs,
+          });
+        } catch {
+          // Removed meanwhile by another build.
+        }
       }
     }
     let total = entries.reduce((sum, entry) => sum + entry.size, 0);
     entries.sort((a, b) => a.used - b.used);
     for (const entry of entries) {
       if (total <= this.settings.maxBytes) break;
-      await this.remove(entry.name);
+      for (const file of entry.files) await rm(file, { force: true });
       total -= entry.size;
     }
   }

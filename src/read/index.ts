@@ -35,12 +35,38 @@ export function readTable(source: DataSource, options: ReadOptions): Promise<Tab
   return readFile(source.parts?.[0] ?? source, options, source.label);
 }
 
-/** Reads one file: decompress, detect, parse. */
+/**
+ * Bumped whenever a reader's output for the same bytes and options changes, so tables
+ * parsed by an older version are not taken from the cache.
+ */
+const TABLE_CACHE_VERSION = 1;
+
+/** Reads one file: from the source's table cache when it has it, else parsed (and kept there). */
 export async function readFile(
   source: DataSource,
   options: ReadOptions,
   label = source.label,
 ): Promise<Table> {
+  const cache = source.tableCache;
+  if (!cache) return parseFile(source, options, label);
+  const key = JSON.stringify([
+    TABLE_CACHE_VERSION,
+    options.format ?? null,
+    options.csv,
+    options.limits,
+  ]);
+  const cached = await cache.load(key);
+  if (cached) {
+    options.log.info(`${label}: unchanged, parsed table read from the cache`);
+    return cached;
+  }
+  const table = await parseFile(source, options, label);
+  await cache.store(key, table);
+  return table;
+}
+
+/** Reads one file: decompress, detect, parse. */
+async function parseFile(source: DataSource, options: ReadOptions, label: string): Promise<Table> {
   const { limits } = options;
   const { stream, head, layers } = await decompress(source.body(), label, limits.max_input_bytes);
   const detection = detectFormat({

@@ -1,5 +1,6 @@
 // The contract between where bytes come from (a local file or folder, an S3 object or prefix)
 // and the readers: a byte stream plus what the report footer says about it.
+import type { TableCache } from "../cache/object-cache.ts";
 
 /** An opened data source: a byte stream plus what the report footer says about it. */
 export interface DataSource {
@@ -15,6 +16,11 @@ export interface DataSource {
   contentType?: string;
   /** Where credentials came from (S3 only), never the credentials themselves. */
   credentialSource?: string;
+  /**
+   * The parsed-table cache of these bytes (src/cache/), when the download cache is on: the
+   * reader looks here before parsing and stores what it parsed.
+   */
+  tableCache?: TableCache;
   /** The bytes; may be consumed once. */
   body(): AsyncIterable<Uint8Array>;
   /**

@@ -34,6 +34,12 @@ function s3DataSource(access: S3Access, info: S3ObjectInfo, cache?: ObjectCache)
     lastModified: info.lastModified,
     contentType: info.contentType,
     credentialSource: access.credentials.describe(),
+    tableCache: cache?.tables({
+      bucket: info.bucket,
+      key: info.key,
+      etag: info.etag,
+      size: info.size,
+    }),
     body: () =>
       cache
         ? cache.body({ bucket: info.bucket, key: info.key, etag: info.etag, size: info.size }, () =>
