@@ -10,7 +10,7 @@ import { build } from "../src/build.ts";
 import { loadReportSpec } from "../src/config/index.ts";
 import type { Effects } from "../src/effects.ts";
 import { openDataSource } from "../src/source/open.ts";
-import { recordingLog } from "./helpers/effects.ts";
+import { localFetch, recordingLog } from "./helpers/effects.ts";
 import {
   API_KEY,
   type AwsWorld,
@@ -40,7 +40,7 @@ const connectEffects = (extraEnv: Record<string, string> = {}) => {
       AWS_S3_FILEPATH: "exports/orders.csv",
       ...extraEnv,
     },
-    fetch: globalThis.fetch,
+    fetch: localFetch,
     now: () => new Date(),
     log,
   };

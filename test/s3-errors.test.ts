@@ -7,7 +7,7 @@ import type { SourceSpec } from "../src/config/spec.ts";
 import type { Effects } from "../src/effects.ts";
 import { isReportError, type ReportError } from "../src/errors.ts";
 import { openDataSource } from "../src/source/open.ts";
-import { recordingLog } from "./helpers/effects.ts";
+import { localFetch, recordingLog } from "./helpers/effects.ts";
 import { type AwsWorld, collect, startAwsWorld } from "./servers/aws-world.ts";
 
 let world: AwsWorld;
@@ -22,7 +22,7 @@ after(() => world.close());
 
 const effects = (): Effects => ({
   env: world.connectEnv,
-  fetch: globalThis.fetch,
+  fetch: localFetch,
   now: () => new Date(),
   log: recordingLog(),
 });

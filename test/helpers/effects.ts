@@ -1,4 +1,6 @@
-// Effects and loggers that record what they are told instead of printing it.
+// Effects and loggers that record what they are told instead of printing it, and a fetch that
+// reaches only servers a test started on this machine: tests see no real environment and no
+// real network.
 import type { Effects, Logger } from "../../src/effects.ts";
 
 export interface RecordingLog extends Logger {
@@ -24,16 +26,38 @@ export function recordingLog(): RecordingLog {
   };
 }
 
+const LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"] as const;
+
+/** The URL a fetch call asks for, whichever form it was given in. */
+function requestedUrl(input: Parameters<typeof globalThis.fetch>[0]): URL {
+  if (input instanceof Request) return new URL(input.url);
+  return new URL(input instanceof URL ? input.href : input);
+}
+
+/** `fetch` for tests: only http(s)://127.0.0.1 or localhost; anything else fails loudly. */
+export const localFetch: typeof globalThis.fetch = async (input, init) => {
+  const url = requestedUrl(input);
+  if (!(LOCAL_HOSTS as readonly string[]).includes(url.hostname)) {
+    throw new Error(
+      `test fetch refused ${url.origin}: tests reach only servers they start on 127.0.0.1 (see test/servers/)`,
+    );
+  }
+  return globalThis.fetch(input, init);
+};
+
 export interface RecordingEffects extends Effects {
   lines: string[];
 }
 
-/** Real env/fetch and a fixed clock (unless given), with every log line kept in `lines`. */
+/**
+ * An empty environment, the local-only fetch and a fixed clock (each unless given), with every
+ * log line kept in `lines`.
+ */
 export function recordingEffects(overrides: Partial<Effects> = {}): RecordingEffects {
   const log = recordingLog();
   return {
-    env: { ...process.env, AWS_BUCKET_NAME: "" },
-    fetch: globalThis.fetch,
+    env: {},
+    fetch: localFetch,
     now: () => new Date("2026-01-15T08:00:00Z"),
     log,
     ...overrides,
