@@ -25,23 +25,35 @@ export interface Effects {
 /** Carriage return and ANSI "erase the whole line": redraws the line the cursor is on. */
 export const REDRAW = "\r\x1b[2K";
 
-/** The real world: process.env, global fetch, the clock and stderr. */
-export function defaultEffects(options: { verbose?: boolean; quiet?: boolean } = {}): Effects {
+/** Where text goes, a chunk at a time (as `process.stderr.write` takes it). */
+export type Write = (text: string) => void;
+
+/**
+ * The real world (process.env, global fetch, the clock, stderr), any part of it replaceable:
+ * a given `stderr` writer is not a terminal, so it gets plain lines and no progress line.
+ */
+export function defaultEffects(
+  options: { verbose?: boolean; quiet?: boolean; stderr?: Write } & Partial<
+    Omit<Effects, "log">
+  > = {},
+): Effects {
   const stream = process.stderr;
-  const live = stream.isTTY === true && !process.env.CI && !options.quiet;
+  const env = options.env ?? process.env;
+  const out: Write = options.stderr ?? ((text) => stream.write(text));
+  const live = options.stderr === undefined && stream.isTTY === true && !env.CI && !options.quiet;
   let shown = false;
   const erase = () => {
-    if (shown) stream.write(REDRAW);
+    if (shown) out(REDRAW);
     shown = false;
   };
   const write = (line: string) => {
     erase();
-    stream.write(`${line}\n`);
+    out(`${line}\n`);
   };
   return {
-    env: process.env,
-    fetch: globalThis.fetch,
-    now: () => new Date(),
+    env,
+    fetch: options.fetch ?? globalThis.fetch,
+    now: options.now ?? (() => new Date()),
     log: {
       info: options.quiet ? () => {} : write,
       warn: (message) => write(`warning: ${message}`),
@@ -50,7 +62,7 @@ export function defaultEffects(options: { verbose?: boolean; quiet?: boolean } =
         ? (text) => {
             if (text === undefined) return erase();
             const width = Math.max(20, (stream.columns || 80) - 1);
-            stream.write(`${REDRAW}${text.slice(0, width)}`);
+            out(`${REDRAW}${text.slice(0, width)}`);
             shown = true;
           }
         : undefined,

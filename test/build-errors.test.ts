@@ -1,11 +1,12 @@
 // Bad input: a clear message naming the file and place, exit code 1, and the previous
-// output left exactly as it was.
+// output left exactly as it was. The cases run the CLI's `main` in-process (the same exit
+// codes and stderr as the program); one smoke test runs the real binary in a child process.
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ROOT, runCli } from "./helpers/cli.ts";
+import { ROOT, runBin, runCli } from "./helpers/cli.ts";
 
 const INPUT = join(ROOT, "test/input/build");
 const PREVIOUS = "<!doctype html><title>previous good report</title>";
@@ -92,5 +93,24 @@ describe("check", () => {
     const run = await runCli(["check", join(INPUT, "missing-column.yml")]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /missing-column\.yml:6:16/);
+  });
+});
+
+describe("the real binary (bin/connect-s3-report.js)", () => {
+  it("builds a report, and fails a bad definition with exit code 1", async () => {
+    const out = join(await mkdtemp(join(tmpdir(), "csr-bin-")), "output");
+    const [good, bad] = await Promise.all([
+      runBin(["build", "test/input/build/dotted/report.yml", "--out", out]),
+      runBin(["build", join(INPUT, "missing-column.yml"), "--out", await previousOutput()]),
+    ]);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stderr, /^write\s/m, "the write stage ran");
+    for (const file of ["index.html", "summary.json"])
+      assert.ok((await readdir(out)).includes(file), file);
+    assert.match(await readFile(join(out, "index.html"), "utf8"), /<svg[^>]*role="img"/);
+
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(bad.stderr, /^error: .*missing-column\.yml:6:16/m);
+    assert.doesNotMatch(bad.stderr, /\n\s+at /, "no stack trace for a user error");
   });
 });

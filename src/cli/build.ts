@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { CACHE_DIR_ENV, CACHE_SWITCH_ENV } from "../cache/cache-dir.ts";
 import type { Effects } from "../effects.ts";
+import type { CommandIo } from "./io.ts";
 
 export const BUILD_HELP = `Usage: connect-s3-report build [report.yml] [options]
 
@@ -37,13 +38,13 @@ Options:
 `;
 
 /** `connect-s3-report build`: returns the exit code. */
-export function runBuild(args: string[], effects: Effects): Promise<number> {
-  return buildCommand(args, effects, false);
+export function runBuild(args: string[], effects: Effects, io: CommandIo): Promise<number> {
+  return buildCommand(args, effects, io, false);
 }
 
 /** `connect-s3-report check`: the build without writing; returns the exit code. */
-export function runCheck(args: string[], effects: Effects): Promise<number> {
-  return buildCommand(args, effects, true);
+export function runCheck(args: string[], effects: Effects, io: CommandIo): Promise<number> {
+  return buildCommand(args, effects, io, true);
 }
 
 /** The options `build`, `check` and `preview` share (parseArgs form). */
@@ -68,15 +69,20 @@ export function withCacheFlags(
   return { ...effects, env };
 }
 
-async function buildCommand(args: string[], effects: Effects, check: boolean): Promise<number> {
+async function buildCommand(
+  args: string[],
+  effects: Effects,
+  io: CommandIo,
+  check: boolean,
+): Promise<number> {
   const help = check ? CHECK_HELP : BUILD_HELP;
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: BUILD_FLAGS });
   if (values.help) {
-    process.stdout.write(help);
+    io.stdout(help);
     return 0;
   }
   if (positionals.length > 1) {
-    process.stderr.write(`expected one report definition, got ${positionals.length}\n\n${help}`);
+    io.stderr(`expected one report definition, got ${positionals.length}\n\n${help}`);
     return 2;
   }
   const { build } = await import("../build.ts");

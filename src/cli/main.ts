@@ -1,12 +1,14 @@
 // connect-s3-report: the command line. Parses the command, runs it, and turns errors the
 // user can fix into two lines (message, hint) and exit code 1; anything else is a bug and
 // prints its stack. Each command's module is imported only when that command runs, so
-// `--help` and `--version` load no AWS SDK, vega, parquet-wasm or esbuild.
+// `--help` and `--version` load no AWS SDK, vega, parquet-wasm or esbuild. `main` takes its
+// streams and effects as parameters (the real ones by default), so tests run it in-process.
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { defaultEffects } from "../effects.ts";
+import { defaultEffects, type Effects } from "../effects.ts";
 import { isReportError } from "../errors.ts";
 import { osErrorToReportError } from "../os-errors.ts";
+import type { CommandIo } from "./io.ts";
 
 const HELP = `Usage: connect-s3-report <command> [options]
 
@@ -21,12 +23,16 @@ Commands:
 Run \`connect-s3-report <command> --help\` for a command's options.
 `;
 
-type Command = (args: string[], effects: ReturnType<typeof defaultEffects>) => Promise<number>;
+/** What `main` runs with: its output streams and the effects' environment, fetch and clock. */
+export type CliIo = CommandIo & Omit<Effects, "log">;
+
+type Command = (args: string[], effects: Effects, io: CommandIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
-  build: async (args, effects) => (await import("./build.ts")).runBuild(args, effects),
-  check: async (args, effects) => (await import("./build.ts")).runCheck(args, effects),
-  preview: async (args, effects) => (await import("./preview.ts")).runPreview(args, effects),
+  build: async (args, effects, io) => (await import("./build.ts")).runBuild(args, effects, io),
+  check: async (args, effects, io) => (await import("./build.ts")).runCheck(args, effects, io),
+  preview: async (args, effects, io) =>
+    (await import("./preview.ts")).runPreview(args, effects, io),
   publish: async (args, effects) => (await import("./publish.ts")).runPublish(args, effects),
 };
 
@@ -37,36 +43,40 @@ export function packageVersion(): string {
 }
 
 /** Run the CLI with `argv` (without node and script) and return the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
   const [command, ...args] = argv;
   const verbose = args.includes("--verbose");
+  const stdout = io.stdout ?? ((text: string) => process.stdout.write(text));
+  const stderr = io.stderr ?? ((text: string) => process.stderr.write(text));
+  // The log writes to io.stderr when given (plain lines), else to the terminal itself.
   const effects = defaultEffects({
+    ...io,
     verbose,
     quiet: args.includes("--quiet") || args.includes("-q"),
   });
   if (!command || command === "help" || command === "--help" || command === "-h") {
-    process.stdout.write(HELP);
+    stdout(HELP);
     return command ? 0 : 2;
   }
   if (command === "--version" || command === "-v" || command === "version") {
-    process.stdout.write(`${packageVersion()}\n`);
+    stdout(`${packageVersion()}\n`);
     return 0;
   }
   const run = COMMANDS[command];
   if (!run) {
-    process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
+    stderr(`Unknown command "${command}".\n\n${HELP}`);
     return 2;
   }
   try {
-    return await run(args, effects);
+    return await run(args, effects, { stdout, stderr });
   } catch (caught) {
     effects.log.progress?.();
     // A full or read-only disk, or missing permissions, is the user's to fix: not a bug.
     const error = osErrorToReportError(caught) ?? caught;
     if (isReportError(error)) {
-      process.stderr.write(`error: ${error.message}\n`);
-      if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
-      if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+      stderr(`error: ${error.message}\n`);
+      if (error.hint) stderr(`hint: ${error.hint}\n`);
+      if (verbose && error.stack) stderr(`${error.stack}\n`);
       return error.exitCode;
     }
     if (
@@ -74,12 +84,10 @@ export async function main(argv: string[]): Promise<number> {
       (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")
     ) {
       const usage = command === "build" ? (await import("./build.ts")).BUILD_HELP : HELP;
-      process.stderr.write(`error: ${error.message}\n\n${usage}`);
+      stderr(`error: ${error.message}\n\n${usage}`);
       return 2;
     }
-    process.stderr.write(
-      `internal error (a bug: please report it):\n${(error as Error).stack ?? error}\n`,
-    );
+    stderr(`internal error (a bug: please report it):\n${(error as Error).stack ?? error}\n`);
     return 70;
   }
 }

@@ -1,3 +1,5 @@
+// `connect-s3-report preview`: build once, serve the output on 127.0.0.1 and rebuild when the
+// definition or templates change, keeping the last good report on a failed rebuild.
 import { watch } from "node:fs";
 import { basename, dirname, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
@@ -8,6 +10,7 @@ import { osErrorToReportError } from "../os-errors.ts";
 import { startPreviewServer } from "../site/preview-server.ts";
 import { stagingPrefix } from "../site/write.ts";
 import { BUILD_FLAGS, withCacheFlags } from "./build.ts";
+import type { CommandIo } from "./io.ts";
 
 export const PREVIEW_HELP = `Usage: connect-s3-report preview [report.yml] [options]
 
@@ -22,14 +25,18 @@ Options:
 `;
 
 /** `connect-s3-report preview`: serves until interrupted; returns the exit code. */
-export async function runPreview(args: string[], worldEffects: Effects): Promise<number> {
+export async function runPreview(
+  args: string[],
+  worldEffects: Effects,
+  io: CommandIo,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { ...BUILD_FLAGS, port: { type: "string", default: "4321" } },
   });
   if (values.help) {
-    process.stdout.write(PREVIEW_HELP);
+    io.stdout(PREVIEW_HELP);
     return 0;
   }
   const effects = withCacheFlags(worldEffects, values);

@@ -1,6 +1,10 @@
-// Run the real CLI in a child process, as a user would.
+// Run the CLI as a test needs it: in-process through `main` with a hermetic environment and
+// captured output (fast, for the many error cases), or as the real binary in a child process
+// (for the one smoke test that proves the program itself starts, builds and fails right).
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { main } from "../../src/cli/main.ts";
+import { localFetch } from "./effects.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -10,16 +14,43 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Run `connect-s3-report <args>` with extra environment variables; resolves when it exits. */
-export function runCli(
+/** Run `connect-s3-report <args>` in-process with only `env` as its environment. */
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    env,
+    fetch: localFetch,
+    now: () => new Date(),
+  });
+  return { code, stdout, stderr };
+}
+
+/** Environment variables of this process that could change a build: AWS, Connect, Posit. */
+const WORLDLY = /^(AWS_|CONNECT_|POSIT_|RSTUDIO_)/;
+
+/**
+ * Run bin/connect-s3-report.js in a child process, with this process's environment minus
+ * anything AWS or Connect, plus `env`; resolves when it exits.
+ */
+export function runBin(
   args: string[],
   env: Record<string, string> = {},
   cwd = ROOT,
 ): Promise<CliRun> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !WORLDLY.test(name)),
+  );
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", `${ROOT}src/cli/main.ts`, ...args], {
+    const child = spawn(process.execPath, [`${ROOT}bin/connect-s3-report.js`, ...args], {
       cwd,
-      env: { ...process.env, AWS_BUCKET_NAME: "", ...env },
+      env: { ...inherited, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
