@@ -2,7 +2,8 @@
 // The built report in a real headless Chromium (Debian's): no console errors, no network
 // requests, charts drawn, no sideways scrolling on a phone, one rendering of each chart per
 // viewport (the column's width on a desktop, legible text on a phone, the wide one in print).
-// Screenshots go to test-artifacts/ for review.
+// Screenshots go to test-artifacts/ for review. One page serves every check, reloaded at each
+// viewport and media: a new page costs a renderer process.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp } from "node:fs/promises";
@@ -10,7 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import {
+  type Browser,
+  type ConsoleMessage,
+  chromium,
+  type Page,
+  type Request,
+} from "playwright-core";
 import { build } from "../src/build.ts";
 import { ROOT } from "./helpers/cli.ts";
 import { recordingEffects } from "./helpers/effects.ts";
@@ -68,7 +75,22 @@ describe("the report in Chromium", {
   skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}`,
 }, () => {
   let browser: Browser;
+  let page: Page;
   let url: string;
+
+  /** The report loaded afresh at this viewport, as a screen (light) unless told otherwise. */
+  async function open(
+    viewport: { width: number; height: number },
+    emulate: { media?: "screen" | "print"; colorScheme?: "light" | "dark" } = {},
+  ): Promise<Page> {
+    await page.setViewportSize(viewport);
+    await page.emulateMedia({
+      media: emulate.media ?? "screen",
+      colorScheme: emulate.colorScheme ?? "light",
+    });
+    await page.goto(url, { waitUntil: "load" });
+    return page;
+  }
 
   before(async () => {
     const out = join(await mkdtemp(join(tmpdir(), "csr-browser-")), "output");
@@ -79,6 +101,7 @@ describe("the report in Chromium", {
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
     });
+    page = await browser.newPage();
   });
 
   after(async () => {
@@ -86,17 +109,22 @@ describe("the report in Chromium", {
   });
 
   it("loads with no console errors and no network requests, and shows every chart", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
     const requests: string[] = [];
-    page.on("console", (m) => {
+    const onConsole = (m: ConsoleMessage) => {
       if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("request", (r) => {
+    };
+    const onPageError = (e: Error) => problems.push(`pageerror: ${e.message}`);
+    const onRequest = (r: Request) => {
       if (!r.url().startsWith("data:") && r.url() !== url) requests.push(r.url());
-    });
-    await page.goto(url, { waitUntil: "load" });
+    };
+    page.on("console", onConsole);
+    page.on("pageerror", onPageError);
+    page.on("request", onRequest);
+    await open({ width: 1280, height: 900 });
+    page.off("console", onConsole);
+    page.off("pageerror", onPageError);
+    page.off("request", onRequest);
     await page.screenshot({ path: join(ARTIFACTS, "report.png"), fullPage: true });
     assert.deepEqual(problems, []);
     assert.deepEqual(requests, []);
@@ -123,12 +151,10 @@ describe("the report in Chromium", {
       return [...document.fonts].some((f) => f.status === "loaded");
     });
     assert.ok(fontsOk, "the embedded font loaded");
-    await page.close();
   });
 
   it("on a desktop, shows each chart's wide rendering across the column", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(url, { waitUntil: "load" });
+    await open({ width: 1280, height: 900 });
     const layouts = await page.evaluate(chartLayouts);
     assert.ok(
       layouts.length >= 4,
@@ -146,13 +172,11 @@ describe("the report in Chromium", {
     }
     // Each chart is one image to assistive technology (the hidden rendering is not exposed).
     assert.equal(await page.getByRole("img", { name: "Revenue by region" }).count(), 1);
-    await page.close();
   });
 
   it("on a phone, shows each chart's narrow rendering with text of 9 px or more", async () => {
     for (const width of [390, 320]) {
-      const page = await browser.newPage({ viewport: { width, height: 844 } });
-      await page.goto(url, { waitUntil: "load" });
+      await open({ width, height: 844 });
       const layouts = await page.evaluate(chartLayouts);
       assert.ok(layouts.length >= 4);
       for (const chart of layouts) {
@@ -170,15 +194,12 @@ describe("the report in Chromium", {
         const first = page.locator("section.chart").first();
         await first.screenshot({ path: join(ARTIFACTS, "chart-phone.png") });
       }
-      await page.close();
     }
   });
 
   it("prints the wide rendering within the page", async () => {
     // A4 at 96 dpi is 794 px wide: below the phone breakpoint, which applies to screens only.
-    const page = await browser.newPage({ viewport: { width: 794, height: 1123 } });
-    await page.emulateMedia({ media: "print" });
-    await page.goto(url, { waitUntil: "load" });
+    await open({ width: 794, height: 1123 }, { media: "print" });
     const layouts = await page.evaluate(chartLayouts);
     const body = await page.evaluate(() => document.body.getBoundingClientRect().width);
     for (const chart of layouts) {
@@ -186,15 +207,10 @@ describe("the report in Chromium", {
       assert.doesNotMatch(chart.visible[0], /-narrow$/);
       assert.ok(chart.width > 20 && chart.width <= body, `${chart.width}px in a ${body}px page`);
     }
-    await page.close();
   });
 
   it("fits a phone screen without sideways scrolling, in dark mode too", async () => {
-    const page = await browser.newPage({
-      viewport: { width: 390, height: 844 },
-      colorScheme: "dark",
-    });
-    await page.goto(url, { waitUntil: "load" });
+    await open({ width: 390, height: 844 }, { colorScheme: "dark" });
     const { scrollWidth, innerWidth, background } = await page.evaluate(() => ({
       scrollWidth: document.documentElement.scrollWidth,
       innerWidth: window.innerWidth,
@@ -207,6 +223,5 @@ describe("the report in Chromium", {
     );
     const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number);
     assert.ok(r + g + b < 200, `dark background in dark mode, got ${background}`);
-    await page.close();
   });
 });
