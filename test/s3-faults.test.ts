@@ -13,7 +13,7 @@ import type { Effects } from "../src/effects.ts";
 import { isReportError, type ReportError } from "../src/errors.ts";
 import { openDataSource } from "../src/source/open.ts";
 import { openS3Location } from "../src/source/s3.ts";
-import { recordingLog } from "./helpers/effects.ts";
+import { localFetch, recordingLog } from "./helpers/effects.ts";
 import { type AwsWorld, collect, startAwsWorld, testBytes } from "./servers/aws-world.ts";
 import type { Fault, S3Recorded } from "./servers/s3.ts";
 
@@ -218,7 +218,7 @@ test("S3_MAX_ATTEMPTS and S3_TIMEOUT_SECONDS from the environment set the resume
   world.s3.putObject("data", "env.bin", testBytes(1000, 9));
   const effects: Effects = {
     env: { ...world.connectEnv, S3_MAX_ATTEMPTS: "1", S3_TIMEOUT_SECONDS: "0.2" },
-    fetch: globalThis.fetch,
+    fetch: localFetch,
     now: () => new Date(),
     log: recordingLog(),
   };
@@ -340,7 +340,7 @@ test("the build passes its download_timeout_seconds limit to the download", {
       AWS_S3_FILEPATH: "slow/orders.csv",
       CONNECT_S3_REPORT_DOWNLOAD_TIMEOUT_SECONDS: "1",
     },
-    fetch: globalThis.fetch,
+    fetch: localFetch,
     now: () => new Date(),
     log: recordingLog(),
   };
