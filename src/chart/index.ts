@@ -19,7 +19,7 @@ import {
   histogramTable,
 } from "./describe.ts";
 import { chartSpec, histogramSpec } from "./spec.ts";
-import { accessibleSvg, renderSvg, useTextMeasurer } from "./svg.ts";
+import { accessibleSvg, renderSvg, resetSvgIds, useTextMeasurer } from "./svg.ts";
 import { textMeasurerFor } from "./text-metrics.ts";
 import { NARROW_WIDTH, WIDE_WIDTH } from "./theme.ts";
 
@@ -197,6 +197,7 @@ export async function renderCharts(
   const loc = locale(spec);
   const measurer = await textMeasurerFor(options.fontsDir ?? DEFAULT_FONTS_DIR);
   useTextMeasurer(measurer);
+  resetSvgIds();
   const measure = (text: string, size: number) => measurer.width(text, size);
   const start = performance.now();
   let firstMs = 0;

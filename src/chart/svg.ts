@@ -79,6 +79,15 @@ export function useTextMeasurer(font: TextMeasurer | undefined): void {
   );
 }
 
+/**
+ * Number vega's clip paths and gradients from 1 again. Its counters are process-wide, so
+ * without this a report's SVG would depend on what the process rendered before it (preview
+ * rebuilds, tests sharing a process).
+ */
+export function resetSvgIds(): void {
+  vega.resetSVGDefIds();
+}
+
 /** Render a Vega-Lite spec to an SVG string (no DOM, no canvas). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   if (!installed) useTextMeasurer(measurer);
