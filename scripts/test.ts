@@ -20,13 +20,18 @@ const ROOT = join(import.meta.dirname, "..");
 const WORLDLY = /^(AWS_|CONNECT_|POSIT_|RSTUDIO_)/;
 
 /**
- * Files that take long on their own (Deno renders, the fuzzer, the real binary, Chromium),
- * longest first: each runs in a process of its own after the groups, so that the parallel
- * lanes finish at about the same time.
+ * Files that take long on their own (killed child processes, the fuzzer, input limits, Deno
+ * renders, Chromium, the real binary), longest first: each runs in a process of its own after
+ * the groups, so that the parallel lanes finish at about the same time.
  */
-const LONG = ["deno-render", "read-fuzz", "build-errors", "browser"].map((name) =>
-  join(ROOT, "test", `${name}.test.ts`),
-);
+const LONG = [
+  "site-kill",
+  "read-fuzz",
+  "read-limits",
+  "deno-render",
+  "browser",
+  "build-errors",
+].map((name) => join(ROOT, "test", `${name}.test.ts`));
 
 /** Split `files` into `count` groups of about equal size in bytes (a rough measure of work). */
 function groupsOf(files: string[], count: number): string[][] {
