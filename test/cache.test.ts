@@ -12,7 +12,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { build } from "../src/build.ts";
 import { cacheSettings, platformCacheDir } from "../src/cache/cache-dir.ts";
 import { entryName } from "../src/cache/object-cache.ts";
+import { withCacheFlags } from "../src/cli/build.ts";
 import type { Effects } from "../src/effects.ts";
+import { isReportError } from "../src/errors.ts";
 import { openDataSource } from "../src/source/open.ts";
 import { type RecordingEffects, recordingEffects } from "./helpers/effects.ts";
 import { type AwsWorld, collect, startAwsWorld, testBytes } from "./servers/aws-world.ts";
@@ -221,4 +223,18 @@ test("an unchanged object skips parsing: its table comes from an Arrow IPC file 
   });
   assert.deepEqual(again, ["HeadObject", "GetObject"]);
   assert.deepEqual(third?.summary, first.summary);
+});
+
+test("--cache-dir and --no-cache set the cache's environment; a cache inside --out is refused", () => {
+  const base = recordingEffects({ env: { HOME: "/home/u" } });
+  const flagged = withCacheFlags(base, { "cache-dir": "/tmp/c", out: "output" });
+  assert.equal(cacheSettings(flagged.env)?.dir, "/tmp/c");
+  assert.equal(cacheSettings(withCacheFlags(base, { "no-cache": true }).env), undefined);
+  assert.equal(base.env.CONNECT_S3_REPORT_CACHE_DIR, undefined, "the world's env is not changed");
+  assert.throws(
+    () => withCacheFlags(base, { "cache-dir": "site/cache", out: "site" }),
+    (error) =>
+      isReportError(error) &&
+      /cache folder site\/cache is inside the output folder site/.test(error.message),
+  );
 });

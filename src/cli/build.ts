@@ -1,8 +1,10 @@
 // `build` and `check`: parse the options and run the pipeline (src/build.ts, imported only
 // once there is something to build, so `build --help` stays instant).
+import { isAbsolute, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CACHE_DIR_ENV, CACHE_SWITCH_ENV } from "../cache/cache-dir.ts";
 import type { Effects } from "../effects.ts";
+import { ReportError } from "../errors.ts";
 import type { CommandIo } from "./io.ts";
 
 export const BUILD_HELP = `Usage: connect-s3-report build [report.yml] [options]
@@ -58,13 +60,28 @@ export const BUILD_FLAGS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-/** The effects with --cache-dir / --no-cache applied to the environment the cache reads. */
+/**
+ * The effects with --cache-dir / --no-cache applied to the environment the cache reads. A
+ * cache folder inside the output folder is refused: every build replaces that folder.
+ */
 export function withCacheFlags(
   effects: Effects,
-  values: { "cache-dir"?: string; "no-cache"?: boolean },
+  values: { "cache-dir"?: string; "no-cache"?: boolean; out?: string },
 ): Effects {
   const env = { ...effects.env };
   if (values["cache-dir"]) env[CACHE_DIR_ENV] = values["cache-dir"];
+  const cacheDir = env[CACHE_DIR_ENV];
+  if (cacheDir && values.out) {
+    const inside = relative(resolve(values.out), resolve(cacheDir));
+    if (inside === "" || (!inside.startsWith("..") && !isAbsolute(inside))) {
+      throw new ReportError(
+        `The cache folder ${cacheDir} is inside the output folder ${values.out}, which every build replaces`,
+        {
+          hint: `Choose a --cache-dir (or ${CACHE_DIR_ENV}) outside ${values.out}, or leave it out.`,
+        },
+      );
+    }
+  }
   if (values["no-cache"]) env[CACHE_SWITCH_ENV] = "off";
   return { ...effects, env };
 }

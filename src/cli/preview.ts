@@ -21,6 +21,9 @@ Options:
   --source <path|url>   data file or s3://bucket/key (as for build)
   --out <dir>           output folder (default: output)
   --port <n>            port (default: 4321; 0 picks a free one)
+  --cache-dir <dir>     where downloaded S3 objects are kept (as for build)
+  --no-cache            download from S3 without the cache
+  -q, --quiet           only warnings and errors
   -h, --help            show this help
 `;
 
