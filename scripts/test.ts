@@ -21,10 +21,11 @@ const WORLDLY = /^(AWS_|CONNECT_|POSIT_|RSTUDIO_)/;
 
 /**
  * Files that take long on their own (killed child processes, the fuzzer, input limits, Deno
- * renders, Chromium, the real binary), longest first: each runs in a process of its own after
+ * renders, Chromium, the real binary, npm pack and install), longest first: each runs in a process of its own after
  * the groups, so that the parallel lanes finish at about the same time.
  */
 const LONG = [
+  "package",
   "site-kill",
   "read-fuzz",
   "read-limits",
