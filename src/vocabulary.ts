@@ -28,6 +28,10 @@ export type DataFormat = (typeof DATA_FORMATS)[number];
 export const VALUE_FORMATS = ["number", "integer", "currency", "percent", "date"] as const;
 export type ValueFormat = (typeof VALUE_FORMATS)[number];
 
+/** How a histogram's value axis is scaled: `auto` picks log for positive heavy-tailed data. */
+export const HISTOGRAM_SCALES = ["auto", "linear", "log"] as const;
+export type HistogramScale = (typeof HISTOGRAM_SCALES)[number];
+
 /** Aggregations of a measure: `sum(revenue)` is op "sum". */
 export const MEASURE_OPS = [
   "count",

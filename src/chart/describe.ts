@@ -138,14 +138,66 @@ export function describeHistogram(profile: ColumnProfile, loc: FormatLocale): st
   );
 }
 
-/** A histogram's bins as rows: from, to, count. */
+/**
+ * What a histogram leaves out or scales, in words: "12 values above 40 and 3 below 0 are not
+ * shown. Log scale: each bar spans the same ratio." Undefined when it draws every value linearly.
+ */
+export function histogramNote(profile: ColumnProfile, loc: FormatLocale): string | undefined {
+  const bins = profile.histogram ?? [];
+  if (bins.length === 0) return undefined;
+  const parts: string[] = [];
+  const below = profile.histogramBelow ?? 0;
+  const above = profile.histogramAbove ?? 0;
+  const values = (n: number) => `${formatInteger(n, loc)} ${n === 1 ? "value" : "values"}`;
+  const outside: string[] = [];
+  if (above > 0) outside.push(`${values(above)} above ${aboveEdge(profile, loc)}`);
+  if (below > 0) outside.push(`${values(below)} below ${binEdge(bins[0].start, profile, loc)}`);
+  if (outside.length > 0) {
+    const max =
+      profile.max === undefined ? "" : `; the largest is ${binEdge(profile.max, profile, loc)}`;
+    const range = above > 0 && below === 0 ? max : "";
+    parts.push(`${outside.join(" and ")} ${above + below === 1 ? "is" : "are"} not shown${range}.`);
+  }
+  if (profile.histogramScale === "log") {
+    parts.push(
+      "Log scale: each bar spans the same ratio, chosen because a few values are far larger than most.",
+    );
+  }
+  const note = parts.join(" ").trim();
+  return note === "" ? undefined : note;
+}
+
+/** The largest value a histogram draws: integer bins are half-open, so one below their last edge. */
+function aboveEdge(profile: ColumnProfile, loc: FormatLocale): string {
+  const bins = profile.histogram ?? [];
+  const end = Number(bins[bins.length - 1].end);
+  const integerBins = profile.type === "integer" && profile.histogramScale !== "log";
+  return binEdge(integerBins ? end - 1 : end, profile, loc);
+}
+
+/** A histogram's bins as rows: from, to, count; values it does not draw as rows of their own. */
 export function histogramTable(profile: ColumnProfile, loc: FormatLocale): ChartTable {
-  return {
-    columns: ["From", "To", "Count"],
-    rows: (profile.histogram ?? []).map((bin) => [
-      binEdge(bin.start, profile, loc),
-      binEdge(bin.end, profile, loc),
-      formatInteger(bin.count, loc),
-    ]),
-  };
+  const bins = profile.histogram ?? [];
+  const rows = bins.map((bin) => [
+    binEdge(bin.start, profile, loc),
+    binEdge(bin.end, profile, loc),
+    formatInteger(bin.count, loc),
+  ]);
+  const below = profile.histogramBelow ?? 0;
+  const above = profile.histogramAbove ?? 0;
+  if (below > 0 && profile.min !== undefined) {
+    rows.unshift([
+      binEdge(profile.min, profile, loc),
+      `below ${binEdge(bins[0].start, profile, loc)}`,
+      formatInteger(below, loc),
+    ]);
+  }
+  if (above > 0 && profile.max !== undefined) {
+    rows.push([
+      `above ${aboveEdge(profile, loc)}`,
+      binEdge(profile.max, profile, loc),
+      formatInteger(above, loc),
+    ]);
+  }
+  return { columns: ["From", "To", "Count"], rows };
 }

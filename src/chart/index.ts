@@ -16,6 +16,7 @@ import {
   chartTable,
   describeChart,
   describeHistogram,
+  histogramNote,
   histogramTable,
 } from "./describe.ts";
 import { chartSpec, histogramSpec } from "./spec.ts";
@@ -46,6 +47,8 @@ export interface RenderedChart {
    * shows exactly one of the two (theme.css), so only the visible one reaches screen readers.
    */
   narrow?: string;
+  /** What the reader must know to read it: values not drawn, a log scale. */
+  note?: string;
   /** The chart's numbers as formatted text, for a visually hidden or <details> table. */
   table: ChartTable;
 }
@@ -246,9 +249,17 @@ export async function renderCharts(
       });
     } else if (section.kind === "histogram") {
       const own = summary.histograms?.[index];
-      const profile = { ...profileOf(spec, summary, section), ...(own && { histogram: own }) };
+      const profile: ColumnProfile = { ...profileOf(spec, summary, section) };
+      if (own !== undefined) {
+        profile.histogram = own.bins;
+        profile.histogramScale = own.scale;
+        profile.histogramBelow = own.below;
+        profile.histogramAbove = own.above;
+      }
+      const note = histogramNote(profile, loc);
       const description = section.description ?? describeHistogram(profile, loc);
       charts.set(index, {
+        ...(note !== undefined && { note }),
         ...(await renderBoth(id, section.title, description, (width) =>
           histogramSpec(profile, { ...loc, width }),
         )),
@@ -266,8 +277,10 @@ export async function renderCharts(
     const id = `hist-${index + 1}-${slug(profile.name, 40) || "column"}`;
     const title = `Distribution of ${profile.name}`;
     const description = describeHistogram(profile, loc);
+    const note = histogramNote(profile, loc);
     const svg = await time(() => renderSvg(histogramSpec(profile, { ...loc, sparkline: true })));
     histograms.set(profile.name, {
+      ...(note !== undefined && { note }),
       id,
       title,
       description,

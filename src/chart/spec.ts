@@ -373,7 +373,9 @@ export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOpti
   const width = options.width ?? (sparkline ? 160 : DEFAULT_WIDTH);
   const x: Encoding = temporal
     ? { field: "start", type: "temporal", scale: { type: "utc" } }
-    : { field: "start", type: "quantitative", bin: { binned: true } };
+    : profile.histogramScale === "log"
+      ? { field: "start", type: "quantitative", scale: { type: "log" } }
+      : { field: "start", type: "quantitative", bin: { binned: true } };
   x.title = fieldTitle(profile.name);
   const y: Encoding = { field: "count", type: "quantitative", title: "Count" };
   if (sparkline) {

@@ -1,6 +1,7 @@
 // `sections:` — what the report shows, in order.
 import {
   CHART_MARKS,
+  HISTOGRAM_SCALES,
   isOneOf,
   SECTION_KINDS,
   type SectionKind,
@@ -82,7 +83,14 @@ const SECTION_READERS: { [K in SectionKind]: (input: SectionInput) => SectionSpe
   }),
   chart: ({ checker, value, at, path, queries }) => readChart(checker, value, at, path, queries),
   histogram: ({ checker, value, at, path }) => {
-    const fields = new Fields(checker, value, at, ["title", "description", "column", "bins"]);
+    const fields = new Fields(checker, value, at, [
+      "title",
+      "description",
+      "column",
+      "bins",
+      "scale",
+      "range",
+    ]);
     const section: SectionSpecOf["histogram"] = {
       kind: "histogram",
       title: fields.requiredText("title"),
@@ -96,6 +104,10 @@ const SECTION_READERS: { [K in SectionKind]: (input: SectionInput) => SectionSpe
     if (description !== undefined) section.description = description;
     const bins = fields.integer("bins", 1, 1000);
     if (bins !== undefined) section.bins = bins;
+    const scale = fields.oneOf("scale", HISTOGRAM_SCALES);
+    if (scale !== undefined) section.scale = scale;
+    const range = readRange(checker, fields);
+    if (range !== undefined) section.range = range;
     return section;
   },
   table: ({ checker, value, at, path, queries }) => {
@@ -137,6 +149,48 @@ const SECTION_READERS: { [K in SectionKind]: (input: SectionInput) => SectionSpe
     return section;
   },
 };
+
+/** `range: [lo, hi]` of a histogram: two numbers, lo below hi. */
+function readRange(checker: Checker, fields: Fields): [number, number] | undefined {
+  const node = fields.node("range");
+  if (node === undefined) return undefined;
+  const hint = "range: [0, 100]   (values outside are counted, not drawn)";
+  if (node.kind !== "seq" || node.items.length !== 2) {
+    return checker.fail(
+      node.pos,
+      fields.at("range"),
+      `expected [low, high], found ${describe(node)}`,
+      hint,
+    );
+  }
+  const [lo, hi] = node.items.map((item, i) => {
+    const value = item.kind === "scalar" ? Number(item.value) : Number.NaN;
+    if (
+      item.kind !== "scalar" ||
+      typeof item.value === "boolean" ||
+      item.value === null ||
+      item.value === "" ||
+      !Number.isFinite(value)
+    ) {
+      return checker.fail(
+        item.pos,
+        [...fields.at("range"), i],
+        `expected a number, found ${describe(item)}`,
+        hint,
+      );
+    }
+    return value;
+  });
+  if (!(lo < hi)) {
+    return checker.fail(
+      node.pos,
+      fields.at("range"),
+      `the low end (${lo}) must be below the high end (${hi})`,
+      hint,
+    );
+  }
+  return [lo, hi];
+}
 
 function readQueryName(
   checker: Checker,

@@ -5,6 +5,7 @@ import type {
   ChartMark,
   DataFormat,
   FilterOp,
+  HistogramScale,
   MeasureOp,
   SectionKind,
   TimeUnit,
@@ -14,7 +15,16 @@ import type { EnvInsert } from "./env.ts";
 
 // The closed lists are defined in src/vocabulary.ts; their types are re-exported here because
 // they are part of the typed definition.
-export type { ChartMark, DataFormat, FilterOp, MeasureOp, SectionKind, TimeUnit, ValueFormat };
+export type {
+  ChartMark,
+  DataFormat,
+  FilterOp,
+  HistogramScale,
+  MeasureOp,
+  SectionKind,
+  TimeUnit,
+  ValueFormat,
+};
 
 /** Where a value sat in the report definition, for error messages. */
 export interface SourceLocation {
@@ -141,6 +151,10 @@ export interface HistogramSection {
   description?: string;
   column: string;
   bins?: number;
+  /** The x scale; absent or "auto": log for positive heavy-tailed data, else linear. */
+  scale?: HistogramScale;
+  /** Draw only values within [lo, hi]; the rest are counted below and above. */
+  range?: [number, number];
   path: FieldPath;
 }
 

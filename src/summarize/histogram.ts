@@ -1,7 +1,11 @@
 // Histograms: numbers on "nice" 1-2-5 boundaries, dates and timestamps by calendar unit.
+// A numeric histogram is shaped to show the data (shapedHistogram): a few outliers must not
+// squeeze every row into one bar, so the range stops at robust fences (outliers counted, not
+// drawn) or, for positive heavy-tailed data, the bins grow by equal ratios on a log scale.
 
 import { isoDate, isoTimestamp } from "../calendar.ts";
-import { TIME_UNITS } from "../vocabulary.ts";
+import { type HistogramScale, TIME_UNITS } from "../vocabulary.ts";
+import { quantileSorted } from "./quantiles.ts";
 import type { HistogramBin } from "./summary.ts";
 import { addBuckets, type BucketUnit, bucketStart } from "./time.ts";
 
@@ -106,4 +110,188 @@ export function timeHistogram(sorted: Float64Array, unit: BucketUnit): Histogram
   }
   bins.push({ start: format(start), end: format(end), count });
   return bins;
+}
+
+/** How a numeric histogram chooses what it draws; the definition's `scale:` and `range:`. */
+export interface HistogramChoice {
+  bins?: number;
+  scale?: HistogramScale;
+  /** Only values within [lo, hi] are drawn; the rest are counted below and above. */
+  range?: readonly [number, number];
+}
+
+/** A numeric histogram as drawn: its bins, its scale, and the values left out of the bins. */
+export interface ShapedHistogram {
+  bins: HistogramBin[];
+  scale: "linear" | "log";
+  /** Values below the first bin's start (not drawn). */
+  below: number;
+  /** Values above the last bin's end (not drawn). */
+  above: number;
+}
+
+/** Tukey's far-out fence multiplier: a range of [Q1 - 3·IQR, Q3 + 3·IQR] keeps the body. */
+const FENCE = 3;
+/** Positive data whose 99th percentile is this many times its median count as heavy-tailed. */
+const HEAVY_TAIL_RATIO = 20;
+
+/**
+ * Histogram of ascending `sorted` (non-empty) shaped to show the data: a log scale for positive
+ * heavy-tailed data, else a linear range cut at Tukey's far-out fences, so a few outliers do
+ * not squeeze the body into one bar. Values outside are counted in `below` and `above`.
+ */
+export function shapedHistogram(
+  sorted: Float64Array,
+  integer: boolean,
+  choice: HistogramChoice = {},
+): ShapedHistogram {
+  const bins = choice.bins ?? HISTOGRAM_BINS;
+  const n = sorted.length;
+  const scale =
+    choice.scale === undefined || choice.scale === "auto"
+      ? autoScale(sorted, integer, choice.range)
+      : choice.scale;
+  let lo: number;
+  let hi: number;
+  if (choice.range !== undefined) [lo, hi] = choice.range;
+  else if (scale === "log") {
+    lo = firstPositive(sorted);
+    hi = sorted[n - 1];
+  } else [lo, hi] = fencedRange(sorted);
+  if (scale === "log") lo = Math.max(lo, firstPositive(sorted));
+  const from = lowerBound(sorted, lo);
+  const to = upperBound(sorted, hi);
+  // Nothing in range (a range beside the data, or log of non-positive data): one empty bin.
+  if (from >= to) {
+    if (!Number.isFinite(lo)) lo = hi;
+    return {
+      bins: [{ start: lo, end: hi, count: 0 }],
+      scale: "linear",
+      below: from,
+      above: n - to,
+    };
+  }
+  const inside = sorted.subarray(from, to);
+  const edges = binEdges(
+    scale === "log" ? logHistogram(inside, bins) : numberHistogram(inside, integer, bins),
+  );
+  // The nice edges reach past [lo, hi]: every value between them is drawn, so the counts
+  // below and above are of the values outside the bars a reader sees.
+  const first = lowerBound(sorted, edges[0]);
+  // Integer bins are half-open to the last edge too; other histograms close their last bin.
+  const last = edges[edges.length - 1];
+  // (A single bin of one repeated value is closed: [v, v].)
+  const halfOpen = integer && scale === "linear" && last > edges[0];
+  const end = halfOpen ? lowerBound(sorted, last) : upperBound(sorted, last);
+  return { bins: countBins(sorted, first, end, edges), scale, below: first, above: n - end };
+}
+
+function binEdges(bins: HistogramBin[]): number[] {
+  return [...bins.map((bin) => Number(bin.start)), Number(bins[bins.length - 1].end)];
+}
+
+/** Counts sorted[from..to) into the bins between `edges` (each value lies within them). */
+function countBins(
+  sorted: Float64Array,
+  from: number,
+  to: number,
+  edges: number[],
+): HistogramBin[] {
+  const count = edges.length - 1;
+  const counts = new Array<number>(count).fill(0);
+  let bin = 0;
+  for (let i = from; i < to; i++) {
+    const v = sorted[i];
+    while (bin < count - 1 && v >= edges[bin + 1]) bin++;
+    counts[bin]++;
+  }
+  return counts.map((c, i) => ({ start: edges[i], end: edges[i + 1], count: c }));
+}
+
+/** Log when every value is positive and the top percent lies far above the median. */
+function autoScale(
+  sorted: Float64Array,
+  integer: boolean,
+  range: readonly [number, number] | undefined,
+): "linear" | "log" {
+  if (range !== undefined || sorted[0] <= 0) return "linear";
+  const p50 = quantileSorted(sorted, 0.5);
+  const p99 = quantileSorted(sorted, 0.99);
+  // Small integers (1, 2, 3 …) have no room between log bins: they keep a linear range.
+  if (integer && quantileSorted(sorted, 0.05) < 10) return "linear";
+  return p99 / p50 >= HEAVY_TAIL_RATIO ? "log" : "linear";
+}
+
+/** [min, max] narrowed to Tukey's far-out fences; the whole span when the quartiles coincide. */
+function fencedRange(sorted: Float64Array): [number, number] {
+  const min = sorted[0];
+  const max = sorted[sorted.length - 1];
+  const q1 = quantileSorted(sorted, 0.25);
+  const q3 = quantileSorted(sorted, 0.75);
+  const iqr = q3 - q1;
+  if (!(iqr > 0) || !Number.isFinite(iqr)) return [min, max];
+  return [Math.max(min, q1 - FENCE * iqr), Math.min(max, q3 + FENCE * iqr)];
+}
+
+function firstPositive(sorted: Float64Array): number {
+  const i = upperBound(sorted, 0);
+  return i < sorted.length ? sorted[i] : Number.POSITIVE_INFINITY;
+}
+
+/** First index whose value is >= `x`. */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose value is > `x`. */
+function upperBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Log-bin widths in decades: the one nearest `raw` by ratio, so the count stays near `bins`. */
+const LOG_STEPS = [0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100] as const;
+function logStep(raw: number): number {
+  let best: number = LOG_STEPS[0];
+  for (const step of LOG_STEPS)
+    if (Math.abs(Math.log(step / raw)) < Math.abs(Math.log(best / raw))) best = step;
+  return best;
+}
+
+/** Bins of equal ratio on positive ascending `sorted`: edges at 10^(k·step), step a nice decade share. */
+function logHistogram(sorted: Float64Array, bins: number): HistogramBin[] {
+  const logMin = Math.log10(sorted[0]);
+  const logMax = Math.log10(sorted[sorted.length - 1]);
+  if (logMax === logMin) return [{ start: sorted[0], end: sorted[0], count: sorted.length }];
+  const step = logStep((logMax - logMin) / bins);
+  const first = Math.floor(logMin / step);
+  let count = Math.max(1, Math.ceil(logMax / step) - first);
+  const edge = (k: number) => Number((10 ** ((first + k) * step)).toPrecision(3));
+  const edges: number[] = [];
+  for (let i = 0; i <= count; i++) edges.push(edge(i));
+  while (edges[count] < sorted[sorted.length - 1]) {
+    count++;
+    edges.push(edge(count));
+  }
+  const counts = new Array<number>(count).fill(0);
+  let bin = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i];
+    while (bin < count - 1 && v >= edges[bin + 1]) bin++;
+    counts[bin]++;
+  }
+  return counts.map((c, i) => ({ start: edges[i], end: edges[i + 1], count: c }));
 }

@@ -11,12 +11,12 @@ import type { ReportSpec } from "../config/spec.ts";
 import { findAlerts } from "./alerts.ts";
 import { readColumns } from "./columns.ts";
 import { countDuplicateRows } from "./duplicates.ts";
-import { numberHistogram } from "./histogram.ts";
+import { shapedHistogram } from "./histogram.ts";
 import { computeKpi } from "./kpi.ts";
 import { profileColumn, sortedValues } from "./profile.ts";
 import { runQuery } from "./query.ts";
 import { findColumn } from "./spec-error.ts";
-import type { HistogramBin, KpiValue, QueryResult, Summary } from "./summary.ts";
+import type { KpiValue, QueryResult, SectionHistogram, Summary } from "./summary.ts";
 
 export interface SummarizeOptions {
   /** The clock, for whether a KPI's current period is still running; default: the real time. */
@@ -60,19 +60,21 @@ export function summarize(table: Table, spec: ReportSpec, options: SummarizeOpti
   return summary;
 }
 
-/** Histograms of `histogram` sections that ask for their own number of bins, by section index. */
+/** Histograms of `histogram` sections with their own bins, scale or range, by section index. */
 function sectionHistograms(
   spec: ReportSpec,
   columns: ReturnType<typeof readColumns>,
-): Record<string, HistogramBin[]> {
-  const out: Record<string, HistogramBin[]> = {};
+): Record<string, SectionHistogram> {
+  const out: Record<string, SectionHistogram> = {};
   spec.sections.forEach((section, index) => {
-    if (section.kind !== "histogram" || section.bins === undefined) return;
+    if (section.kind !== "histogram") return;
+    const { bins, scale, range } = section;
+    if (bins === undefined && scale === undefined && range === undefined) return;
     const column = columns.find((c) => c.name === section.column);
     if (column?.kind !== "number" || isTemporal(column.type)) return;
     const sorted = sortedValues(column);
     if (sorted.length > 0)
-      out[index] = numberHistogram(sorted, column.type === "integer", section.bins);
+      out[index] = shapedHistogram(sorted, column.type === "integer", { bins, scale, range });
   });
   return out;
 }

@@ -4,7 +4,7 @@ import { DAY_MS, isoDate, isoTimestamp } from "../calendar.ts";
 import { isTemporal } from "../column-type.ts";
 import type { CategoryColumn, Column, NumberColumn } from "./columns.ts";
 import { cutText } from "./cut-text.ts";
-import { numberHistogram, timeHistogram, timeUnitFor } from "./histogram.ts";
+import { shapedHistogram, timeHistogram, timeUnitFor } from "./histogram.ts";
 import { distinctSorted, moments, quantileSorted } from "./quantiles.ts";
 import type { ColumnProfile, Quantiles, TopValue } from "./summary.ts";
 
@@ -90,7 +90,11 @@ function profileNumbers(column: NumberColumn): ColumnStats {
   let zeros = 0;
   for (let i = 0; i < sorted.length; i++) if (sorted[i] === 0) zeros++;
   profile.zeros = zeros;
-  profile.histogram = numberHistogram(sorted, column.type === "integer");
+  const shaped = shapedHistogram(sorted, column.type === "integer");
+  profile.histogram = shaped.bins;
+  profile.histogramScale = shaped.scale;
+  profile.histogramBelow = shaped.below;
+  profile.histogramAbove = shaped.above;
   return Number.isFinite(skewness) ? { profile, skewness } : { profile };
 }
 

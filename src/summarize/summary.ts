@@ -20,6 +20,14 @@ export interface HistogramBin {
   count: number;
 }
 
+/** A `histogram` section's own numeric histogram: bins, scale and the values outside them. */
+export interface SectionHistogram {
+  bins: HistogramBin[];
+  scale: "linear" | "log";
+  below: number;
+  above: number;
+}
+
 export interface TopValue {
   value: string;
   count: number;
@@ -42,6 +50,10 @@ export interface ColumnProfile {
   /** ±Infinity values in a float column; they are counted in `missing` and left out of the stats. */
   infinite?: number;
   histogram?: HistogramBin[];
+  /** For numbers: the histogram's x scale, and the values outside its bins (not drawn). */
+  histogramScale?: "linear" | "log";
+  histogramBelow?: number;
+  histogramAbove?: number;
   /** For dates and timestamps: the calendar unit of each histogram bin. */
   histogramUnit?: "hour" | "day" | "week" | "month" | "quarter" | "year";
   top?: TopValue[];
@@ -111,6 +123,6 @@ export interface Summary {
   queries: Record<string, QueryResult>;
   kpis: KpiValue[];
   alerts: Alert[];
-  /** Histograms of `histogram` sections with their own `bins`, by section index. */
-  histograms?: Record<string, HistogramBin[]>;
+  /** Histograms of `histogram` sections with their own `bins`, `scale` or `range`, by section index. */
+  histograms?: Record<string, SectionHistogram>;
 }
