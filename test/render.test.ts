@@ -235,7 +235,10 @@ describe("assembleModel", () => {
     const table = m.sections[3];
     assert.equal(table.kind, "table");
     if (table.kind !== "table") return;
-    assert.deepEqual(table.rows[0], ["Europe", "$1,204,500.50", "3,120"]);
+    assert.deepEqual(
+      table.rows[0].map((cell) => cell.text),
+      ["Europe", "$1,204,500.50", "3,120"],
+    );
     assert.equal(table.title, "By region");
     assert.deepEqual(
       m.alerts.map((a) => a.anchor),

@@ -74,7 +74,8 @@ describe("kpis", () => {
     const february = sumWhere((i) => inMonth(i, 1));
     assert.equal(march, 315);
     assert.equal(february, 1334);
-    assert.equal(tile.value, 2145);
+    // March ended before `now` (June): it is the current period, and the headline is its figure.
+    assert.equal(tile.value, march);
     assert.deepEqual(tile.comparison, {
       column: "order_date",
       unit: "month",
@@ -87,19 +88,56 @@ describe("kpis", () => {
     });
   });
 
-  it("marks the current period partial when `now` falls inside it", () => {
-    const [tile] = tiles(
+  it("compares the last complete period when the latest one is still running", () => {
+    const now = new Date(Date.UTC(2024, 2, 5, 12));
+    const compare = { column: "order_date", unit: "month", path: [] } as const;
+    const [tile] = tiles([kpi({ measure: measure("v", "sum", "revenue"), compare })], now);
+    // March is still running at `now`: the headline is February's, set against January's.
+    const february = sumWhere((i) => inMonth(i, 1));
+    const january = sumWhere((i) => inMonth(i, 0));
+    assert.equal(tile.value, february);
+    assert.equal(tile.comparison?.current, "2024-02-01");
+    assert.equal(tile.comparison?.previous, "2024-01-01");
+    assert.equal(tile.comparison?.partial, false);
+    assert.equal(tile.comparison?.currentValue, february);
+    assert.equal(tile.comparison?.previousValue, january);
+    assert.equal(tile.comparison?.change, (february - january) / january);
+  });
+
+  it("with complete_periods: false, shows the running period and marks it partial", () => {
+    const now = new Date(Date.UTC(2024, 2, 5, 12));
+    const compare = {
+      column: "order_date",
+      unit: "month",
+      completePeriods: false,
+      path: [],
+    } as const;
+    const [sum, count] = tiles(
       [
-        kpi({
-          measure: measure("n", "count"),
-          compare: { column: "order_date", unit: "month", path: [] },
-        }),
+        kpi({ measure: measure("v", "sum", "revenue"), compare }),
+        kpi({ measure: measure("n", "count"), compare }),
       ],
-      new Date(Date.UTC(2024, 2, 5, 12)),
+      now,
     );
-    assert.equal(tile.comparison?.partial, true);
-    assert.equal(tile.comparison?.currentValue, 5);
-    assert.equal(tile.comparison?.previousValue, 29);
+    const march = sumWhere((i) => inMonth(i, 2));
+    const february = sumWhere((i) => inMonth(i, 1));
+    assert.equal(sum.value, march);
+    assert.equal(sum.comparison?.partial, true);
+    assert.equal(sum.comparison?.current, "2024-03-01");
+    assert.equal(sum.comparison?.previousValue, february);
+    assert.equal(sum.comparison?.change, (march - february) / february);
+    assert.equal(count.value, dates.filter((_, i) => inMonth(i, 2)).length);
+    assert.equal(count.comparison?.previousValue, dates.filter((_, i) => inMonth(i, 1)).length);
+  });
+
+  it("gives the measure per period for a sparkline, up to the current period", () => {
+    const compare = { column: "order_date", unit: "month", sparkline: true, path: [] } as const;
+    const [tile] = tiles([kpi({ measure: measure("v", "sum", "revenue"), compare })]);
+    assert.deepEqual(tile.comparison?.series, [
+      { period: "2024-01-01", value: sumWhere((i) => inMonth(i, 0)) },
+      { period: "2024-02-01", value: sumWhere((i) => inMonth(i, 1)) },
+      { period: "2024-03-01", value: sumWhere((i) => inMonth(i, 2)) },
+    ]);
   });
 
   it("applies the KPI's filter to the value and both periods, on timestamps by week", () => {
@@ -111,7 +149,7 @@ describe("kpis", () => {
       }),
     ]);
     const east = (i: number) => region[i] === "East";
-    assert.equal(tile.value, sumWhere(east));
+    assert.equal(tile.value, tile.comparison?.currentValue);
     // 2024-03-05 is a Tuesday: its week starts Monday 2024-03-04; the one before on 2024-02-26.
     assert.equal(tile.comparison?.current, "2024-03-04");
     assert.equal(tile.comparison?.previous, "2024-02-26");
@@ -132,7 +170,8 @@ describe("kpis", () => {
     const [empty, zero] = tiles([
       kpi({
         measure: measure("v", "sum", "revenue"),
-        compare: { column: "order_date", unit: "year", path: [] },
+        // 2024 is still running in June: compare it, partial, with the empty 2023.
+        compare: { column: "order_date", unit: "year", completePeriods: false, path: [] },
       }),
       kpi({
         measure: measure("v", "count"),

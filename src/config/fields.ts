@@ -168,6 +168,18 @@ export class Fields {
     return value;
   }
 
+  /** Optional true/false. */
+  flag(key: string): boolean | undefined {
+    const node = this.node(key);
+    if (node === undefined) return undefined;
+    if (node.kind === "scalar" && typeof node.value === "boolean") return node.value;
+    return this.checker.fail(
+      node.pos,
+      this.at(key),
+      `expected true or false, found ${describe(node)}`,
+    );
+  }
+
   /** Optional value from a fixed set, suggesting the nearest on a typo. */
   oneOf<T extends string>(key: string, values: readonly T[]): T | undefined {
     const text = this.text(key);

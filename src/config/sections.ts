@@ -7,6 +7,7 @@ import {
   type SectionKind,
   TIME_UNITS,
   VALUE_FORMATS,
+  type ValueFormat,
 } from "../vocabulary.ts";
 import { didYouMean } from "./closest.ts";
 import { type Checker, describe, Fields, quoted } from "./fields.ts";
@@ -111,10 +112,43 @@ const SECTION_READERS: { [K in SectionKind]: (input: SectionInput) => SectionSpe
     return section;
   },
   table: ({ checker, value, at, path, queries }) => {
-    const fields = new Fields(checker, value, at, ["query", "title", "limit"]);
+    const fields = new Fields(checker, value, at, [
+      "query",
+      "title",
+      "limit",
+      "columns",
+      "bars",
+      "totals",
+    ]);
+    const query = readQueryName(checker, fields, queries);
+    const names = queryColumns(queries[query]);
+    const column = (name: string, node: YNode, where: FieldPath) => {
+      if (!names.includes(name)) {
+        checker.fail(
+          node.pos,
+          where,
+          `'${name}' is not a column of query '${query}'${didYouMean(name, names)}`,
+          `Its columns are ${names.join(", ")}.`,
+        );
+      }
+      return name;
+    };
+    const formats: Record<string, ValueFormat> = {};
+    const formatsNode = fields.node("columns");
+    if (formatsNode !== undefined) {
+      const map = new Fields(checker, formatsNode, fields.at("columns"), names);
+      for (const entry of map.map.entries) {
+        const format = map.oneOf(entry.key, VALUE_FORMATS);
+        if (format !== undefined)
+          formats[column(entry.key, entry.value, map.at(entry.key))] = format;
+      }
+    }
     const section: SectionSpecOf["table"] = {
       kind: "table",
-      query: readQueryName(checker, fields, queries),
+      query,
+      formats,
+      bars: fields.textList("bars").map((item) => column(item.text, item.node, item.path)),
+      totals: fields.flag("totals") ?? false,
       path,
     };
     const title = fields.text("title");
@@ -190,6 +224,11 @@ function readRange(checker: Checker, fields: Fields): [number, number] | undefin
     );
   }
   return [lo, hi];
+}
+
+/** A query's output columns: its group keys, then its measures. */
+function queryColumns(query: QuerySpec): string[] {
+  return [...query.groupBy.map((g) => g.name), ...query.measures.map((m) => m.name)];
 }
 
 function readQueryName(
@@ -300,7 +339,7 @@ function readKpis(checker: Checker, node: YNode, at: FieldPath): KpiSpec[] {
         checker,
         compare,
         fields.at("compare"),
-        ["column", "period"],
+        ["column", "period", "complete_periods", "sparkline"],
         "compare: { column: order_date, period: month }",
       );
       kpi.compare = {
@@ -313,6 +352,10 @@ function readKpis(checker: Checker, node: YNode, at: FieldPath): KpiSpec[] {
           cmp.missing("period", `period: ${TIME_UNITS.join(" | ")}`),
         path: fields.at("compare"),
       };
+      const complete = cmp.flag("complete_periods");
+      if (complete !== undefined) kpi.compare.completePeriods = complete;
+      const sparkline = cmp.flag("sparkline");
+      if (sparkline !== undefined) kpi.compare.sparkline = sparkline;
     }
     return kpi;
   });

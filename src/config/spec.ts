@@ -121,8 +121,17 @@ export interface KpiSpec {
   measure: Measure;
   format: ValueFormat;
   filter: Filter[];
-  /** Compare the latest `unit` of `column` with the one before it. */
-  compare?: { column: string; unit: TimeUnit; path: FieldPath };
+  /**
+   * Compare the current `unit` of `column` with the one before it. The current one is the
+   * last complete period unless `completePeriods` is false; `sparkline` draws the measure per period.
+   */
+  compare?: {
+    column: string;
+    unit: TimeUnit;
+    completePeriods?: boolean;
+    sparkline?: boolean;
+    path: FieldPath;
+  };
   path: FieldPath;
 }
 
@@ -163,6 +172,12 @@ export interface TableSection {
   title?: string;
   query: string;
   limit?: number;
+  /** Per-column formats (`columns: { revenue: currency }`); others follow their measure's. */
+  formats?: Record<string, ValueFormat>;
+  /** Numeric columns drawn with an in-cell bar of the value's share of the column's largest. */
+  bars?: string[];
+  /** A totals row (sums of sum() and count() measures over every row of the query). */
+  totals?: boolean;
   path: FieldPath;
 }
 

@@ -7,7 +7,7 @@ import type { ChartSet, RenderedChart } from "../chart/index.ts";
 import { sparkline } from "../chart/sparkline.ts";
 import { fieldTitle } from "../chart/spec.ts";
 import { isNumeric } from "../column-type.ts";
-import type { ReportSpec, TableSection, ValueFormat } from "../config/spec.ts";
+import type { MeasureOp, ReportSpec, TableSection, ValueFormat } from "../config/spec.ts";
 import {
   type FormatLocale,
   formatChange,
@@ -21,7 +21,14 @@ import { changesHeadline, describeChange } from "../history/describe.ts";
 import { slug } from "../markup.ts";
 import { cutText } from "../summarize/cut-text.ts";
 import { notFound, specError } from "../summarize/spec-error.ts";
-import type { Alert, ColumnProfile, KpiValue, Summary } from "../summarize/summary.ts";
+import type {
+  Alert,
+  Cell,
+  ColumnProfile,
+  KpiValue,
+  QueryColumn,
+  Summary,
+} from "../summarize/summary.ts";
 
 /** What the footer says about the data: from DataSource (src/source.ts). */
 export interface SourceInfo {
@@ -38,6 +45,8 @@ export interface KpiTile extends KpiValue {
   trend?: string;
   /** Runs the sparkline spans. */
   trendRuns?: number;
+  /** With `compare: { sparkline: true }`: the measure per period (inline SVG). */
+  periods?: string;
 }
 
 export interface KpisBlock {
@@ -60,6 +69,14 @@ export interface TableColumn {
   title: string;
   /** Right-aligned, tabular figures. */
   numeric: boolean;
+  /** How its cells are formatted (numeric columns). */
+  format?: ValueFormat;
+}
+
+/** One formatted cell; `bar` is the value's share (0..1) of its column's largest, for in-cell bars. */
+export interface TableCell {
+  text: string;
+  bar?: number;
 }
 
 export interface TableBlock {
@@ -69,7 +86,9 @@ export interface TableBlock {
   title: string;
   columns: TableColumn[];
   /** Formatted cells, in the query's order, at most `limit` rows. */
-  rows: string[][];
+  rows: TableCell[][];
+  /** With `totals: true`: one cell per column over every row of the query ("" where no total applies). */
+  totals?: string[];
   /** Rows of the query result before the limit. */
   totalRows: number;
   truncated: boolean;
@@ -202,16 +221,44 @@ function langOf(locale: string): string {
   }
 }
 
-/** Formats of measure columns declared by chart sections over the same query. */
-function declaredFormats(spec: ReportSpec, query: string): Map<string, ValueFormat> {
+/**
+ * The format of each numeric column of a table: the section's `columns:`, else a chart's over
+ * the same query, else a KPI's with the same measure (sum(revenue) shown as currency there is
+ * currency here), else percent for the mean of a true/false column.
+ */
+function columnFormats(
+  spec: ReportSpec,
+  summary: Summary,
+  section: TableSection,
+): Map<string, ValueFormat> {
   const formats = new Map<string, ValueFormat>();
-  for (const section of spec.sections) {
-    if (section.kind === "chart" && section.query === query && section.format !== undefined) {
-      formats.set(section.y, section.format);
-    }
+  const query = spec.queries[section.query];
+  const kpiFormats = new Map<string, ValueFormat>();
+  for (const other of spec.sections) {
+    if (other.kind === "kpis")
+      for (const kpi of other.kpis) {
+        const key = `${kpi.measure.op}(${kpi.measure.column ?? ""})`;
+        if (!kpiFormats.has(key)) kpiFormats.set(key, kpi.format);
+      }
   }
+  for (const measure of query?.measures ?? []) {
+    const key = `${measure.op}(${measure.column ?? ""})`;
+    const fromKpi = kpiFormats.get(key);
+    const source = summary.columns.find((c) => c.name === measure.column);
+    if (fromKpi !== undefined && fromKpi !== "date") formats.set(measure.name, fromKpi);
+    else if (measure.op === "mean" && source?.type === "boolean")
+      formats.set(measure.name, "percent");
+  }
+  for (const other of spec.sections) {
+    if (other.kind === "chart" && other.query === section.query && other.format !== undefined)
+      formats.set(other.y, other.format);
+  }
+  for (const [name, format] of Object.entries(section.formats ?? {})) formats.set(name, format);
   return formats;
 }
+
+/** Measures whose column total means something: sums and counts add up. */
+const ADDITIVE_OPS: readonly MeasureOp[] = ["sum", "count"];
 
 function tableBlock(
   spec: ReportSpec,
@@ -231,35 +278,53 @@ function tableBlock(
   }
   const query = spec.queries[section.query];
   const units = new Map(query?.groupBy.map((key) => [key.name, key.unit]) ?? []);
-  const formats = declaredFormats(spec, section.query);
+  const formats = columnFormats(spec, summary, section);
   const limit = section.limit ?? DEFAULT_TABLE_ROWS;
-  const columns = result.columns.map((column) => ({
-    name: column.name,
-    title: fieldTitle(column.name),
-    numeric: isNumeric(column.type),
-  }));
+  const columns: TableColumn[] = result.columns.map((column) => {
+    const numeric = isNumeric(column.type);
+    const out: TableColumn = { name: column.name, title: fieldTitle(column.name), numeric };
+    if (column.type === "integer" || column.type === "float")
+      out.format = formats.get(column.name) ?? (column.type === "integer" ? "integer" : "number");
+    return out;
+  });
+  const bars = new Set(section.bars ?? []);
+  const largest = new Map<string, number>();
+  for (const name of bars) {
+    let max = 0;
+    for (const row of result.rows) {
+      const v = row[name];
+      if (typeof v === "number" && Math.abs(v) > max) max = Math.abs(v);
+    }
+    largest.set(name, max);
+  }
+  const cellText = (value: Cell | undefined, column: QueryColumn, format?: ValueFormat) => {
+    if (value === null || value === undefined) return MISSING;
+    switch (column.type) {
+      case "date":
+      case "timestamp":
+        return formatDate(value, loc, units.get(column.name));
+      case "integer":
+      case "float":
+        return formatValue(value, format ?? "number", loc);
+      case "boolean":
+        return String(value);
+      case "string":
+        return typeof value === "number" ? formatNumber(value, loc) : String(value);
+      default:
+        return assertNever(column.type, "column type");
+    }
+  };
   const rows = result.rows.slice(0, limit).map((row) =>
-    result.columns.map((column) => {
+    result.columns.map((column, i): TableCell => {
       const value = row[column.name];
-      if (value === null || value === undefined) return MISSING;
-      switch (column.type) {
-        case "date":
-        case "timestamp":
-          return formatDate(value, loc, units.get(column.name));
-        case "integer":
-          return formatValue(value, formats.get(column.name) ?? "integer", loc);
-        case "float":
-          return formatValue(value, formats.get(column.name) ?? "number", loc);
-        case "boolean":
-          return String(value);
-        case "string":
-          return typeof value === "number" ? formatNumber(value, loc) : String(value);
-        default:
-          return assertNever(column.type, "column type");
-      }
+      const cell: TableCell = { text: cellText(value, column, columns[i].format) };
+      const max = largest.get(column.name);
+      if (max !== undefined && max > 0 && typeof value === "number")
+        cell.bar = Number((Math.abs(value) / max).toFixed(4));
+      return cell;
     }),
   );
-  return {
+  const block: TableBlock = {
     kind: "table",
     partial: "table",
     index,
@@ -269,6 +334,22 @@ function tableBlock(
     totalRows: result.rows.length,
     truncated: result.rows.length > limit,
   };
+  if (section.totals === true) {
+    const additive = new Set(
+      (query?.measures ?? []).filter((m) => ADDITIVE_OPS.includes(m.op)).map((m) => m.name),
+    );
+    block.totals = result.columns.map((column, i) => {
+      if (i === 0) return "Total";
+      if (!additive.has(column.name)) return "";
+      let sum = 0;
+      for (const row of result.rows) {
+        const v = row[column.name];
+        if (typeof v === "number") sum += v;
+      }
+      return cellText(sum, column, columns[i].format);
+    });
+  }
+  return block;
 }
 
 /** What the profile cards of one page share: the used ids, and lookups built once per page. */
@@ -364,6 +445,25 @@ function kpiTile(
   return line === undefined ? kpi : { ...kpi, trend: line.svg, trendRuns: line.runs };
 }
 
+/** The measure per period of a KPI with `compare: { sparkline: true }`, every point titled. */
+function withPeriods(tile: KpiTile, id: string, loc: FormatLocale): KpiTile {
+  const series = tile.comparison?.series;
+  if (series === undefined || series.length === 0) return tile;
+  const unit = tile.comparison?.unit;
+  const value = (v: number | null) => (v === null ? MISSING : formatValue(v, tile.format, loc));
+  const labels = series.map((p) => `${formatDate(p.period, loc, unit)}: ${value(p.value)}`);
+  const first = formatDate(series[0].period, loc, unit);
+  const last = formatDate(series[series.length - 1].period, loc, unit);
+  const line = sparkline(
+    series.map((p) => p.value),
+    id,
+    `${tile.label} per ${unit ?? "period"}, ${first} to ${last}`,
+    `${tile.label} per ${unit ?? "period"}: ${labels.join("; ")}.`,
+    labels,
+  );
+  return line === undefined ? tile : { ...tile, periods: line.svg };
+}
+
 /** The "Since the last run" block; `taken` holds the blocks so far, for a unique id. */
 function changesBlock(
   changes: ChangeSummary | undefined,
@@ -423,7 +523,13 @@ export function assembleModel(input: AssembleInput): ReportModel {
           index,
           kpis: summary.kpis
             .filter((kpi) => kpi.section === index)
-            .map((kpi, i) => kpiTile(kpi, `kpi-${index}-${i}-trend`, input.history, loc)),
+            .map((kpi, i) =>
+              withPeriods(
+                kpiTile(kpi, `kpi-${index}-${i}-trend`, input.history, loc),
+                `kpi-${index}-${i}-periods`,
+                loc,
+              ),
+            ),
         });
         break;
       case "chart":

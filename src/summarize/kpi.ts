@@ -1,10 +1,11 @@
-// KPI tiles. `value` is the measure over the whole (filtered) table. With `compare`, the
-// period holding the latest date of the compare column (complete or still running) is set
-// against the period before it; both figures go in `comparison`, so a tile reads
-// "Revenue 1.2M · March 120k, +12% vs February 107k".
+// KPI tiles. Without `compare`, `value` is the measure over the whole (filtered) table.
+// With `compare`, `value` is the current period's figure, set against the period before it,
+// so the headline and the change beside it speak of the same thing: a tile reads
+// "Revenue · March 2024 · $120k, +12% vs February $107k". The current period is the last
+// complete one unless `complete_periods: false` asks for the one still running.
 
 import { isoDate } from "../calendar.ts";
-import type { KpiSpec, ReportSpec } from "../config/spec.ts";
+import type { KpiSpec, ReportSpec, TimeUnit } from "../config/spec.ts";
 import type { Column } from "./columns.ts";
 import { cutText } from "./cut-text.ts";
 import { selectRows } from "./filter.ts";
@@ -51,18 +52,27 @@ export function computeKpi(
   // No dates at all: nothing to compare, the tile shows its value alone.
   if (latest === Number.NEGATIVE_INFINITY) return tile;
 
-  const current = bucketStart(latest, compare.unit);
-  const previous = addBuckets(current, compare.unit, -1);
-  const end = addBuckets(current, compare.unit, 1);
+  // The period holding the latest date may still be running at `now`: by default
+  // (complete_periods) the tile shows the last period that has ended instead.
+  const { unit } = compare;
+  let current = bucketStart(latest, unit);
+  let end = addBuckets(current, unit, 1);
+  if (compare.completePeriods !== false && now.getTime() < end) {
+    end = current;
+    current = addBuckets(current, unit, -1);
+  }
+  const previous = addBuckets(current, unit, -1);
   const within = (from: number, to: number): Uint32Array =>
     rows.filter(
       (row) => (valid === null || valid[row] === 1) && values[row] >= from && values[row] < to,
     );
   const currentValue = numeric(whole(within(current, end)));
   const previousValue = numeric(whole(within(previous, current)));
+  // The headline is the current period's figure, so the change beside it is its change.
+  tile.value = currentValue;
   tile.comparison = {
     column: cutText(column.name, spec.limits.max_text_chars),
-    unit: compare.unit,
+    unit,
     partial: now.getTime() < end,
     current: isoDate(current),
     previous: isoDate(previous),
@@ -73,7 +83,40 @@ export function computeKpi(
         ? null
         : (currentValue - previousValue) / Math.abs(previousValue),
   };
+  if (compare.sparkline === true) {
+    tile.comparison.series = periodSeries(rows, column, unit, current, (from, to) =>
+      numeric(whole(within(from, to))),
+    );
+  }
   return tile;
+}
+
+/** Most periods a KPI sparkline shows, ending with the current one. */
+export const SPARKLINE_PERIODS = 24;
+
+/** The measure per period, oldest first, from the first period with data up to `current`. */
+function periodSeries(
+  rows: Uint32Array,
+  column: { values: Float64Array | Int32Array | number[]; valid: Uint8Array | null },
+  unit: TimeUnit,
+  current: number,
+  measure: (from: number, to: number) => number | null,
+): { period: string; value: number | null }[] {
+  const { values, valid } = column;
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const row of rows)
+    if ((valid === null || valid[row] === 1) && values[row] < earliest) earliest = values[row];
+  let start = Math.max(
+    bucketStart(earliest, unit),
+    addBuckets(current, unit, 1 - SPARKLINE_PERIODS),
+  );
+  const series: { period: string; value: number | null }[] = [];
+  while (start <= current) {
+    const next = addBuckets(start, unit, 1);
+    series.push({ period: isoDate(start), value: measure(start, next) });
+    start = next;
+  }
+  return series;
 }
 
 function scalar(cell: Cell): number | string | null {

@@ -79,8 +79,8 @@ export interface KpiValue {
   label: string;
   format: "number" | "integer" | "currency" | "percent" | "date";
   /**
-   * The measure over the whole (filtered) table, not over the latest period; the latest and
-   * previous periods' figures are in `comparison`. Dates as ISO strings.
+   * Without `compare`, the measure over the whole (filtered) table; with it, the current
+   * period's figure (= comparison.currentValue). Dates as ISO strings.
    */
   value: number | string | null;
   /** Present when the KPI compares periods. */
@@ -97,6 +97,8 @@ export interface KpiValue {
     previousValue: number | null;
     /** (current - previous) / |previous|; null when previous is 0 or missing. */
     change: number | null;
+    /** With `sparkline: true`: the measure per period (ISO start), oldest first, up to `current`. */
+    series?: { period: string; value: number | null }[];
   };
 }
 
