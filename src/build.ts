@@ -29,6 +29,7 @@ import { assembleModel } from "./render/model.ts";
 import { renderReport } from "./render/report.ts";
 import { writeSite } from "./site/write.ts";
 import type { DataSource } from "./source/data-source.ts";
+import { displayLabel, labelBase } from "./source/display-label.ts";
 import { openDataSource } from "./source/open.ts";
 import { summarize } from "./summarize/index.ts";
 import type { Summary } from "./summarize/summary.ts";
@@ -91,6 +92,17 @@ async function stage<T>(
     `${name.padEnd(10)}${detail(value).padEnd(58)}${formatDuration(ms).padStart(9)}`,
   );
   return value;
+}
+
+/** The footer's facts about the source, without its body or credentials. */
+function sourceInfo(source: DataSource): {
+  label: string;
+  size?: number;
+  etag?: string;
+  lastModified?: Date;
+} {
+  const { label, size, etag, lastModified } = source;
+  return { label, size, etag, lastModified };
 }
 
 /** Resolve the report definition: a file, a --source override, or a profile-only spec. */
@@ -250,12 +262,26 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     effects,
     "render",
     () =>
-      renderReport(assembleModel({ spec, summary, source, charts, now, history: history.input }), {
-        defaultsDir,
-        templatesDir: spec.templates,
-        locale: spec.locale,
-        currency: spec.currency,
-      }),
+      renderReport(
+        assembleModel({
+          spec,
+          summary,
+          // A published report never shows the building machine's absolute paths.
+          source: {
+            ...sourceInfo(source),
+            label: displayLabel(source.label, labelBase(spec.file, process.cwd())),
+          },
+          charts,
+          now,
+          history: history.input,
+        }),
+        {
+          defaultsDir,
+          templatesDir: spec.templates,
+          locale: spec.locale,
+          currency: spec.currency,
+        },
+      ),
     (h) => `index.html ${formatBytes(Buffer.byteLength(h), LOG_LOCALE)}`,
   );
   const summaryBytes = summaryJson(document);

@@ -9,6 +9,7 @@ import {
   formatDate,
   formatInteger,
   formatNumber,
+  formatStat,
   formatValue,
   MISSING,
 } from "../format.ts";
@@ -120,7 +121,8 @@ export function chartTable(
 
 function binEdge(value: number | string, profile: ColumnProfile, loc: FormatLocale): string {
   if (isTemporal(profile.type)) return formatDate(value, loc);
-  return formatNumber(value, loc, profile.type === "integer" ? 0 : 2);
+  // Tiny values (0.000123) keep three significant digits rather than rounding to 0.
+  return profile.type === "integer" ? formatNumber(value, loc, 0) : formatStat(value, loc);
 }
 
 /** "Histogram of price, 20 bins from 0 to 100; most values (1,234) between 40 and 45." */
@@ -173,6 +175,23 @@ function aboveEdge(profile: ColumnProfile, loc: FormatLocale): string {
   const end = Number(bins[bins.length - 1].end);
   const integerBins = profile.type === "integer" && profile.histogramScale !== "log";
   return binEdge(integerBins ? end - 1 : end, profile, loc);
+}
+
+/** Each bin in words, for its bar's hover title: "10 – 20: 1,234 values" ("10–20: 1,234" when `short`). */
+export function binTips(profile: ColumnProfile, loc: FormatLocale, short = false): string[] {
+  return (profile.histogram ?? []).map((bin) => {
+    const from = binEdge(bin.start, profile, loc);
+    const to = binEdge(bin.end, profile, loc);
+    const count = formatInteger(bin.count, loc);
+    return short
+      ? `${from}–${to}: ${count}`
+      : `${from} – ${to}: ${count} ${bin.count === 1 ? "value" : "values"}`;
+  });
+}
+
+/** Each row of a chart's table in words ("Europe, Online: $1.2M"), for its mark's hover title. */
+export function rowTips(table: ChartTable): string[] {
+  return table.rows.map((cells) => `${cells.slice(0, -1).join(", ")}: ${cells[cells.length - 1]}`);
 }
 
 /** A histogram's bins as rows: from, to, count; values it does not draw as rows of their own. */

@@ -7,20 +7,21 @@ import type { TopLevelSpec } from "vega-lite";
 import type { ChartSection, HistogramSection, ReportSpec } from "../config/spec.ts";
 import { ReportError } from "../errors.ts";
 import type { FormatLocale } from "../format.ts";
-import { slug } from "../markup.ts";
 import { cutText } from "../summarize/cut-text.ts";
 import { notFound, specError, specLimitError } from "../summarize/spec-error.ts";
 import type { ColumnProfile, QueryResult, Summary } from "../summarize/summary.ts";
 import {
+  binTips,
   type ChartTable,
   chartTable,
   describeChart,
   describeHistogram,
   histogramNote,
   histogramTable,
+  rowTips,
 } from "./describe.ts";
 import { chartSpec, histogramSpec } from "./spec.ts";
-import { accessibleSvg, renderSvg, resetSvgIds, useTextMeasurer } from "./svg.ts";
+import { accessibleSvg, hoistFill, renderSvg, resetSvgIds, useTextMeasurer } from "./svg.ts";
 import { textMeasurerFor } from "./text-metrics.ts";
 import { NARROW_WIDTH, WIDE_WIDTH } from "./theme.ts";
 
@@ -241,11 +242,13 @@ export async function renderCharts(
       const keepOrder = query?.sort.some((key) => key.name === section.x) ?? false;
       const options = { ...loc, measure, xUnit, keepOrder };
       const description = section.description ?? describeChart(section, result, loc, xUnit);
+      const table = chartTable(section, result, loc, xUnit);
+      const tips = rowTips(table);
       charts.set(index, {
         ...(await renderBoth(id, section.title, description, (width) =>
-          chartSpec(section, result, { ...options, width }),
+          chartSpec(section, result, { ...options, width, tips }),
         )),
-        table: chartTable(section, result, loc, xUnit),
+        table,
       });
     } else if (section.kind === "histogram") {
       const own = summary.histograms?.[index];
@@ -261,7 +264,7 @@ export async function renderCharts(
       charts.set(index, {
         ...(note !== undefined && { note }),
         ...(await renderBoth(id, section.title, description, (width) =>
-          histogramSpec(profile, { ...loc, width }),
+          histogramSpec(profile, { ...loc, width, tips: binTips(profile, loc) }),
         )),
         table: histogramTable(profile, loc),
       });
@@ -274,17 +277,22 @@ export async function renderCharts(
   for (const [index, profile] of profiledColumns(spec, summary).entries()) {
     if (profile.histogram === undefined || profile.histogram.length === 0) continue;
     if (++eligible > maxCharts) continue;
-    const id = `hist-${index + 1}-${slug(profile.name, 40) || "column"}`;
+    // Short: the id prefixes every id inside the SVG, and a wide table has hundreds of them.
+    const id = `hist-${index + 1}`;
     const title = `Distribution of ${profile.name}`;
     const description = describeHistogram(profile, loc);
     const note = histogramNote(profile, loc);
-    const svg = await time(() => renderSvg(histogramSpec(profile, { ...loc, sparkline: true })));
+    const svg = await time(() =>
+      renderSvg(
+        histogramSpec(profile, { ...loc, sparkline: true, tips: binTips(profile, loc, true) }),
+      ),
+    );
     histograms.set(profile.name, {
       ...(note !== undefined && { note }),
       id,
       title,
       description,
-      svg: accessibleSvg(svg, id, title, description),
+      svg: hoistFill(accessibleSvg(svg, id, title, description)),
       table: histogramTable(profile, loc),
     });
   }

@@ -12,11 +12,14 @@ import type {
   ValueFormat,
 } from "../config/spec.ts";
 import { type FormatLocale, formatDate } from "../format.ts";
-import type { ColumnProfile, ColumnType, QueryResult } from "../summarize/summary.ts";
+import type { Cell, ColumnProfile, ColumnType, QueryResult } from "../summarize/summary.ts";
 import { COMPACT_BELOW, chartConfig, LABEL_LIMIT, LABEL_SIZE, WIDE_WIDTH } from "./theme.ts";
 
 /** Name of the vega expression function that formats numbers and dates with Intl. */
 export const FORMAT_FUNCTION = "reportFormat";
+/** The data field holding each mark's description, shown as its <title> tooltip (svg.ts). */
+export const TIP_FIELD = "__tip";
+
 /** Name of the vega expression function that cuts a label to a width with the real font. */
 export const FIT_FUNCTION = "reportFit";
 
@@ -40,12 +43,16 @@ export interface ChartSpecOptions extends FormatLocale {
   keepOrder?: boolean;
   /** Total SVG width in px; default WIDE_WIDTH. Below COMPACT_BELOW the layout suits a phone. */
   width?: number;
+  /** One description per row, in order ("North America: $1.4M"): each mark's hover title. */
+  tips?: readonly string[];
 }
 
 export interface HistogramSpecOptions extends FormatLocale {
   /** A sparkline for profile cards: no axes, 160 × 36 px. */
   sparkline?: boolean;
   width?: number;
+  /** One description per bin ("10 – 20: 1,234"): each bar's hover title. */
+  tips?: readonly string[];
 }
 
 export const DEFAULT_WIDTH = WIDE_WIDTH;
@@ -192,7 +199,9 @@ function markSpec(
   const yFormat = valueFormatOf(types.get(section.y), section.format);
   const width = options.width ?? DEFAULT_WIDTH;
   const measure = options.measure ?? estimate;
-  const values = data.rows.map((row) => ({ ...row }));
+  const values: Record<string, Cell>[] = data.rows.map((row, i) =>
+    options.tips === undefined ? { ...row } : { ...row, [TIP_FIELD]: options.tips[i] ?? "" },
+  );
 
   const yAxis = {
     formatType: FORMAT_FUNCTION,
@@ -342,6 +351,10 @@ function markSpec(
   }
 
   spec.mark = MARK_DEFS[section.mark](values.length);
+  if (options.tips !== undefined) {
+    spec.mark = { ...(spec.mark as object), aria: true };
+    encoding.description = { field: TIP_FIELD };
+  }
   spec.encoding = encoding;
   return spec as unknown as TopLevelSpec;
 }
@@ -396,20 +409,29 @@ export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOpti
   }
   const config = chartConfig(options);
   if (sparkline) config.padding = 0;
+  const { tips } = options;
+  const tipped = <T extends object>(rows: T[]) =>
+    tips === undefined ? rows : rows.map((row, i) => ({ ...row, [TIP_FIELD]: tips[i] ?? "" }));
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     data: temporal
-      ? { values: histogramRows(profile), format: { parse: { start: "date", end: "date" } } }
-      : { values: histogramRows(profile) },
+      ? {
+          values: tipped(histogramRows(profile)),
+          format: { parse: { start: "date", end: "date" } },
+        }
+      : { values: tipped(histogramRows(profile)) },
     config,
     width,
     height: sparkline ? 36 : PLOT_HEIGHT,
     autosize: { type: "fit", contains: "padding" },
-    mark: { type: "bar", binSpacing: 1, cornerRadiusEnd: 0 },
+    mark: { type: "bar", binSpacing: 1, cornerRadiusEnd: 0, aria: tips !== undefined },
     // Dates are not `binned` to vega-lite: without y2 it draws their bars as ticks at the count.
-    encoding: temporal
-      ? { x, x2: { field: "end" }, y, y2: { datum: 0 } }
-      : { x, x2: { field: "end" }, y },
+    encoding: {
+      ...(temporal
+        ? { x, x2: { field: "end" }, y, y2: { datum: 0 } }
+        : { x, x2: { field: "end" }, y }),
+      ...(tips !== undefined && { description: { field: TIP_FIELD } }),
+    },
   };
   return spec as unknown as TopLevelSpec;
 }

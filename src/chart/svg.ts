@@ -113,7 +113,22 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
  */
 export function accessibleSvg(svg: string, id: string, title: string, description: string): string {
   const prefixed = svg
+    // A mark's description (its values, see TIP_FIELD) becomes its <title>: a tooltip on hover
+    // with no script. vega writes it, attribute-escaped, as aria-label.
+    .replace(
+      /<(path|circle|rect|line|text)\b([^>]*?)\saria-label="([^"]*)"([^>]*?)(\/?)>/g,
+      (_, tag: string, before: string, label: string, after: string, empty: string) =>
+        `<${tag}${before}${after}><title>${label}</title>${empty === "/" ? `</${tag}>` : ""}`,
+    )
     .replace(/\s(role|aria-[\w-]+)="[^"]*"/g, "")
+    // vega's bookkeeping: scene-graph classes and the transparent background's rectangle.
+    .replace(/<path class="(background|foreground)"[^>]*\/>/g, "")
+    .replace(/\sclass="(mark-|role-|marks|background|foreground)[^"]*"/g, "")
+    // Coordinates to a tenth of a pixel: vega writes 15 digits, a third of a small chart's bytes.
+    .replace(/\s(d|transform)="([^"]*)"/g, (_, name: string, value: string) => {
+      const short = value.replace(/-?\d+\.\d{2,}/g, (n) => String(Math.round(Number(n) * 10) / 10));
+      return ` ${name}="${short}"`;
+    })
     .replace(/\sopacity="1"/g, "")
     .replaceAll(` font-family="${escapeMarkup(FONT_STACK)}"`, "")
     .replace(/\sid="([^"]+)"/g, (_, name: string) => ` id="${id}-${name}"`)
@@ -131,6 +146,17 @@ export function accessibleSvg(svg: string, id: string, title: string, descriptio
     `<desc id="${id}-desc">${escapeMarkup(description)}</desc>` +
     prefixed.slice(open + 1)
   );
+}
+
+/**
+ * A one-colour chart (a profile sparkline) with its fill set once on the root group instead of
+ * on every bar: a wide table draws hundreds of them. Unchanged when it uses several fills.
+ */
+export function hoistFill(svg: string): string {
+  const fills = new Set([...svg.matchAll(/\sfill="(#[0-9a-fA-F]{3,8})"/g)].map((m) => m[1]));
+  if (fills.size !== 1 || !svg.includes(' fill="none"')) return svg;
+  const [fill] = fills;
+  return svg.replaceAll(` fill="${fill}"`, "").replace(' fill="none"', ` fill="${fill}"`);
 }
 
 /** The inline SVG as a standalone file (for email PNGs or downloads): adds the namespaces back. */

@@ -111,7 +111,12 @@ export interface ProfileBlock {
   partial: "profile";
   index: number;
   cards: ProfileCard[];
+  /** Many columns: an overview table first, each card folded into a <details>. */
+  wide: boolean;
 }
+
+/** Above this many columns a profile section leads with an overview table and folds its cards. */
+export const WIDE_PROFILE_COLUMNS = 24;
 
 export interface TextBlock {
   kind: "text";
@@ -508,6 +513,11 @@ function changesBlock(
   return block;
 }
 
+function markWide(block: RenderedSection): RenderedSection {
+  if (block.kind === "profile") block.wide = block.cards.length > WIDE_PROFILE_COLUMNS;
+  return block;
+}
+
 /** Build the template model: sections in spec order with their KPIs, charts, tables and profiles. */
 export function assembleModel(input: AssembleInput): ReportModel {
   const { spec, summary, charts } = input;
@@ -549,7 +559,9 @@ export function assembleModel(input: AssembleInput): ReportModel {
           partial: "profile",
           index,
           cards: profileCards(cards, section.columns, section.path),
+          wide: false,
         });
+        sections[sections.length - 1] = markWide(sections[sections.length - 1]);
         break;
       case "text":
         sections.push({

@@ -1,0 +1,112 @@
+// Reports of any dataset shape stay small and fit for serving: 1, 3 and 300 columns and a
+// million rows each give an index.html under 1 MB (no raw rows embedded), readable by other
+// users, naming the data without the building machine's absolute path.
+
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { build } from "../src/build.ts";
+import { recordingEffects } from "./helpers/effects.ts";
+
+const MB = 1_000_000;
+
+/** A CSV of `rows` rows and `columns` columns of mixed types, generated line by line. */
+function csv(rows: number, columns: number): string {
+  const names = Array.from({ length: columns }, (_, c) =>
+    c % 5 === 4 ? `température_${c} 📈 with a rather long column name that goes on` : `col_${c}`,
+  );
+  const cell = (r: number, c: number): string => {
+    switch (c % 5) {
+      case 0:
+        return String((r * 7919 + c) % 100_003);
+      case 1:
+        return ((r % 997) * 1.5e9 + c).toString();
+      case 2:
+        return `label ${(r * 31 + c) % 40} ${"x".repeat((r + c) % 7)}`;
+      case 3:
+        return c % 2 === 0 ? "" : "constant";
+      default:
+        return (((r * 13) % 1000) / 1e6).toString();
+    }
+  };
+  const lines = [names.map((n) => `"${n}"`).join(",")];
+  for (let r = 0; r < rows; r++) {
+    const row: string[] = [];
+    for (let c = 0; c < columns; c++) row.push(cell(r, c));
+    lines.push(row.join(","));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+async function buildOf(rows: number, columns: number) {
+  const dir = await mkdtemp(join(tmpdir(), "csr-shapes-"));
+  const data = join(dir, "data.csv");
+  await writeFile(data, csv(rows, columns));
+  const out = join(dir, "output");
+  await build({ source: data, outDir: out }, recordingEffects());
+  const index = join(out, "index.html");
+  return { dir, out, index, html: await readFile(index, "utf8"), bytes: (await stat(index)).size };
+}
+
+describe("reports of any dataset shape", () => {
+  const shapes = [
+    { rows: 500, columns: 1 },
+    { rows: 500, columns: 3 },
+    { rows: 2_000, columns: 300 },
+    { rows: 1_000_000, columns: 3 },
+  ];
+  const built = new Map<string, Awaited<ReturnType<typeof buildOf>>>();
+  before(async () => {
+    for (const { rows, columns } of shapes)
+      built.set(`${rows}x${columns}`, await buildOf(rows, columns));
+  });
+
+  for (const { rows, columns } of shapes) {
+    it(`${rows.toLocaleString("en-US")} rows × ${columns} columns: index.html under 1 MB`, () => {
+      const report = built.get(`${rows}x${columns}`);
+      assert.ok(report);
+      assert.ok(report.bytes < MB, `index.html is ${report.bytes} bytes`);
+      // Every column is in the page, named.
+      const profiled = report.html.match(/class="card"/g)?.length ?? 0;
+      assert.equal(profiled, columns);
+    });
+  }
+
+  it("names the data without the building machine's absolute path", () => {
+    for (const report of built.values()) {
+      assert.ok(
+        !report.html.includes(report.dir),
+        "the temporary folder's path is not in the page",
+      );
+      assert.match(report.html, /<code>data\.csv<\/code>/);
+    }
+  });
+
+  it("writes files other users can read (a web server running as another user)", async () => {
+    const report = built.get("500x1");
+    assert.ok(report);
+    const mask = process.umask();
+    // With the usual umask (022) the folder is 755 and the page 644: world-readable.
+    if ((mask & 0o005) === 0) {
+      assert.equal((await stat(report.out)).mode & 0o005, 0o005, "folder readable and listable");
+      assert.equal((await stat(report.index)).mode & 0o004, 0o004, "index.html readable");
+    }
+  });
+
+  it("gives a 300-column report an overview table linking to each column's details", () => {
+    const report = built.get("2000x300");
+    assert.ok(report);
+    const overview = report.html.match(/<table class="overview"[\s\S]*?<\/table>/)?.[0] ?? "";
+    const links = overview.match(/<a href="#column-[^"]+"/g) ?? [];
+    assert.equal(links.length, 300);
+    const details = report.html.match(/<details class="card-details" id="column-/g) ?? [];
+    assert.equal(details.length, 300);
+    // Every link lands on an element of the page.
+    for (const link of links) {
+      const id = link.slice('<a href="#'.length, -1);
+      assert.ok(report.html.includes(`id="${id}"`), `target of ${id}`);
+    }
+  });
+});
