@@ -81,6 +81,14 @@ export function registerHelpers(env: HandlebarsEnv, loc: FormatLocale): void {
         ? formatDate(value, loc)
         : formatStat(value, loc);
     },
+    /** {{quantile value type}}: like stat, but numbers of 10,000 and more compact ("102K"), so a card's quantile row never wraps mid-number. */
+    quantile: (...list) => {
+      const [value, type] = args(list);
+      if (type === "date" || type === "timestamp") return formatDate(value, loc);
+      return typeof value === "number" && Math.abs(value) >= 10_000
+        ? formatCompact(value, loc, "number")
+        : formatStat(value, loc);
+    },
     /** {{#if (has x)}}: true for 0 and "", false only for null and undefined. */
     has: (...list) => {
       const [value] = args(list);

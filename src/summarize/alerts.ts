@@ -14,7 +14,9 @@ export const SKEWNESS = 2;
 /** A numeric column has many zeros when more than this share of its values is 0. */
 export const ZEROS_SHARE = 0.5;
 
-const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
+/** A share as a percentage; a real share below 0.1% says so instead of rounding to "0.0%". */
+const percent = (share: number): string =>
+  share > 0 && share < 0.001 ? "under 0.1%" : `${(share * 100).toFixed(1)}%`;
 const count = (n: number): string => n.toLocaleString("en-US");
 
 /**
