@@ -5,7 +5,9 @@ import { parseArgs } from "node:util";
 import { CACHE_DIR_ENV, CACHE_SWITCH_ENV } from "../cache/cache-dir.ts";
 import type { Effects } from "../effects.ts";
 import { ReportError } from "../errors.ts";
+import { isOneOf } from "../vocabulary.ts";
 import type { CommandIo } from "./io.ts";
+import { PAPER_SIZES, printPdf } from "./print-pdf.ts";
 
 export const BUILD_HELP = `Usage: connect-s3-report build [report.yml] [options]
 
@@ -21,6 +23,9 @@ Options:
   --cache-dir <dir>     where downloaded S3 objects are kept (default: the platform's
                         cache folder, or ${CACHE_DIR_ENV}); safe to delete
   --no-cache            download from S3 without the cache
+
+  --pdf                 also print the page to <out>/report.pdf with Chromium
+  --paper <a4|letter>   paper size of the PDF (default: a4)
   --verbose             more detail in the log, and stack traces on errors
   -q, --quiet           only warnings and errors (no stage lines, no progress line)
   -h, --help            show this help
@@ -60,6 +65,12 @@ export const BUILD_FLAGS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
+/** `build` only: print a PDF too. */
+const PDF_FLAGS = {
+  pdf: { type: "boolean", default: false },
+  paper: { type: "string", default: "a4" },
+} as const;
+
 /**
  * The effects with --cache-dir / --no-cache applied to the environment the cache reads. A
  * cache folder inside the output folder is refused: every build replaces that folder.
@@ -93,7 +104,8 @@ async function buildCommand(
   check: boolean,
 ): Promise<number> {
   const help = check ? CHECK_HELP : BUILD_HELP;
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: BUILD_FLAGS });
+  const options = check ? BUILD_FLAGS : { ...BUILD_FLAGS, ...PDF_FLAGS };
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options });
   if (values.help) {
     io.stdout(help);
     return 0;
@@ -103,9 +115,19 @@ async function buildCommand(
     return 2;
   }
   const { build } = await import("../build.ts");
+  const pdf = "pdf" in values && values.pdf === true;
+  const paper = "paper" in values ? values.paper : undefined;
+  if (pdf && !isOneOf(PAPER_SIZES, paper)) {
+    io.stderr(`--paper must be ${PAPER_SIZES.join(" or ")}, got ${String(paper)}\n`);
+    return 2;
+  }
   await build(
     { definition: positionals[0], source: values.source, outDir: values.out, check },
     withCacheFlags(effects, values),
   );
+  if (pdf && isOneOf(PAPER_SIZES, paper)) {
+    const file = await printPdf(values.out, paper, effects.env);
+    effects.log.info(`pdf       ${file} (${paper})`);
+  }
   return 0;
 }
