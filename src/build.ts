@@ -94,6 +94,20 @@ async function stage<T>(
   return value;
 }
 
+/**
+ * The definition's `page_budget`: past it, a warning, or with `exceed: fail` an error before
+ * anything is written (the last good report stays in place).
+ */
+function checkPageBudget(spec: ReportSpec, bytes: number, effects: Effects): void {
+  const budget = spec.pageBudget;
+  if (budget === undefined || bytes <= budget.maxKb * 1000) return;
+  const message = `index.html is ${formatBytes(bytes, LOG_LOCALE)}, over the page budget of ${budget.maxKb.toLocaleString("en-US")} kB.`;
+  const hint =
+    "Profile fewer columns (profile: [a, b]), lower limits.max_profile_charts, or raise page_budget.max_kb.";
+  if (budget.exceed === "fail") throw new ReportError(message, { hint });
+  effects.log.warn(`${message} ${hint}`);
+}
+
 /** The footer's facts about the source, without its body or credentials. */
 function sourceInfo(source: DataSource): {
   label: string;
@@ -284,6 +298,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
       ),
     (h) => `index.html ${formatBytes(Buffer.byteLength(h), LOG_LOCALE)}`,
   );
+  checkPageBudget(spec, Buffer.byteLength(html), effects);
   const summaryBytes = summaryJson(document);
   const result: BuildResult = {
     outDir: options.outDir,

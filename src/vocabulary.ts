@@ -32,6 +32,10 @@ export type ValueFormat = (typeof VALUE_FORMATS)[number];
 export const HISTOGRAM_SCALES = ["auto", "linear", "log"] as const;
 export type HistogramScale = (typeof HISTOGRAM_SCALES)[number];
 
+/** What a build does when index.html outgrows the definition's `page_budget`. */
+export const BUDGET_ACTIONS = ["warn", "fail"] as const;
+export type BudgetAction = (typeof BUDGET_ACTIONS)[number];
+
 /** Aggregations of a measure: `sum(revenue)` is op "sum". */
 export const MEASURE_OPS = [
   "count",

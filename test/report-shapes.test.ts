@@ -110,3 +110,35 @@ describe("reports of any dataset shape", () => {
     }
   });
 });
+
+describe("page_budget", () => {
+  async function withBudget(exceed: "warn" | "fail") {
+    const dir = await mkdtemp(join(tmpdir(), "csr-budget-"));
+    await writeFile(join(dir, "data.csv"), csv(200, 3));
+    await writeFile(
+      join(dir, "report.yml"),
+      `title: Budget\nsource: { file: data.csv }\npage_budget: { max_kb: 20, exceed: ${exceed} }\nsections:\n  - profile: all\n`,
+    );
+    const effects = recordingEffects();
+    const out = join(dir, "output");
+    const run = build({ definition: join(dir, "report.yml"), outDir: out }, effects);
+    return { run, effects, out };
+  }
+
+  it("warns when index.html outgrows the budget", async () => {
+    const { run, effects, out } = await withBudget("warn");
+    await run;
+    const bytes = (await stat(join(out, "index.html"))).size;
+    assert.ok(bytes > 20_000, `the page (${bytes} bytes) is over 20 kB`);
+    assert.ok(
+      effects.lines.some((line) => /over the page budget of 20 kB/.test(line)),
+      effects.lines.join("\n"),
+    );
+  });
+
+  it("with exceed: fail, stops before writing anything", async () => {
+    const { run, out } = await withBudget("fail");
+    await assert.rejects(run, { name: "ReportError", message: /over the page budget of 20 kB/ });
+    await assert.rejects(stat(join(out, "index.html")), { code: "ENOENT" });
+  });
+});

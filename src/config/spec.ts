@@ -2,6 +2,7 @@
 // stage consumes. Field names here are camelCase; the YAML uses snake_case.
 import type { Limits } from "../limits.ts";
 import type {
+  BudgetAction,
   ChartMark,
   DataFormat,
   FilterOp,
@@ -271,6 +272,8 @@ export interface ReportSpec {
   history?: HistorySpec;
   /** Bounds on what the input may make the build do (src/limits.ts). */
   limits: Limits;
+  /** `page_budget:` the most index.html may weigh, in kB (1000 bytes), and what to do past it. */
+  pageBudget?: { maxKb: number; exceed: BudgetAction };
   /** The report's own templates folder (absolute), whose files override the defaults. */
   templates?: string;
   /** Absolute path of the definition; "" for one made from `--source` alone. */

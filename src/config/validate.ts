@@ -1,5 +1,6 @@
 // The YAML tree of a report definition → the typed ReportSpec.
 import { dirname, isAbsolute, resolve } from "node:path";
+import { BUDGET_ACTIONS } from "../vocabulary.ts";
 import { Checker, Fields, quoted } from "./fields.ts";
 import { readHistory } from "./history.ts";
 import { readLimits } from "./limits.ts";
@@ -20,6 +21,7 @@ const ROOT_FIELDS = [
   "templates",
   "limits",
   "history",
+  "page_budget",
 ] as const;
 
 /**
@@ -71,12 +73,31 @@ export function buildSpec(
   };
   const history = readHistory(checker, historyNode(fields), dir);
   if (history !== undefined) spec.history = history;
+  const budget = readPageBudget(checker, fields);
+  if (budget !== undefined) spec.pageBudget = budget;
   const description = fields.text("description");
   if (description !== undefined) spec.description = description;
   const templates = fields.text("templates");
   if (templates !== undefined)
     spec.templates = isAbsolute(templates) ? templates : resolve(dir, templates);
   return spec;
+}
+
+/** `page_budget: { max_kb: 1000, exceed: warn | fail }` (exceed defaults to warn). */
+function readPageBudget(checker: Checker, fields: Fields): ReportSpec["pageBudget"] {
+  const node = fields.node("page_budget");
+  if (node === undefined) return undefined;
+  const budget = new Fields(
+    checker,
+    node,
+    fields.at("page_budget"),
+    ["max_kb", "exceed"],
+    "page_budget: { max_kb: 1000, exceed: fail }",
+  );
+  const maxKb =
+    budget.integer("max_kb", 1, 1_000_000) ??
+    budget.missing("max_kb", "The most index.html may weigh, in kB, e.g. max_kb: 1000.");
+  return { maxKb, exceed: budget.oneOf("exceed", BUDGET_ACTIONS) ?? "warn" };
 }
 
 function readLocale(checker: Checker, fields: Fields): string {
