@@ -61,6 +61,55 @@ describe("build of the example report", () => {
     }
   });
 
+  it("heads a compared KPI with its last complete month, the month before and the change", () => {
+    // The clock is 2026-01-15: January is still running, so December 2025 is the current
+    // month and November the previous one. Python sums revenue per month from the CSV.
+    const script = `
+import csv, json, sys
+by = {}
+with open(sys.argv[1], newline='', encoding='utf-8') as f:
+    for r in csv.DictReader(f):
+        if r['revenue'] != '' and r['order_date'] != '':
+            by[r['order_date'][:7]] = by.get(r['order_date'][:7], 0.0) + float(r['revenue'])
+print(json.dumps(by))
+`;
+    const byMonth: Record<string, number> = JSON.parse(
+      execFileSync("python3", ["-c", script, join(ROOT, "report/data/orders.csv")], {
+        encoding: "utf8",
+      }),
+    );
+    const current = byMonth["2025-12"];
+    const previous = byMonth["2025-11"];
+    const tile = summary.kpis.find((kpi) => kpi.label === "Revenue");
+    assert.ok(tile?.comparison, "the Revenue tile compares months");
+    assert.equal(tile.comparison.current, "2025-12-01");
+    assert.equal(tile.comparison.previous, "2025-11-01");
+    assert.equal(tile.comparison.partial, false);
+    assert.ok(Math.abs(Number(tile.comparison.currentValue) - current) < 0.01);
+    assert.ok(Math.abs(Number(tile.comparison.previousValue) - previous) < 0.01);
+    assert.ok(Math.abs(Number(tile.comparison.change) - (current - previous) / previous) < 1e-9);
+    // On the page: the headline is December's figure, the period named, November's beside it.
+    const money = (n: number) =>
+      new Intl.NumberFormat("en-US", {
+        style: "currency",
+        currency: "USD",
+        notation: "compact",
+        maximumFractionDigits: 1,
+      }).format(n);
+    const pct = ((current - previous) / previous) * 100;
+    const tileHtml = html.slice(
+      html.indexOf(">Revenue<"),
+      html.indexOf("</div>", html.indexOf(">Revenue<")),
+    );
+    assert.match(tileHtml, /Dec 2025/);
+    assert.ok(
+      tileHtml.includes(`>${money(current)}</dd>`),
+      `headline ${money(current)} in ${tileHtml}`,
+    );
+    assert.ok(tileHtml.includes(`vs Nov 2025: ${money(previous)}`), tileHtml);
+    assert.ok(tileHtml.includes(`${pct > 0 ? "+" : "−"}${Math.abs(pct).toFixed(1)}%`), tileHtml);
+  });
+
   it("profiles every column in summary.json", () => {
     const header = execFileSync(
       "python3",

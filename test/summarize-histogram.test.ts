@@ -118,9 +118,10 @@ describe("histograms that show the data", () => {
     const spec = specOf({
       sections: [section({ scale: "linear" }), section({ range: [0, 100] })],
     });
-    const histograms = summarize(table, spec).histograms ?? {};
-    assert.equal(histograms["0"].scale, "linear");
-    const ranged = histograms["1"];
+    const summary = summarize(table, spec);
+    const shapes = summary.histogramShapes ?? {};
+    assert.equal(shapes["0"].scale, "linear");
+    const ranged = { bins: summary.histograms?.["1"] ?? [], ...shapes["1"] };
     assert.equal(ranged.scale, "linear");
     assert.equal(ranged.bins[0].start, 0);
     assert.equal(ranged.bins[ranged.bins.length - 1].end, 100);

@@ -35,7 +35,7 @@ describe("histogram sections", () => {
     assert.ok(bins, "a histogram for section 0");
     // 0..99 in about 5 bins: width 20 → [0,20) [20,40) [40,60) [60,80) [80,100], 20 values each.
     assert.deepEqual(
-      bins.bins.map((b) => [b.start, b.end, b.count]),
+      bins.map((b) => [b.start, b.end, b.count]),
       [
         [0, 20, 20],
         [20, 40, 20],

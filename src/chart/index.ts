@@ -252,12 +252,13 @@ export async function renderCharts(
       });
     } else if (section.kind === "histogram") {
       const own = summary.histograms?.[index];
+      const shape = summary.histogramShapes?.[index];
       const profile: ColumnProfile = { ...profileOf(spec, summary, section) };
       if (own !== undefined) {
-        profile.histogram = own.bins;
-        profile.histogramScale = own.scale;
-        profile.histogramBelow = own.below;
-        profile.histogramAbove = own.above;
+        profile.histogram = own;
+        profile.histogramScale = shape?.scale ?? "linear";
+        profile.histogramBelow = shape?.below ?? 0;
+        profile.histogramAbove = shape?.above ?? 0;
       }
       const note = histogramNote(profile, loc);
       const description = section.description ?? describeHistogram(profile, loc);

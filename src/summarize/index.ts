@@ -16,7 +16,7 @@ import { computeKpi } from "./kpi.ts";
 import { profileColumn, sortedValues } from "./profile.ts";
 import { runQuery } from "./query.ts";
 import { findColumn } from "./spec-error.ts";
-import type { KpiValue, QueryResult, SectionHistogram, Summary } from "./summary.ts";
+import type { HistogramBin, HistogramShape, KpiValue, QueryResult, Summary } from "./summary.ts";
 
 export interface SummarizeOptions {
   /** The clock, for whether a KPI's current period is still running; default: the real time. */
@@ -55,8 +55,11 @@ export function summarize(table: Table, spec: ReportSpec, options: SummarizeOpti
   const unique = rows > 0 && stats.some((s) => s.profile.distinct === rows);
   const alerts = findAlerts(stats, rows, unique ? 0 : countDuplicateRows(columns, rows));
   const summary: Summary = { rows, columns: stats.map((s) => s.profile), queries, kpis, alerts };
-  const histograms = sectionHistograms(spec, columns);
-  if (Object.keys(histograms).length > 0) summary.histograms = histograms;
+  const { histograms, shapes } = sectionHistograms(spec, columns);
+  if (Object.keys(histograms).length > 0) {
+    summary.histograms = histograms;
+    summary.histogramShapes = shapes;
+  }
   return summary;
 }
 
@@ -64,8 +67,9 @@ export function summarize(table: Table, spec: ReportSpec, options: SummarizeOpti
 function sectionHistograms(
   spec: ReportSpec,
   columns: ReturnType<typeof readColumns>,
-): Record<string, SectionHistogram> {
-  const out: Record<string, SectionHistogram> = {};
+): { histograms: Record<string, HistogramBin[]>; shapes: Record<string, HistogramShape> } {
+  const histograms: Record<string, HistogramBin[]> = {};
+  const shapes: Record<string, HistogramShape> = {};
   spec.sections.forEach((section, index) => {
     if (section.kind !== "histogram") return;
     const { bins, scale, range } = section;
@@ -73,10 +77,12 @@ function sectionHistograms(
     const column = columns.find((c) => c.name === section.column);
     if (column?.kind !== "number" || isTemporal(column.type)) return;
     const sorted = sortedValues(column);
-    if (sorted.length > 0)
-      out[index] = shapedHistogram(sorted, column.type === "integer", { bins, scale, range });
+    if (sorted.length === 0) return;
+    const shaped = shapedHistogram(sorted, column.type === "integer", { bins, scale, range });
+    histograms[index] = shaped.bins;
+    shapes[index] = { scale: shaped.scale, below: shaped.below, above: shaped.above };
   });
-  return out;
+  return { histograms, shapes };
 }
 
 export type { Summary } from "./summary.ts";

@@ -1,6 +1,7 @@
-// KPI tiles. Without `compare`, `value` is the measure over the whole (filtered) table.
-// With `compare`, `value` is the current period's figure, set against the period before it,
-// so the headline and the change beside it speak of the same thing: a tile reads
+// KPI tiles. `value` is the measure over the whole (filtered) table. With `compare`, the
+// current period's figure (`comparison.currentValue`) is set against the period before it,
+// and the tile's headline is that figure, so the headline and the change beside it speak of
+// the same thing: a tile reads
 // "Revenue · March 2024 · $120k, +12% vs February $107k". The current period is the last
 // complete one unless `complete_periods: false` asks for the one still running.
 
@@ -68,8 +69,6 @@ export function computeKpi(
     );
   const currentValue = numeric(whole(within(current, end)));
   const previousValue = numeric(whole(within(previous, current)));
-  // The headline is the current period's figure, so the change beside it is its change.
-  tile.value = currentValue;
   tile.comparison = {
     column: cutText(column.name, spec.limits.max_text_chars),
     unit,

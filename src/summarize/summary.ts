@@ -20,9 +20,8 @@ export interface HistogramBin {
   count: number;
 }
 
-/** A `histogram` section's own numeric histogram: bins, scale and the values outside them. */
-export interface SectionHistogram {
-  bins: HistogramBin[];
+/** How a `histogram` section's own histogram is drawn: its scale and the values outside its bins. */
+export interface HistogramShape {
   scale: "linear" | "log";
   below: number;
   above: number;
@@ -79,8 +78,8 @@ export interface KpiValue {
   label: string;
   format: "number" | "integer" | "currency" | "percent" | "date";
   /**
-   * Without `compare`, the measure over the whole (filtered) table; with it, the current
-   * period's figure (= comparison.currentValue). Dates as ISO strings.
+   * The measure over the whole (filtered) table. Dates as ISO strings. With `compare`, the
+   * tile's headline is `comparison.currentValue` instead.
    */
   value: number | string | null;
   /** Present when the KPI compares periods. */
@@ -126,5 +125,7 @@ export interface Summary {
   kpis: KpiValue[];
   alerts: Alert[];
   /** Histograms of `histogram` sections with their own `bins`, `scale` or `range`, by section index. */
-  histograms?: Record<string, SectionHistogram>;
+  histograms?: Record<string, HistogramBin[]>;
+  /** The scale of each of `histograms`, and the values outside its bins, by section index. */
+  histogramShapes?: Record<string, HistogramShape>;
 }
