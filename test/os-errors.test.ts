@@ -88,7 +88,15 @@ describe("the CLI, when the system refuses", () => {
     }
     try {
       const bundle = join(locked, "bundle.tar.gz");
-      const run = await runCli(["publish", "--dir", site, "--dry-run", "--bundle-out", bundle]);
+      const run = await runCli([
+        "publish",
+        "--no-build",
+        "--dir",
+        site,
+        "--dry-run",
+        "--bundle-out",
+        bundle,
+      ]);
       assert.equal(run.code, 1, run.stderr);
       assert.doesNotMatch(run.stderr, /internal error/);
       assert.ok(

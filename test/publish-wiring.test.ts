@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { runPublish } from "../src/cli/publish.ts";
+import { runPublish as runPublishHere } from "../src/cli/publish.ts";
 import { type RecordingLog, recordingEffects } from "./helpers/effects.ts";
 import { type PublishProject, publishProject } from "./helpers/publish-project.ts";
 import { type ConnectTestServer, startConnectServer } from "./servers/connect.ts";
@@ -65,13 +65,24 @@ before(async () => {
   wiring = addWiringRoutes(server, deploy);
   wiring.integrations.push(...INTEGRATIONS);
   project = publishProject();
-  // A rendered project is published from its own folder, which every carried file is inside.
-  process.chdir(project.root);
 });
 after(async () => {
-  process.chdir(cwd);
   await server.close();
 });
+
+/**
+ * A rendered project is published from its own folder, which every carried file is inside.
+ * The folder is entered for each publish only: `npm test` may run other test files in this
+ * process, and a working directory changed for the whole file would move them too.
+ */
+async function runPublish(...args: Parameters<typeof runPublishHere>): Promise<number> {
+  process.chdir(project.root);
+  try {
+    return await runPublishHere(...args);
+  } finally {
+    process.chdir(cwd);
+  }
+}
 
 const effects = (connect: ConnectTestServer = server) =>
   recordingEffects({

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { build as esbuild } from "esbuild";
+import { DEFAULT_HISTORY_FOLDER } from "../src/history/index.ts";
 import { OUTPUT_MARKER, writeSite } from "../src/site/write.ts";
 import { ROOT } from "./helpers/cli.ts";
 import { taggedFiles } from "./helpers/site-writer.ts";
@@ -60,10 +61,15 @@ function isFolder(path: string): Promise<boolean> {
 
 /** Everything beside `output` in `parent` but the build it points to. */
 async function leftovers(parent: string): Promise<string[]> {
-  // With a link, the build it points to is part of the output, not a leftover.
+  // With a link, the build it points to is part of the output, not a leftover; nor is the
+  // history of runs that every build keeps beside its output.
   const current = await readlink(join(parent, "output")).catch(() => undefined);
   return (await readdir(parent)).filter(
-    (name) => name !== "output" && name !== current && !name.startsWith("data-"),
+    (name) =>
+      name !== "output" &&
+      name !== current &&
+      name !== DEFAULT_HISTORY_FOLDER &&
+      !name.startsWith("data-"),
   );
 }
 
