@@ -184,3 +184,17 @@ describe("column names with . [ ]", () => {
     assert.doesNotMatch(svg, />undefined</);
   });
 });
+
+describe("the test effects", () => {
+  it("reach no real environment and no network beyond 127.0.0.1", async () => {
+    const effects = recordingEffects();
+    assert.deepEqual(effects.env, {});
+    await assert.rejects(effects.fetch("https://example.com/"), /refused https:\/\/example\.com/);
+    await assert.rejects(effects.fetch(new URL("http://10.0.0.1:9/")), /refused/);
+    // A local address passes through to the real fetch (nothing listens on port 9 here).
+    await assert.rejects(effects.fetch("http://127.0.0.1:9/"), (error: Error) => {
+      assert.doesNotMatch(error.message, /refused http/);
+      return true;
+    });
+  });
+});
