@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import opentype from "opentype.js";
 import { DEFAULT_FONTS_DIR, renderCharts } from "../src/chart/index.ts";
-import { chartSpec } from "../src/chart/spec.ts";
+import { chartSpec, histogramSpec } from "../src/chart/spec.ts";
 import { fitText, renderSvg, useTextMeasurer } from "../src/chart/svg.ts";
 import { FONT_FILES, loadTextMeasurer } from "../src/chart/text-metrics.ts";
 import type { ChartSection, HistogramSection } from "../src/config/spec.ts";
@@ -427,6 +427,48 @@ describe("renderCharts", () => {
     assert.ok(
       gutter > widest + 20 && gutter < widest + 40,
       `gutter ${gutter}, widest label ${widest}`,
+    );
+  });
+});
+
+describe("log-scale histograms", () => {
+  it("stand every bar on the baseline, spread over the plot, each titled with its bin", async () => {
+    const edges = [1, 3.16, 10, 31.6, 100, 316, 1000];
+    const counts = [5, 40, 120, 60, 9, 2];
+    const svg = await renderSvg(
+      histogramSpec(
+        {
+          name: "price",
+          type: "float",
+          count: 236,
+          missing: 0,
+          distinct: 236,
+          histogram: counts.map((count, i) => ({ start: edges[i], end: edges[i + 1], count })),
+          histogramScale: "log",
+        },
+        {
+          locale: "en-US",
+          currency: "USD",
+          sparkline: true,
+          tips: counts.map((c, i) => `${edges[i]}–${edges[i + 1]}: ${c}`),
+        },
+      ),
+    );
+    const bars = [
+      ...svg.matchAll(/<path aria-label="([^"]*)"[^>]*d="M([\d.]+),([\d.]+)h([\d.]+)v([\d.]+)h/g),
+    ];
+    assert.equal(bars.length, counts.length);
+    const bottoms = bars.map((b) => Number(b[3]) + Number(b[5]));
+    for (const bottom of bottoms) assert.ok(Math.abs(bottom - 36) < 0.5, `bar bottom at ${bottom}`);
+    // Equal ratios are equal widths on a log axis, and the bars fill the 160 px width.
+    const widths = bars.map((b) => Number(b[4]));
+    for (const w of widths) assert.ok(Math.abs(w - widths[0]) < 1.5, `widths ${widths}`);
+    const left = Number(bars[0][2]);
+    const right = Number(bars.at(-1)?.[2]) + widths.at(-1)!;
+    assert.ok(left < 3 && right > 155, `bars span ${left} to ${right}`);
+    assert.deepEqual(
+      bars.map((b) => b[1]),
+      counts.map((c, i) => `${edges[i]}–${edges[i + 1]}: ${c}`),
     );
   });
 });

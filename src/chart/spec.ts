@@ -383,11 +383,19 @@ export function histogramRows(
 export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOptions): TopLevelSpec {
   const temporal = isTemporal(profile.type);
   const sparkline = options.sparkline === true;
+  // Log bins are not `binned` to vega-lite either: their bars need y2 and an exact domain.
+  const log = !temporal && profile.histogramScale === "log";
+  const bins = profile.histogram ?? [];
+  const logDomain = bins.length === 0 ? undefined : [bins[0].start, bins[bins.length - 1].end];
   const width = options.width ?? (sparkline ? 160 : DEFAULT_WIDTH);
   const x: Encoding = temporal
     ? { field: "start", type: "temporal", scale: { type: "utc" } }
-    : profile.histogramScale === "log"
-      ? { field: "start", type: "quantitative", scale: { type: "log" } }
+    : log
+      ? {
+          field: "start",
+          type: "quantitative",
+          scale: { type: "log", domain: logDomain, nice: false },
+        }
       : { field: "start", type: "quantitative", bin: { binned: true } };
   x.title = fieldTitle(profile.name);
   const y: Encoding = { field: "count", type: "quantitative", title: "Count" };
@@ -427,7 +435,7 @@ export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOpti
     mark: { type: "bar", binSpacing: 1, cornerRadiusEnd: 0, aria: tips !== undefined },
     // Dates are not `binned` to vega-lite: without y2 it draws their bars as ticks at the count.
     encoding: {
-      ...(temporal
+      ...(temporal || log
         ? { x, x2: { field: "end" }, y, y2: { datum: 0 } }
         : { x, x2: { field: "end" }, y }),
       ...(tips !== undefined && { description: { field: TIP_FIELD } }),

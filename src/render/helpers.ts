@@ -43,7 +43,12 @@ export function registerHelpers(env: HandlebarsEnv, loc: FormatLocale): void {
     /** {{percent share}}: 0.123 → "12.3%". */
     percent: (...list) => {
       const [value, digits] = args(list);
-      return formatPercent(value, loc, typeof digits === "number" ? digits : 1);
+      const places = typeof digits === "number" ? digits : 1;
+      // A real share too small to show says so rather than rounding to "0%".
+      const smallest = 0.5 * 10 ** -(places + 2);
+      if (typeof value === "number" && value > 0 && value < smallest)
+        return `<${formatPercent(2 * smallest, loc, places)}`;
+      return formatPercent(value, loc, places);
     },
     currency: (...list) => formatCurrency(args(list)[0], loc),
     /** {{compact x "currency"}}: "$1.2M". */
