@@ -32,6 +32,10 @@ export type ValueFormat = (typeof VALUE_FORMATS)[number];
 export const HISTOGRAM_SCALES = ["auto", "linear", "log"] as const;
 export type HistogramScale = (typeof HISTOGRAM_SCALES)[number];
 
+/** What a table cell past a `color:` threshold means to the reader. */
+export const CELL_TONES = ["bad", "good"] as const;
+export type CellTone = (typeof CELL_TONES)[number];
+
 /** What a build does when index.html outgrows the definition's `page_budget`. */
 export const BUDGET_ACTIONS = ["warn", "fail"] as const;
 export type BudgetAction = (typeof BUDGET_ACTIONS)[number];

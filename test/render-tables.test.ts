@@ -92,6 +92,9 @@ interface Cell {
   cls: string;
   style: string;
   text: string;
+  /** The marker shown before a flagged figure, and the words only screen readers get. */
+  mark?: string;
+  spoken?: string;
 }
 
 /** The cells of the first table section: header, body rows and the footer row. */
@@ -100,18 +103,24 @@ function tableCells(html: string) {
   assert.ok(section, "a table section");
   const rowsOf = (part: string | undefined) =>
     [...(part ?? "").matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((tr) =>
-      [...tr[1].matchAll(/<(t[hd])([^>]*)>([\s\S]*?)<\/t[hd]>/g)].map(
-        (m): Cell => ({
+      [...tr[1].matchAll(/<(t[hd])([^>]*)>([\s\S]*?)<\/t[hd]>/g)].map((m): Cell => {
+        const cell: Cell = {
           tag: m[1],
           cls: /class="([^"]*)"/.exec(m[2])?.[1] ?? "",
           style: /style="([^"]*)"/.exec(m[2])?.[1] ?? "",
           text: m[3]
+            .replace(/<span class="(flag|visually-hidden)"[^>]*>[^<]*<\/span>/g, "")
             .replace(/<[^>]+>/g, "")
             .replace(/&#x27;/g, "'")
             .replace(/&amp;/g, "&")
             .trim(),
-        }),
-      ),
+        };
+        const mark = /<span class="flag" aria-hidden="true">([^<]*)<\/span>/.exec(m[3])?.[1];
+        const spoken = /<span class="visually-hidden">([^<]*)<\/span>/.exec(m[3])?.[1];
+        if (mark !== undefined) cell.mark = mark;
+        if (spoken !== undefined) cell.spoken = spoken.trim();
+        return cell;
+      }),
     );
   return {
     section,
@@ -196,6 +205,114 @@ describe("table sections", () => {
     assert.deepEqual(
       foot.slice(1).map((c) => c.cls),
       ["num", "num", "num", "num"],
+    );
+  });
+});
+
+describe("table colouring (`color:`)", () => {
+  const expected = groups();
+
+  it("flags cells strictly past a threshold with a tint, a marker by tone and words for screen readers", async () => {
+    const html = await renderTables(`  - table:
+      query: by_region
+      bars: [revenue]
+      color:
+        return_rate: { above: 0.5 }
+        revenue: { above: 2200, below: 1000, tone: good }
+`);
+    const { body, section } = tableCells(html);
+    assert.ok(!/<script/i.test(html), "no script");
+    body.forEach((row, i) => {
+      const g = expected[i];
+      const rate = row[3];
+      if (g.return_rate > 0.5) {
+        assert.equal(rate.cls, "num tone-bad", `${g.region} return rate ${g.return_rate}`);
+        assert.equal(rate.mark, "▲");
+        assert.equal(rate.spoken, "(above 50%, bad)");
+      } else {
+        assert.equal(rate.cls, "num", `${g.region} return rate ${g.return_rate} is not flagged`);
+        assert.equal(rate.mark, undefined);
+        assert.equal(rate.spoken, undefined);
+      }
+      assert.equal(rate.text, pct.format(g.return_rate), "the figure itself is unchanged");
+      const revenue = row[1];
+      const side = g.revenue > 2200 ? "above" : g.revenue < 1000 ? "below" : undefined;
+      if (side === undefined) assert.equal(revenue.cls, "num has-bar", g.region);
+      else {
+        assert.equal(revenue.cls, "num has-bar tone-good", g.region);
+        assert.equal(revenue.mark, side === "above" ? "△" : "▽");
+        const limit = new Intl.NumberFormat("en-US").format(side === "above" ? 2200 : 1000);
+        assert.equal(revenue.spoken, `(${side} ${limit}, good)`);
+      }
+    });
+    // The data has cells of every kind, so the assertions above are not vacuous.
+    assert.ok(
+      expected.some((g) => g.return_rate > 0.5) && expected.some((g) => g.return_rate <= 0.5),
+    );
+    assert.ok(expected.some((g) => g.revenue > 2200) && expected.some((g) => g.revenue < 1000));
+    assert.ok(expected.some((g) => g.revenue >= 1000 && g.revenue <= 2200));
+    const legend = /<p class="table-legend">([\s\S]*?)<\/p>/
+      .exec(section)?.[1]
+      .replace(/<[^>]+>/g, "");
+    assert.equal(
+      legend,
+      "Return rate: ▲ above 50% (bad) · Revenue: △ above 2,200 or ▽ below 1,000 (good)",
+    );
+  });
+
+  it("reads thresholds in the column's format: currency thresholds read as currency", async () => {
+    const { body } = tableCells(
+      await renderTables(`  - kpis: [{ label: Revenue, value: sum(revenue), format: currency }]
+  - table: { query: by_region, color: { revenue: { below: 1000 } } }
+`),
+    );
+    const flagged = body.filter((row) => row[1].mark !== undefined).map((row) => row[0].text);
+    assert.deepEqual(
+      flagged,
+      expected.filter((g) => g.revenue < 1000).map((g) => g.region),
+    );
+    assert.equal(
+      body.find((row) => row[1].mark !== undefined)?.[1].spoken,
+      `(below ${usd.format(1000)}, bad)`,
+    );
+  });
+
+  const bad: [string, string, RegExp][] = [
+    [
+      "an unknown column",
+      "color: { return_rat: { above: 0.1 } }",
+      /color\.return_rat: unknown field 'return_rat'; did you mean 'return_rate'\?/,
+    ],
+    ["no threshold", "color: { revenue: { tone: good } }", /color\.revenue: give a threshold/],
+    [
+      "a threshold that is not a number",
+      "color: { revenue: { above: lots } }",
+      /color\.revenue\.above: expected a number/,
+    ],
+    ["an unknown tone", "color: { revenue: { above: 1, tone: great } }", /color\.revenue\.tone:/],
+    [
+      "below not under above",
+      "color: { revenue: { above: 1, below: 2 } }",
+      /'below' \(2\) must be less than 'above' \(1\)/,
+    ],
+  ];
+  for (const [what, rule, message] of bad) {
+    it(`rejects ${what} at its line`, async () => {
+      await assert.rejects(
+        renderTables(`  - table: { query: by_region, ${rule} }\n`),
+        (error: Error) => {
+          assert.match(error.message, /tables\.yml:9:\d+: sections\[0\]\.table\./);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+    });
+  }
+
+  it("rejects colouring a text column", async () => {
+    await assert.rejects(
+      renderTables("  - table: { query: by_region, color: { region: { above: 1 } } }\n"),
+      /'region' holds string values; colouring compares numbers/,
     );
   });
 });

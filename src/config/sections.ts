@@ -1,5 +1,6 @@
 // `sections:` — what the report shows, in order.
 import {
+  CELL_TONES,
   CHART_MARKS,
   HISTOGRAM_SCALES,
   isOneOf,
@@ -12,7 +13,14 @@ import {
 import { didYouMean } from "./closest.ts";
 import { type Checker, describe, Fields, quoted } from "./fields.ts";
 import { readFilters, readMeasure } from "./query.ts";
-import type { FieldPath, KpiSpec, QuerySpec, SectionSpec, SectionSpecOf } from "./spec.ts";
+import type {
+  CellRule,
+  FieldPath,
+  KpiSpec,
+  QuerySpec,
+  SectionSpec,
+  SectionSpecOf,
+} from "./spec.ts";
 import type { YNode } from "./yaml-tree.ts";
 
 const SECTIONS_HINT =
@@ -119,6 +127,7 @@ const SECTION_READERS: { [K in SectionKind]: (input: SectionInput) => SectionSpe
       "columns",
       "bars",
       "totals",
+      "color",
     ]);
     const query = readQueryName(checker, fields, queries);
     const names = queryColumns(queries[query]);
@@ -151,6 +160,17 @@ const SECTION_READERS: { [K in SectionKind]: (input: SectionInput) => SectionSpe
       totals: fields.flag("totals") ?? false,
       path,
     };
+    const colorNode = fields.node("color");
+    if (colorNode !== undefined) {
+      const map = new Fields(checker, colorNode, fields.at("color"), names, COLOR_HINT);
+      section.color = {};
+      for (const entry of map.map.entries)
+        section.color[column(entry.key, entry.value, map.at(entry.key))] = readCellRule(
+          checker,
+          entry.value,
+          map.at(entry.key),
+        );
+    }
     const title = fields.text("title");
     if (title !== undefined) section.title = title;
     const limit = fields.integer("limit", 1, 100_000);
@@ -183,6 +203,55 @@ const SECTION_READERS: { [K in SectionKind]: (input: SectionInput) => SectionSpe
     return section;
   },
 };
+
+const COLOR_HINT =
+  "color: { return_rate: { above: 0.1 }, revenue: { below: 1000 }, orders: { above: 50, tone: good } }";
+
+/** One column's `color:` rule: `above`, `below` or both (below < above), and a tone (default bad). */
+function readCellRule(checker: Checker, node: YNode, at: FieldPath): CellRule {
+  const fields = new Fields(checker, node, at, ["above", "below", "tone"], COLOR_HINT);
+  const rule: CellRule = { tone: fields.oneOf("tone", CELL_TONES) ?? "bad" };
+  const above = readNumber(checker, fields, "above", COLOR_HINT);
+  const below = readNumber(checker, fields, "below", COLOR_HINT);
+  if (above === undefined && below === undefined)
+    return checker.fail(node.pos, at, "give a threshold: above, below or both", COLOR_HINT);
+  if (above !== undefined && below !== undefined && !(below < above)) {
+    return checker.fail(
+      node.pos,
+      at,
+      `'below' (${below}) must be less than 'above' (${above}): cells outside that band are flagged`,
+      COLOR_HINT,
+    );
+  }
+  if (above !== undefined) rule.above = above;
+  if (below !== undefined) rule.below = below;
+  return rule;
+}
+
+/** An optional finite number field. */
+function readNumber(
+  checker: Checker,
+  fields: Fields,
+  key: string,
+  hint: string,
+): number | undefined {
+  const node = fields.node(key);
+  if (node === undefined) return undefined;
+  const value = node.kind === "scalar" ? Number(node.value) : Number.NaN;
+  if (
+    node.kind !== "scalar" ||
+    typeof node.value === "boolean" ||
+    node.value === "" ||
+    !Number.isFinite(value)
+  )
+    return checker.fail(
+      node.pos,
+      fields.at(key),
+      `expected a number, found ${describe(node)}`,
+      hint,
+    );
+  return value;
+}
 
 /** `range: [lo, hi]` of a histogram: two numbers, lo below hi. */
 function readRange(checker: Checker, fields: Fields): [number, number] | undefined {

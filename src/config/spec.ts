@@ -3,6 +3,7 @@
 import type { Limits } from "../limits.ts";
 import type {
   BudgetAction,
+  CellTone,
   ChartMark,
   DataFormat,
   FilterOp,
@@ -17,6 +18,7 @@ import type { EnvInsert } from "./env.ts";
 // The closed lists are defined in src/vocabulary.ts; their types are re-exported here because
 // they are part of the typed definition.
 export type {
+  CellTone,
   ChartMark,
   DataFormat,
   FilterOp,
@@ -179,7 +181,16 @@ export interface TableSection {
   bars?: string[];
   /** A totals row (sums of sum() and count() measures over every row of the query). */
   totals?: boolean;
+  /** Conditional colouring: per numeric column, the thresholds past which a cell is flagged. */
+  color?: Record<string, CellRule>;
   path: FieldPath;
+}
+
+/** `color: { return_rate: { above: 0.1 } }`: cells above `above` or below `below` get `tone`. */
+export interface CellRule {
+  above?: number;
+  below?: number;
+  tone: CellTone;
 }
 
 export interface ProfileSection {

@@ -7,7 +7,14 @@ import type { ChartSet, RenderedChart } from "../chart/index.ts";
 import { sparkline } from "../chart/sparkline.ts";
 import { fieldTitle } from "../chart/spec.ts";
 import { isNumeric } from "../column-type.ts";
-import type { MeasureOp, ReportSpec, TableSection, ValueFormat } from "../config/spec.ts";
+import type {
+  CellRule,
+  CellTone,
+  MeasureOp,
+  ReportSpec,
+  TableSection,
+  ValueFormat,
+} from "../config/spec.ts";
 import {
   type FormatLocale,
   formatChange,
@@ -77,6 +84,17 @@ export interface TableColumn {
 export interface TableCell {
   text: string;
   bar?: number;
+  /** Past a `color:` threshold: the tone, its marker and what it means in words. */
+  flag?: CellFlag;
+}
+
+/** A flagged cell: shown by tone (colour), by marker (shape) and by words for screen readers. */
+export interface CellFlag {
+  tone: CellTone;
+  /** ▲/▼ for bad, △/▽ for good: direction and tone without colour. */
+  mark: string;
+  /** "above 10%, bad". */
+  label: string;
 }
 
 export interface TableBlock {
@@ -92,6 +110,8 @@ export interface TableBlock {
   /** Rows of the query result before the limit. */
   totalRows: number;
   truncated: boolean;
+  /** The `color:` rules in words, with their markers, shown under the table. */
+  legend?: string[];
 }
 
 export interface ProfileCard {
@@ -262,6 +282,33 @@ function columnFormats(
   return formats;
 }
 
+/** Markers per tone: filled for bad, outlined for good, so the tone does not rest on colour. */
+const TONE_MARKS: Record<CellTone, { above: string; below: string }> = {
+  bad: { above: "▲", below: "▼" },
+  good: { above: "△", below: "▽" },
+};
+
+/** The flag of a value past its column's thresholds (strictly above or below), else undefined. */
+export function cellFlag(
+  value: number,
+  rule: CellRule,
+  format: (n: number) => string,
+): CellFlag | undefined {
+  const side =
+    rule.above !== undefined && value > rule.above
+      ? "above"
+      : rule.below !== undefined && value < rule.below
+        ? "below"
+        : undefined;
+  if (side === undefined) return undefined;
+  const limit = side === "above" ? rule.above : rule.below;
+  return {
+    tone: rule.tone,
+    mark: TONE_MARKS[rule.tone][side],
+    label: `${side} ${format(limit ?? 0)}, ${rule.tone}`,
+  };
+}
+
 /** Measures whose column total means something: sums and counts add up. */
 const ADDITIVE_OPS: readonly MeasureOp[] = ["sum", "count"];
 
@@ -319,6 +366,19 @@ function tableBlock(
         return assertNever(column.type, "column type");
     }
   };
+  const rules = new Map(Object.entries(section.color ?? {}));
+  for (const name of rules.keys()) {
+    const column = result.columns.find((c) => c.name === name);
+    if (column !== undefined && column.type !== "integer" && column.type !== "float") {
+      throw specError(
+        spec,
+        [...section.path, "color", name],
+        `'${name}' holds ${column.type} values; colouring compares numbers`,
+        "Colour a measure such as sum(...) or mean(...), or remove this rule.",
+      );
+    }
+  }
+  const threshold = (n: number, i: number) => formatValue(n, columns[i].format ?? "number", loc);
   const rows = result.rows.slice(0, limit).map((row) =>
     result.columns.map((column, i): TableCell => {
       const value = row[column.name];
@@ -326,6 +386,11 @@ function tableBlock(
       const max = largest.get(column.name);
       if (max !== undefined && max > 0 && typeof value === "number")
         cell.bar = Number((Math.abs(value) / max).toFixed(4));
+      const rule = rules.get(column.name);
+      if (rule !== undefined && typeof value === "number") {
+        const flag = cellFlag(value, rule, (n) => threshold(n, i));
+        if (flag !== undefined) cell.flag = flag;
+      }
       return cell;
     }),
   );
@@ -339,6 +404,17 @@ function tableBlock(
     totalRows: result.rows.length,
     truncated: result.rows.length > limit,
   };
+  if (rules.size > 0) {
+    block.legend = [...rules].map(([name, rule]) => {
+      const i = result.columns.findIndex((c) => c.name === name);
+      const parts: string[] = [];
+      if (rule.above !== undefined)
+        parts.push(`${TONE_MARKS[rule.tone].above} above ${threshold(rule.above, i)}`);
+      if (rule.below !== undefined)
+        parts.push(`${TONE_MARKS[rule.tone].below} below ${threshold(rule.below, i)}`);
+      return `${fieldTitle(name)}: ${parts.join(" or ")} (${rule.tone})`;
+    });
+  }
   if (section.totals === true) {
     const additive = new Set(
       (query?.measures ?? []).filter((m) => ADDITIVE_OPS.includes(m.op)).map((m) => m.name),
