@@ -8,6 +8,8 @@ import { renderCharts } from "./chart/index.ts";
 import { loadReportSpec, profileSpec } from "./config/index.ts";
 import type { ReportSpec } from "./config/spec.ts";
 import type { Effects, Logger } from "./effects.ts";
+import { composeEmail, type EmailMessage, inlineImages } from "./email/compose.ts";
+import { type EmailImage, emailImages } from "./email/images.ts";
 import { ReportError } from "./errors.ts";
 import { type FormatLocale, formatBytes } from "./format.ts";
 import {
@@ -68,7 +70,14 @@ export interface BuildResult {
   historyRun?: string;
   /** Bytes of index.html. */
   htmlBytes: number;
+  /** The email's chart PNGs, for composing it again with other links (Connect, notify). */
+  emailImages: EmailImage[];
+  /** The email as output/email.html and email.txt show it (linking to index.html). */
+  email: EmailMessage;
 }
+
+/** The preview's link to the full report: the page beside output/email.html. */
+export const PREVIEW_REPORT_LINK = "index.html";
 
 /** The build log is in English whatever the report's locale. */
 const LOG_LOCALE: FormatLocale = { locale: "en-US", currency: "USD" };
@@ -299,6 +308,24 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     (h) => `index.html ${formatBytes(Buffer.byteLength(h), LOG_LOCALE)}`,
   );
   checkPageBudget(spec, Buffer.byteLength(html), effects);
+  const images = await stage(
+    effects,
+    "email",
+    () => emailImages(spec, summary, { fontsDir: join(defaultsDir, "fonts") }),
+    (list) =>
+      `${list.length} chart PNGs, ${formatBytes(
+        list.reduce((n, i) => n + i.png.byteLength, 0),
+        LOG_LOCALE,
+      )}`,
+  );
+  const email = composeEmail({
+    spec,
+    summary,
+    now,
+    images,
+    link: PREVIEW_REPORT_LINK,
+    source: source.label,
+  });
   const summaryBytes = summaryJson(document);
   const result: BuildResult = {
     outDir: options.outDir,
@@ -307,6 +334,8 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     summary,
     document,
     htmlBytes: Buffer.byteLength(html),
+    emailImages: images,
+    email,
   };
   if (history.input?.changes !== undefined) result.changes = history.input.changes;
   if (options.check) {
@@ -320,8 +349,10 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
       writeSite(options.outDir, [
         { path: "index.html", content: html },
         { path: "summary.json", content: summaryBytes },
+        { path: "email.html", content: inlineImages(email.html, images) },
+        { path: "email.txt", content: email.text },
       ]),
-    () => `${options.outDir}/ (index.html, summary.json)`,
+    () => `${options.outDir}/ (index.html, summary.json, email.html, email.txt)`,
   );
   const store = history.store;
   if (store !== undefined && spec.history !== undefined && options.recordRun !== false) {

@@ -200,3 +200,14 @@ export function formatValue(value: unknown, format: ValueFormat, loc: FormatLoca
       return assertNever(format, "value format");
   }
 }
+
+/** Longest KPI figure shown in full; "$9,765,525.41" (13) becomes "$9.8M". */
+const KPI_MAX_CHARS = 10;
+
+/** A KPI figure as the tiles show it: in full, or compact when that would not fit a tile. */
+export function formatKpi(value: unknown, format: ValueFormat, loc: FormatLocale): string {
+  const full = formatValue(value, format, loc);
+  return full.length > KPI_MAX_CHARS && typeof value === "number"
+    ? formatCompact(value, loc, format)
+    : full;
+}

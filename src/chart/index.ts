@@ -192,6 +192,72 @@ export function profileChartsNotice(drawn: number, eligible: number): string | u
   );
 }
 
+/** A chart or histogram section, ready to render at any width. */
+export interface SectionChart {
+  id: string;
+  title: string;
+  description: string;
+  /** The section's Vega-Lite spec laid out for a total width in px. */
+  specFor: (width: number) => TopLevelSpec;
+  table: ChartTable;
+  /** A histogram's note about its scale or range, shown under it. */
+  note?: string;
+}
+
+/**
+ * Section `index` as a chart (undefined for sections that are not charts or histograms);
+ * `measure` sizes text (the real font once renderCharts or useTextMeasurer has run).
+ */
+export function sectionChart(
+  spec: ReportSpec,
+  summary: Summary,
+  index: number,
+  measure?: (text: string, size: number) => number,
+): SectionChart | undefined {
+  const loc = locale(spec);
+  const section = spec.sections[index];
+  const id = `chart-${index + 1}`;
+  if (section?.kind === "chart") {
+    const result = queryOf(spec, summary, section);
+    checkFields(spec, section, result);
+    checkRows(spec, section, result);
+    const query = spec.queries[section.query];
+    const xUnit = query?.groupBy.find((key) => key.name === section.x)?.unit;
+    const keepOrder = query?.sort.some((key) => key.name === section.x) ?? false;
+    const options = { ...loc, measure, xUnit, keepOrder };
+    const table = chartTable(section, result, loc, xUnit);
+    const tips = rowTips(table);
+    return {
+      id,
+      title: section.title,
+      description: section.description ?? describeChart(section, result, loc, xUnit),
+      specFor: (width) => chartSpec(section, result, { ...options, width, tips }),
+      table,
+    };
+  }
+  if (section?.kind === "histogram") {
+    const own = summary.histograms?.[index];
+    const shape = summary.histogramShapes?.[index];
+    const profile: ColumnProfile = { ...profileOf(spec, summary, section) };
+    if (own !== undefined) {
+      profile.histogram = own;
+      profile.histogramScale = shape?.scale ?? "linear";
+      profile.histogramBelow = shape?.below ?? 0;
+      profile.histogramAbove = shape?.above ?? 0;
+    }
+    const note = histogramNote(profile, loc);
+    return {
+      id,
+      title: section.title,
+      description: section.description ?? describeHistogram(profile, loc),
+      specFor: (width) => histogramSpec(profile, { ...loc, width, tips: binTips(profile, loc) }),
+      table: histogramTable(profile, loc),
+      ...(note !== undefined && { note }),
+    };
+  }
+  return undefined;
+}
+
 /** Render every chart and histogram section, and the profile sparklines, to inline SVG. */
 export async function renderCharts(
   spec: ReportSpec,
@@ -231,45 +297,14 @@ export async function renderCharts(
   });
 
   const charts = new Map<number, RenderedChart>();
-  for (const [index, section] of spec.sections.entries()) {
-    const id = `chart-${index + 1}`;
-    if (section.kind === "chart") {
-      const result = queryOf(spec, summary, section);
-      checkFields(spec, section, result);
-      checkRows(spec, section, result);
-      const query = spec.queries[section.query];
-      const xUnit = query?.groupBy.find((key) => key.name === section.x)?.unit;
-      const keepOrder = query?.sort.some((key) => key.name === section.x) ?? false;
-      const options = { ...loc, measure, xUnit, keepOrder };
-      const description = section.description ?? describeChart(section, result, loc, xUnit);
-      const table = chartTable(section, result, loc, xUnit);
-      const tips = rowTips(table);
-      charts.set(index, {
-        ...(await renderBoth(id, section.title, description, (width) =>
-          chartSpec(section, result, { ...options, width, tips }),
-        )),
-        table,
-      });
-    } else if (section.kind === "histogram") {
-      const own = summary.histograms?.[index];
-      const shape = summary.histogramShapes?.[index];
-      const profile: ColumnProfile = { ...profileOf(spec, summary, section) };
-      if (own !== undefined) {
-        profile.histogram = own;
-        profile.histogramScale = shape?.scale ?? "linear";
-        profile.histogramBelow = shape?.below ?? 0;
-        profile.histogramAbove = shape?.above ?? 0;
-      }
-      const note = histogramNote(profile, loc);
-      const description = section.description ?? describeHistogram(profile, loc);
-      charts.set(index, {
-        ...(note !== undefined && { note }),
-        ...(await renderBoth(id, section.title, description, (width) =>
-          histogramSpec(profile, { ...loc, width, tips: binTips(profile, loc) }),
-        )),
-        table: histogramTable(profile, loc),
-      });
-    }
+  for (const index of spec.sections.keys()) {
+    const section = sectionChart(spec, summary, index, measure);
+    if (section === undefined) continue;
+    charts.set(index, {
+      ...(section.note !== undefined && { note: section.note }),
+      ...(await renderBoth(section.id, section.title, section.description, section.specFor)),
+      table: section.table,
+    });
   }
 
   const histograms = new Map<string, RenderedChart>();

@@ -269,6 +269,48 @@ export interface HistorySpec {
   path: FieldPath;
 }
 
+/** Who gets mail when: `always`, `on_alert`, or when any of the conditions holds. */
+export const SEND_RULE_KINDS = ["always", "on_alert", "when"] as const;
+export type SendRuleKind = (typeof SEND_RULE_KINDS)[number];
+
+/** The comparisons a send condition can make. */
+export const SEND_OPS = ["above", "below", "equals"] as const;
+export type SendOp = (typeof SEND_OPS)[number];
+
+/** What a send condition compares: a KPI's value or change, or a row count. */
+export type SendSubject =
+  | { kind: "kpi"; label: string; of: "value" | "change" }
+  | { kind: "rows"; query?: string };
+
+export interface SendCondition {
+  subject: SendSubject;
+  op: SendOp;
+  threshold: number;
+  /** The condition as it reads in the definition, for "sent because …" lines. */
+  text: string;
+  path: FieldPath;
+}
+
+export type SendRule =
+  | { kind: "always" }
+  | { kind: "on_alert" }
+  /** Send when any condition holds (an `on_alert` item is kept as onAlert). */
+  | { kind: "when"; conditions: SendCondition[]; onAlert: boolean };
+
+/** The emailed version of the report (`email:`); every field has a default. */
+export interface EmailSpec {
+  /** With placeholders {title}, {date}, {rows}, {alerts}, {kpi.<label>}, {kpi.<label>.change}. */
+  subject: string;
+  kpis: boolean;
+  alerts: boolean;
+  /** Indexes into ReportSpec.sections of the chart and histogram sections to include. */
+  charts: number[];
+  /** A short table: the first `rows` rows of a query. */
+  table?: { query: string; rows: number };
+  text?: string;
+  send: SendRule;
+}
+
 export interface ReportSpec {
   title: string;
   description?: string;
@@ -285,6 +327,8 @@ export interface ReportSpec {
   limits: Limits;
   /** `page_budget:` the most index.html may weigh, in kB (1000 bytes), and what to do past it. */
   pageBudget?: { maxKb: number; exceed: BudgetAction };
+  /** What the email carries and when it is sent; defaults when the definition has no `email:`. */
+  email?: EmailSpec;
   /** The report's own templates folder (absolute), whose files override the defaults. */
   templates?: string;
   /** Absolute path of the definition; "" for one made from `--source` alone. */

@@ -1,6 +1,7 @@
 // The YAML tree of a report definition → the typed ReportSpec.
 import { dirname, isAbsolute, resolve } from "node:path";
 import { BUDGET_ACTIONS } from "../vocabulary.ts";
+import { readEmail } from "./email.ts";
 import { Checker, Fields, quoted } from "./fields.ts";
 import { readHistory } from "./history.ts";
 import { readLimits } from "./limits.ts";
@@ -22,6 +23,7 @@ const ROOT_FIELDS = [
   "limits",
   "history",
   "page_budget",
+  "email",
 ] as const;
 
 /**
@@ -68,6 +70,7 @@ export function buildSpec(
     locale: readLocale(checker, fields),
     currency: readCurrency(checker, fields),
     limits: readLimits(checker, fields.node("limits"), env),
+    email: readEmail(checker, fields.node("email"), sections, queries),
     file: absoluteFile,
     locate: locator(root, file),
   };

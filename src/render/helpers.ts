@@ -10,6 +10,7 @@ import {
   formatDate,
   formatDateTime,
   formatInteger,
+  formatKpi,
   formatNumber,
   formatPercent,
   formatStat,
@@ -27,9 +28,6 @@ function args(list: unknown[]): unknown[] {
 function isFormat(value: unknown): value is ValueFormat {
   return isOneOf(VALUE_FORMATS, value);
 }
-
-/** Longest KPI figure shown in full; "$9,765,525.41" (13) becomes "$9.8M". */
-const KPI_MAX_CHARS = 10;
 
 /** Register the formatting and logic helpers on `env` for one locale and currency. */
 export function registerHelpers(env: HandlebarsEnv, loc: FormatLocale): void {
@@ -73,11 +71,7 @@ export function registerHelpers(env: HandlebarsEnv, loc: FormatLocale): void {
     /** {{kpi value "currency"}}: the full figure, or its compact form when that would not fit a tile. */
     kpi: (...list) => {
       const [value, format] = args(list);
-      const declared = isFormat(format) ? format : "number";
-      const full = formatValue(value, declared, loc);
-      return full.length > KPI_MAX_CHARS && typeof value === "number"
-        ? formatCompact(value, loc, declared)
-        : full;
+      return formatKpi(value, isFormat(format) ? format : "number", loc);
     },
     /** {{stat value type}}: a profile statistic, as a date for date columns. */
     stat: (...list) => {

@@ -312,7 +312,8 @@ export function cellFlag(
 /** Measures whose column total means something: sums and counts add up. */
 const ADDITIVE_OPS: readonly MeasureOp[] = ["sum", "count"];
 
-function tableBlock(
+/** A table section as formatted cells (also the email's short table). */
+export function tableBlock(
   spec: ReportSpec,
   summary: Summary,
   section: TableSection,

@@ -2,8 +2,8 @@
 // .output_metadata.json tells Connect what to email. Runs under Deno (Quarto's post-render).
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { OutputMetadata } from "../email/connect-metadata.ts";
 import { listFiles } from "../list-files.ts";
-import type { OutputMetadata } from "./email.ts";
 
 /**
  * Copy the built report over the project's output folder: its index.html replaces the

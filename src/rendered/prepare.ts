@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { installedResvgWasmPath, RESVG_WASM_FILE } from "../chart/png.ts";
 import { loadReportSpec } from "../config/index.ts";
 import type { BundleFile } from "../connect/manifest.ts";
 import { installedWasmPath, WASM_FILE } from "../read/arrow/read-parquet.ts";
@@ -77,6 +78,11 @@ export async function prepareRenderedProject(options: {
   files.push({
     path: `${dirname(SCRIPT_PATH)}/${WASM_FILE}`,
     data: await readFile(installedWasmPath()),
+  });
+  // So is resvg, which draws the email's charts as PNG.
+  files.push({
+    path: `${dirname(SCRIPT_PATH)}/${RESVG_WASM_FILE}`,
+    data: await readFile(installedResvgWasmPath()),
   });
   const unique = new Map(files.map((file) => [file.path, file]));
   return {

@@ -2,7 +2,7 @@
 // _report/lib/deno/render.js (SCRIPT_PATH) and run by Quarto's own Deno on every render on Connect. Quarto has just
 // rendered index.qmd (a placeholder page); this builds the report from S3 (credentials from
 // the content session token exchange, chosen by the build's credential chain), copies it over
-// the output, and writes .output_metadata.json for Connect's email. On Connect, an
+// the output, and writes .output_metadata.json for Connect's email (src/email/). On Connect, an
 // unconfigured S3 source fails the render (source-check.ts) instead of using sample data.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,9 +11,10 @@ import { fileURLToPath } from "node:url";
 import { build } from "../build.ts";
 import { loadReportSpec } from "../config/index.ts";
 import { defaultEffects } from "../effects.ts";
+import { composeEmail } from "../email/compose.ts";
+import { emailVersion, outputMetadata } from "../email/connect-metadata.ts";
 import { isReportError } from "../errors.ts";
 import { DEFAULT_HISTORY_FOLDER } from "../history/index.ts";
-import { outputMetadata } from "./email.ts";
 import { installReport, writeOutputMetadata } from "./install.ts";
 import { CONFIG_PATH, type RenderConfig, SCRIPT_PATH } from "./project.ts";
 import { requireConfiguredSource } from "./source-check.ts";
@@ -54,16 +55,22 @@ async function main(): Promise<void> {
     );
     const installed = await installReport(builtDir, outputDir);
     effects.log.info(`report   ${installed.length} files → ${outputDir}`);
-    const metadata = outputMetadata({
-      title: result.spec.title || config.title,
-      renderedAt: effects.now(),
-      env: effects.env,
-      highlights: [
-        `${result.summary.rows.toLocaleString("en-US")} rows from ${result.source.label}`,
-      ],
+    const env = effects.env;
+    const message = composeEmail({
+      spec: result.spec,
+      summary: result.summary,
+      now: effects.now(),
+      images: result.emailImages,
+      link: env.RSC_REPORT_RENDERING_URL || env.RSC_REPORT_URL,
+      latest: env.RSC_REPORT_URL,
+      unsubscribe: env.RSC_REPORT_SUBSCRIPTION_URL,
+      source: result.source.label,
     });
-    await writeOutputMetadata(outputDir, metadata);
-    effects.log.info(`email    .output_metadata.json: "${metadata.rsc_email_subject}"`);
+    const version = emailVersion(env);
+    await writeOutputMetadata(outputDir, outputMetadata(message, version));
+    effects.log.info(
+      `email    .output_metadata.json v${version}: "${message.subject}" ${message.decision.send ? "sent" : "suppressed"}: ${message.decision.reason}`,
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import Handlebars from "handlebars";
-import { outputMetadata } from "../../../src/rendered/email.ts";
+import { emailVersion, outputMetadata } from "../../../src/email/connect-metadata.ts";
 import { installReport, writeOutputMetadata } from "../../../src/rendered/install.ts";
 
 const outputDir = process.env.QUARTO_PROJECT_OUTPUT_DIR ?? ".";
@@ -23,7 +23,12 @@ const page = Handlebars.compile("<title>{{title}}</title><p>{{region}} {{bytes}}
 const built = await mkdtemp(join(tmpdir(), "probe-"));
 await writeFile(join(built, "index.html"), page);
 await installReport(built, outputDir);
-await writeOutputMetadata(
-  outputDir,
-  outputMetadata({ title: "Probe report", renderedAt: new Date(), env: process.env }),
-);
+const date = new Date().toISOString().slice(0, 10);
+const message = {
+  subject: `Probe report (${date})`,
+  html: `<a href="${process.env.RSC_REPORT_RENDERING_URL}">Open the full report</a>`,
+  text: `Latest version: ${process.env.RSC_REPORT_URL}\n`,
+  images: [],
+  decision: { send: true, reason: "the send rule is always" },
+};
+await writeOutputMetadata(outputDir, outputMetadata(message, emailVersion(process.env)));

@@ -1,0 +1,319 @@
+// The email itself: an HTML body that mail clients render (one 600 px table column, inline
+// styles only, no <style>, no script, no SVG, no web fonts; light colours set on every block
+// so a client that forces dark mode inverts them consistently; charts as PNG on white) and a
+// plain-text part with the same numbers, both linking to the full report.
+
+import { defaultEmail } from "../config/email.ts";
+import type { EmailSpec, ReportSpec } from "../config/spec.ts";
+import {
+  type FormatLocale,
+  formatChange,
+  formatDate,
+  formatDateTime,
+  formatInteger,
+  formatKpi,
+} from "../format.ts";
+import { escapeMarkup } from "../markup.ts";
+import { tableBlock } from "../render/model.ts";
+import type { KpiValue, Summary } from "../summarize/summary.ts";
+import { EMAIL_PADDING, EMAIL_WIDTH, type EmailImage } from "./images.ts";
+import { decideSend, type SendDecision } from "./send-rule.ts";
+import { fillSubject } from "./subject.ts";
+
+export interface ComposeInput {
+  spec: ReportSpec;
+  summary: Summary;
+  /** When the data was summarised: the {date} and the footer. */
+  now: Date;
+  images: readonly EmailImage[];
+  /** The full report: this rendering on Connect, the content URL after a publish. */
+  link?: string;
+  /** The latest version, when it differs from `link` (Connect's RSC_REPORT_URL). */
+  latest?: string;
+  /** Where a subscriber stops these emails (Connect's RSC_REPORT_SUBSCRIPTION_URL). */
+  unsubscribe?: string;
+  /** Where the data came from, for the footer. */
+  source?: string;
+}
+
+export interface EmailMessage {
+  subject: string;
+  /** The HTML body; images as `cid:` references. */
+  html: string;
+  text: string;
+  images: readonly EmailImage[];
+  decision: SendDecision;
+}
+
+/** Most alerts listed before "and N more". */
+const MAX_ALERTS = 8;
+
+const INK = "#1f2933";
+const MUTED = "#52606d";
+const LINE = "#d9dee4";
+const PAGE = "#f1f3f5";
+const CARD = "#ffffff";
+const ACCENT = "#1d4ed8";
+const UP = "#047857";
+const DOWN = "#b91c1c";
+const FONT = "Helvetica,Arial,sans-serif";
+
+const esc = escapeMarkup;
+
+function kpiChange(kpi: KpiValue, loc: FormatLocale): { text: string; color: string } | undefined {
+  const c = kpi.comparison;
+  if (c === undefined) return undefined;
+  const period = `${formatDate(c.current, loc, c.unit)} vs ${formatDate(c.previous, loc, c.unit)}${c.partial ? " (so far)" : ""}`;
+  if (c.change === null) return { text: `– ${period}`, color: MUTED };
+  const arrow = c.change > 0 ? "▲" : c.change < 0 ? "▼" : "■";
+  const color = c.change > 0 ? UP : c.change < 0 ? DOWN : MUTED;
+  return { text: `${arrow} ${formatChange(c.change, loc)} ${period}`, color };
+}
+
+function paragraphs(text: string): string[] {
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => p.replace(/\s+/g, " ").trim())
+    .filter(Boolean);
+}
+
+/** A full-width row of the column holding `inner`. */
+function row(inner: string, padding = `16px ${EMAIL_PADDING}px`): string {
+  return `<tr><td style="padding:${padding};background-color:${CARD};color:${INK};font-family:${FONT}">${inner}</td></tr>`;
+}
+
+function heading(text: string): string {
+  return `<h2 style="margin:0 0 10px;font-family:${FONT};font-size:17px;line-height:1.3;font-weight:bold;color:${INK}">${esc(text)}</h2>`;
+}
+
+function button(link: string): string {
+  return (
+    `<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr>` +
+    `<td style="background-color:${ACCENT};border-radius:6px">` +
+    `<a href="${esc(link)}" style="display:inline-block;padding:11px 20px;font-family:${FONT};font-size:15px;font-weight:bold;color:#ffffff;text-decoration:none">Open the full report</a>` +
+    `</td></tr></table>`
+  );
+}
+
+function kpiTiles(kpis: readonly KpiValue[], loc: FormatLocale): string {
+  const cells = kpis.map((kpi) => {
+    const change = kpiChange(kpi, loc);
+    return (
+      `<td width="50%" valign="top" style="width:50%;padding:10px 12px;border:1px solid ${LINE};background-color:${CARD}">` +
+      `<div style="font-family:${FONT};font-size:13px;color:${MUTED}">${esc(kpi.label)}</div>` +
+      `<div style="font-family:${FONT};font-size:24px;line-height:1.25;font-weight:bold;color:${INK}">${esc(formatKpi(kpi.value, kpi.format, loc))}</div>` +
+      (change
+        ? `<div style="font-family:${FONT};font-size:12px;color:${change.color}">${esc(change.text)}</div>`
+        : "") +
+      `</td>`
+    );
+  });
+  const rows: string[] = [];
+  for (let i = 0; i < cells.length; i += 2) {
+    const pair = cells.slice(i, i + 2);
+    if (pair.length === 1) pair.push(`<td width="50%" style="width:50%"></td>`);
+    rows.push(`<tr>${pair.join("")}</tr>`);
+  }
+  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse">${rows.join("")}</table>`;
+}
+
+function alertList(summary: Summary): string {
+  const items = summary.alerts
+    .slice(0, MAX_ALERTS)
+    .map((a) => `<li style="margin:0 0 4px">${esc(a.message)}</li>`);
+  const more = summary.alerts.length - MAX_ALERTS;
+  if (more > 0) items.push(`<li style="margin:0">and ${more} more in the full report</li>`);
+  return (
+    `<div style="padding:10px 14px;background-color:#fff7ed;border-left:4px solid #c2410c;color:${INK};font-family:${FONT};font-size:14px">` +
+    `<ul style="margin:0;padding:0 0 0 18px">${items.join("")}</ul></div>`
+  );
+}
+
+function chartImage(image: EmailImage): string {
+  const alt = `${image.title}: ${image.description}`;
+  return (
+    heading(image.title) +
+    `<img src="cid:${esc(image.cid)}" width="${image.width}" height="${image.height}" alt="${esc(alt)}" ` +
+    `style="display:block;width:100%;max-width:${image.width}px;height:auto;border:0;background-color:#ffffff">`
+  );
+}
+
+interface ShortTable {
+  title: string;
+  header: string[];
+  numeric: boolean[];
+  rows: string[][];
+  more: number;
+}
+
+function shortTable(spec: ReportSpec, summary: Summary, email: EmailSpec): ShortTable | undefined {
+  if (email.table === undefined) return undefined;
+  const loc = { locale: spec.locale, currency: spec.currency };
+  const titled = spec.sections.find((s) => s.kind === "table" && s.query === email.table?.query);
+  const block = tableBlock(
+    spec,
+    summary,
+    {
+      kind: "table",
+      query: email.table.query,
+      limit: email.table.rows,
+      path: ["email", "table"],
+      ...(titled?.kind === "table" && titled.title !== undefined && { title: titled.title }),
+    },
+    0,
+    loc,
+  );
+  return {
+    title: block.title,
+    header: block.columns.map((c) => c.title),
+    numeric: block.columns.map((c) => c.numeric),
+    rows: block.rows.map((row) => row.map((cell) => cell.text)),
+    more: block.totalRows - block.rows.length,
+  };
+}
+
+function tableHtml(table: ShortTable): string {
+  const cell = (text: string, i: number, tag: "th" | "td") =>
+    `<${tag} style="padding:6px 8px;border-bottom:1px solid ${LINE};text-align:${table.numeric[i] ? "right" : "left"};font-family:${FONT};font-size:13px;color:${tag === "th" ? MUTED : INK}${tag === "th" ? ";font-weight:bold" : ""}">${esc(text)}</${tag}>`;
+  return (
+    heading(table.title) +
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse">` +
+    `<tr>${table.header.map((h, i) => cell(h, i, "th")).join("")}</tr>` +
+    table.rows.map((r) => `<tr>${r.map((c, i) => cell(c, i, "td")).join("")}</tr>`).join("") +
+    `</table>` +
+    (table.more > 0
+      ? `<p style="margin:8px 0 0;font-family:${FONT};font-size:13px;color:${MUTED}">and ${table.more} more rows in the full report</p>`
+      : "")
+  );
+}
+
+/** Compose the message for this summary: subject, HTML, text, images and the send decision. */
+export function composeEmail(input: ComposeInput): EmailMessage {
+  const { spec, summary } = input;
+  const email = spec.email ?? defaultEmail(spec.sections);
+  const loc: FormatLocale = { locale: spec.locale, currency: spec.currency };
+  const subject = fillSubject(email.subject, { title: spec.title, now: input.now, summary, loc });
+  const date = formatDate(input.now.toISOString().slice(0, 10), loc);
+  const table = shortTable(spec, summary, email);
+  const footer = [
+    `${formatInteger(summary.rows, loc)} rows${input.source ? ` from ${input.source}` : ""}; built ${formatDateTime(input.now, loc)}.`,
+  ];
+
+  const html: string[] = [];
+  const text: string[] = [];
+  html.push(
+    row(
+      `<h1 style="margin:0 0 4px;font-family:${FONT};font-size:22px;line-height:1.3;font-weight:bold;color:${INK}">${esc(spec.title)}</h1>` +
+        `<p style="margin:0;font-family:${FONT};font-size:14px;color:${MUTED}">${esc(date)}</p>` +
+        (spec.description
+          ? `<p style="margin:8px 0 0;font-family:${FONT};font-size:14px;line-height:1.5;color:${INK}">${esc(spec.description)}</p>`
+          : ""),
+      `24px ${EMAIL_PADDING}px 8px`,
+    ),
+  );
+  text.push(spec.title, date);
+  if (spec.description) text.push("", spec.description);
+  if (input.link) {
+    html.push(row(button(input.link), `8px ${EMAIL_PADDING}px 8px`));
+    text.push("", `Open the full report: ${input.link}`);
+  }
+  if (email.kpis && summary.kpis.length > 0) {
+    html.push(row(kpiTiles(summary.kpis, loc)));
+    text.push("", "Key figures");
+    for (const kpi of summary.kpis) {
+      const change = kpiChange(kpi, loc);
+      text.push(
+        `  ${kpi.label}: ${formatKpi(kpi.value, kpi.format, loc)}${change ? ` (${change.text})` : ""}`,
+      );
+    }
+  }
+  if (email.alerts && summary.alerts.length > 0) {
+    const count = summary.alerts.length;
+    const title = `Data quality: ${count} alert${count === 1 ? "" : "s"}`;
+    html.push(row(heading(title) + alertList(summary)));
+    text.push("", title);
+    for (const a of summary.alerts.slice(0, MAX_ALERTS)) {
+      text.push(`  - ${a.message}`);
+    }
+    if (count > MAX_ALERTS) text.push(`  and ${count - MAX_ALERTS} more in the full report`);
+  }
+  for (const image of input.images) {
+    html.push(row(chartImage(image)));
+    text.push("", image.title, `  ${image.description}`);
+  }
+  if (table) {
+    html.push(row(tableHtml(table)));
+    text.push("", table.title, `  ${table.header.join(" | ")}`);
+    for (const r of table.rows) text.push(`  ${r.join(" | ")}`);
+    if (table.more > 0) text.push(`  and ${table.more} more rows in the full report`);
+  }
+  if (email.text) {
+    const paras = paragraphs(email.text);
+    html.push(
+      row(
+        paras
+          .map(
+            (p) =>
+              `<p style="margin:0 0 10px;font-family:${FONT};font-size:14px;line-height:1.5;color:${INK}">${esc(p)}</p>`,
+          )
+          .join(""),
+      ),
+    );
+    for (const p of paras) text.push("", p);
+  }
+  const links: string[] = [];
+  if (input.latest && input.latest !== input.link) {
+    links.push(
+      `Latest version: <a href="${esc(input.latest)}" style="color:${ACCENT}">${esc(input.latest)}</a>`,
+    );
+    text.push("", `Latest version: ${input.latest}`);
+  }
+  if (input.unsubscribe) {
+    links.push(
+      `To stop these emails, <a href="${esc(input.unsubscribe)}" style="color:${ACCENT}">unsubscribe here</a>.`,
+    );
+    text.push("", `Unsubscribe: ${input.unsubscribe}`);
+  }
+  text.push("", "--", ...footer);
+  html.push(
+    row(
+      [...footer.map(esc), ...links]
+        .map(
+          (line) =>
+            `<p style="margin:0 0 6px;font-family:${FONT};font-size:12px;line-height:1.5;color:${MUTED}">${line}</p>`,
+        )
+        .join(""),
+      `16px ${EMAIL_PADDING}px 24px`,
+    ),
+  );
+
+  const body =
+    `<!DOCTYPE html><html lang="${esc(spec.locale)}"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<meta name="color-scheme" content="light"><meta name="supported-color-schemes" content="light">` +
+    `<title>${esc(subject)}</title></head>` +
+    `<body style="margin:0;padding:0;background-color:${PAGE};color:${INK}">` +
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:${PAGE}"><tr><td align="center" style="padding:16px 8px">` +
+    `<table role="presentation" width="${EMAIL_WIDTH}" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:${EMAIL_WIDTH}px;background-color:${CARD};border:1px solid ${LINE}">` +
+    html.join("") +
+    `</table></td></tr></table></body></html>`;
+
+  return {
+    subject,
+    html: body,
+    text: `${text.join("\n")}\n`,
+    images: input.images,
+    decision: decideSend(email.send, summary),
+  };
+}
+
+/** The HTML with every `cid:` image inlined as a data URL, for output/email.html. */
+export function inlineImages(html: string, images: readonly EmailImage[]): string {
+  const byCid = new Map(images.map((image) => [image.cid, image]));
+  return html.replace(/src="cid:([^"]+)"/g, (whole, cid: string) => {
+    const image = byCid.get(cid.replace(/&amp;/g, "&"));
+    return image
+      ? `src="data:image/png;base64,${Buffer.from(image.png).toString("base64")}"`
+      : whole;
+  });
+}
