@@ -17,6 +17,7 @@ Commands:
   check [report.yml]    run the whole build and report problems, writing nothing
   preview [report.yml]  build, serve on 127.0.0.1 and rebuild on change
   publish               publish output/ to Posit Connect (see publish --help)
+  notify [report.yml]   email the report over SMTP after a publish (see notify --help)
   help                  show this help
   --version             print the version
 
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   preview: async (args, effects, io) =>
     (await import("./preview.ts")).runPreview(args, effects, io),
   publish: async (args, effects) => (await import("./publish.ts")).runPublish(args, effects),
+  notify: async (args, effects) => (await import("./notify.ts")).runNotify(args, effects),
 };
 
 /** The package's version, from package.json (two folders up from src/cli/ and dist/cli/ alike). */

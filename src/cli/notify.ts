@@ -1,0 +1,118 @@
+// `connect-s3-report notify`: after a static publish, mail the report's email (the same
+// message a rendered deploy hands Connect) over SMTP, linking to the published content,
+// when the definition's send rule says so. Composed from the built output's summary.json, so
+// the numbers are those of the report just published.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_FONTS_DIR } from "../chart/index.ts";
+import { loadReportSpec } from "../config/index.ts";
+import type { Effects } from "../effects.ts";
+import { composeEmail } from "../email/compose.ts";
+import { emailImages } from "../email/images.ts";
+import { mimeMessage, sendMail, smtpSettings } from "../email/smtp.ts";
+import { ReportError } from "../errors.ts";
+import type { Summary } from "../summarize/summary.ts";
+
+export const NOTIFY_HELP = `Usage: connect-s3-report notify [report.yml] --to ADDRESS... [options]
+
+Email the report (KPIs, alerts, charts, link) after a publish, over SMTP, when the
+definition's send rule (email.send) says so; otherwise print "not sent: <reason>".
+
+Arguments:
+  report.yml            report definition (default: report/report.yml)
+
+Options:
+  --to ADDRESS          recipient; repeat or separate with commas
+  --url URL             the published report, e.g. the Content URL publish printed
+                        (default: REPORT_URL)
+  --dir DIR             the built report whose summary.json is mailed (default: output)
+  --dry-run             write the message to --eml instead of sending it
+  --eml FILE            where --dry-run writes the message (default: email.eml)
+  --force               send even when the send rule would not
+  --verbose             more detail in the log, and stack traces on errors
+  -h, --help            show this help
+
+Environment:
+  SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM,
+  SMTP_SECURE (tls | starttls | none; default starttls)
+`;
+
+const FLAGS = {
+  to: { type: "string", multiple: true },
+  url: { type: "string" },
+  dir: { type: "string", default: "output" },
+  "dry-run": { type: "boolean", default: false },
+  eml: { type: "string", default: "email.eml" },
+  force: { type: "boolean", default: false },
+  verbose: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+async function readSummary(dir: string): Promise<Summary> {
+  const path = join(dir, "summary.json");
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new ReportError(`No summary.json in ${dir}`, {
+      hint: "Build the report first (connect-s3-report build), or pass --dir with the built output.",
+    });
+  }
+  return JSON.parse(text) as Summary;
+}
+
+/** `connect-s3-report notify`: returns the exit code. */
+export async function runNotify(args: string[], effects: Effects): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: FLAGS });
+  if (values.help) {
+    process.stdout.write(NOTIFY_HELP);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    process.stderr.write(
+      `expected one report definition, got ${positionals.length}\n\n${NOTIFY_HELP}`,
+    );
+    return 2;
+  }
+  const to = (values.to ?? [])
+    .flatMap((list) => list.split(","))
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (to.length === 0) {
+    throw new ReportError("No recipients: give --to ADDRESS", {
+      hint: "e.g. connect-s3-report notify --to team@example.com --url https://connect.example.com/content/…",
+    });
+  }
+  const link = values.url ?? effects.env.REPORT_URL?.trim();
+  if (!link) {
+    throw new ReportError("No link to the report: give --url (or set REPORT_URL)", {
+      hint: "Use the Content URL that `connect-s3-report publish` printed.",
+    });
+  }
+  const dryRun = values["dry-run"];
+  const settings = smtpSettings(effects.env, { dryRun });
+  const spec = await loadReportSpec(positionals[0] ?? "report/report.yml", effects.env);
+  const summary = await readSummary(values.dir);
+  const images = await emailImages(spec, summary, { fontsDir: DEFAULT_FONTS_DIR });
+  const message = composeEmail({ spec, summary, now: effects.now(), images, link });
+  if (!message.decision.send && !values.force) {
+    effects.log.info(`not sent: ${message.decision.reason}`);
+    return 0;
+  }
+  const bytes = await mimeMessage(message, settings.from, to);
+  const size = `${(bytes.byteLength / 1024).toFixed(1)} kB`;
+  if (dryRun) {
+    await writeFile(values.eml, bytes);
+    effects.log.info(
+      `dry run: wrote ${values.eml} (${size}, "${message.subject}"); nothing was sent.`,
+    );
+    return 0;
+  }
+  const answer = await sendMail(message, to, settings);
+  effects.log.info(
+    `sent "${message.subject}" (${size}) to ${to.join(", ")} via ${settings.host}:${settings.port}: ${message.decision.reason}`,
+  );
+  effects.log.verbose(`server: ${answer}`);
+  return 0;
+}
