@@ -127,6 +127,7 @@ test("the bundle carries the definition, the templates and the script, and no sa
     "index.qmd",
     SCRIPT_PATH,
     "_report/render.json",
+    "_report/lib/deno/resvg_bg.wasm",
   ]) {
     assert.ok(paths.includes(path), path);
   }
@@ -175,19 +176,34 @@ test("off Connect with no bucket configured, the script builds from the bundled 
   assert.match(html, /Rendered sales/);
   assert.match(html, /North/);
   assert.doesNotMatch(html, /Atlantis/);
-  const meta = JSON.parse(readFileSync(join(project, ".output_metadata.json"), "utf8"));
-  assert.match(meta.rsc_email_body_text, /^The report "Rendered sales" was updated on/);
+  // No Connect version in the environment: v1. Revenue 120.50 + 80 + 45.25 + 300 + 10 + 99.99
+  // = 655.74 is below the rule's 1,000, so the scheduled email is suppressed.
+  const meta = checkV1(readMetadata(project), {
+    subject: "Rendered sales: revenue $655.74",
+    suppressed: true,
+  });
   assert.match(meta.rsc_email_body_text, /6 rows from .*orders\.csv/);
 });
 
+/** The Connect release each Deno's render reports (SPARK_CONNECT_USER_AGENT), and the file version it reads. */
+const CONNECT_OF: Record<(typeof DENO_VERSIONS)[number], { agent?: string; version: 1 | 2 }> = {
+  "1.46.3": { version: 1 },
+  "2.2.10": { agent: "posit-connect/2025.12.1", version: 1 },
+  "2.7.14": { agent: "posit-connect/2026.03.0-dev+88-gda902918eb", version: 2 },
+};
+
 for (const version of DENO_VERSIONS) {
-  test(`Deno ${version}: a render on Connect exchanges the session token, reads S3 and writes the report and email`, async () => {
+  const connectRelease = CONNECT_OF[version];
+  test(`Deno ${version}: a render on Connect exchanges the session token, reads S3 and writes the report and a v${connectRelease.version} email`, async () => {
     const project = extract();
     const exchangesBefore = oauth.exchanges.length;
     const s3Before = s3.requests.length;
     const run = await runLikeQuarto(version, join(project, SCRIPT_PATH), {
       cwd: project,
-      env: renderEnv(project),
+      env: {
+        ...renderEnv(project),
+        ...(connectRelease.agent && { SPARK_CONNECT_USER_AGENT: connectRelease.agent }),
+      },
     });
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
 
@@ -203,12 +219,19 @@ for (const version of DENO_VERSIONS) {
     assert.match(html, /Atlantis/);
     assert.match(html, /Lemuria/);
     assert.match(html, /<svg/);
-    const meta = JSON.parse(readFileSync(join(project, ".output_metadata.json"), "utf8"));
-    assert.match(meta.rsc_email_subject, /^Rendered sales \(\d{4}-\d\d-\d\d\)$/);
-    assert.match(meta.rsc_email_body_html, new RegExp(`href="${connect.url}/content/abc/_rev7/"`));
-    assert.match(meta.rsc_email_body_text, /3 rows from s3:\/\/reports\/sales\/orders\.csv/);
-    assert.match(meta.rsc_email_body_text, /Unsubscribe: .*\/subscriptions/);
-    assert.equal(meta.rsc_email_suppress_scheduled, false);
+    // Revenue in the S3 copy: 1000 + 234.5 + 66 = 1,300.50, above the rule's 1,000: sent.
+    const expected = { subject: "Rendered sales: revenue $1,300.50", suppressed: false };
+    const raw = readMetadata(project);
+    const email =
+      connectRelease.version === 2 ? checkV2(raw, expected) : v1AsEmail(checkV1(raw, expected));
+    assert.match(email.body_html, new RegExp(`href="${connect.url}/content/abc/_rev7/"`));
+    assert.match(
+      email.body_html,
+      new RegExp(`href="${connect.url}/connect/#/apps/abc/subscriptions"`),
+    );
+    assert.match(email.body_text, /3 rows from s3:\/\/reports\/sales\/orders\.csv/);
+    assert.match(email.body_text, /Revenue: \$1,300\.50/);
+    assert.match(email.body_text, /Unsubscribe: .*\/subscriptions/);
 
     // No secret in anything the render wrote, nor in its log.
     const issued = [...registry.keys.values()].flatMap((k) => [k.secretAccessKey, k.sessionToken]);
@@ -239,11 +262,112 @@ test("Deno 1.46.3: Parquet from S3 is decoded by the wasm shipped beside the scr
   const project = extract();
   const run = await runLikeQuarto("1.46.3", join(project, SCRIPT_PATH), {
     cwd: project,
-    env: { ...renderEnv(project), AWS_S3_FILEPATH: "sales/orders.parquet" },
+    env: {
+      ...renderEnv(project),
+      AWS_S3_FILEPATH: "sales/orders.parquet",
+      SPARK_CONNECT_USER_AGENT: "posit-connect/2026.04.1",
+    },
   });
   assert.equal(run.code, 0, run.stderr);
   const html = readFileSync(join(project, "index.html"), "utf8");
   assert.match(html, /Hyperborea/);
   assert.match(html, /\$825\.25/); // Revenue KPI: 500 + 250.25 + 75
   assert.doesNotMatch(html, /Atlantis/);
+  // Connect 2026.04 reads v2; 825.25 is below the rule's 1,000, so the email is suppressed.
+  checkV2(readMetadata(project), { subject: "Rendered sales: revenue $825.25", suppressed: true });
 });
+
+// The shapes Connect reads (docs/design/connect-email.md), checked field by field.
+
+const PNG_SIGNATURE = "89504e470d0a1a0a";
+
+function readMetadata(project: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(project, ".output_metadata.json"), "utf8"));
+}
+
+/** Every cid: in the HTML has an image, every image is a PNG, and no image is unused. */
+function checkImages(html: string, images: unknown): void {
+  assert.ok(images && typeof images === "object");
+  const map = images as Record<string, string>;
+  const cids = [...html.matchAll(/src="cid:([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(Object.keys(map).sort(), [...new Set(cids)].sort());
+  assert.ok(cids.length >= 1);
+  for (const data of Object.values(map)) {
+    assert.equal(Buffer.from(data, "base64").subarray(0, 8).toString("hex"), PNG_SIGNATURE);
+  }
+}
+
+interface V1 {
+  rsc_email_subject: string;
+  rsc_email_body_html: string;
+  rsc_email_body_text: string;
+  rsc_email_images: Record<string, string>;
+}
+
+function checkV1(
+  meta: Record<string, unknown>,
+  want: { subject: string; suppressed: boolean },
+): V1 {
+  assert.deepEqual(Object.keys(meta).sort(), [
+    "rsc_email_attachments",
+    "rsc_email_body_html",
+    "rsc_email_body_text",
+    "rsc_email_images",
+    "rsc_email_subject",
+    "rsc_email_suppress_report_attachment",
+    "rsc_email_suppress_scheduled",
+  ]);
+  assert.equal(meta.rsc_email_subject, want.subject);
+  assert.equal(typeof meta.rsc_email_body_html, "string");
+  assert.match(meta.rsc_email_body_html as string, /^<!DOCTYPE html>/);
+  assert.equal(typeof meta.rsc_email_body_text, "string");
+  assert.deepEqual(meta.rsc_email_attachments, []);
+  assert.equal(meta.rsc_email_suppress_report_attachment, true);
+  assert.equal(meta.rsc_email_suppress_scheduled, want.suppressed);
+  checkImages(meta.rsc_email_body_html as string, meta.rsc_email_images);
+  return meta as unknown as V1;
+}
+
+interface V2Email {
+  subject: string;
+  body_html: string;
+  body_text: string;
+}
+
+function v1AsEmail(meta: V1): V2Email {
+  return {
+    subject: meta.rsc_email_subject,
+    body_html: meta.rsc_email_body_html,
+    body_text: meta.rsc_email_body_text,
+  };
+}
+
+function checkV2(
+  meta: Record<string, unknown>,
+  want: { subject: string; suppressed: boolean },
+): V2Email {
+  assert.deepEqual(Object.keys(meta).sort(), ["emails", "rsc_email_version"]);
+  assert.equal(meta.rsc_email_version, 2);
+  assert.ok(Array.isArray(meta.emails));
+  assert.equal(meta.emails.length, 1);
+  const email = meta.emails[0] as Record<string, unknown>;
+  assert.deepEqual(Object.keys(email).sort(), [
+    "attachments",
+    "body_html",
+    "body_text",
+    "email_id",
+    "images",
+    "send_report_as_attachment",
+    "subject",
+    "suppress_scheduled",
+  ]);
+  assert.equal(email.email_id, 1);
+  assert.equal(email.subject, want.subject);
+  assert.match(email.body_html as string, /^<!DOCTYPE html>/);
+  assert.equal(typeof email.body_text, "string");
+  assert.deepEqual(email.attachments, []);
+  assert.equal(email.suppress_scheduled, want.suppressed);
+  assert.equal(email.send_report_as_attachment, false);
+  checkImages(email.body_html as string, email.images);
+  return email as unknown as V2Email;
+}
