@@ -49,11 +49,11 @@ export const V2_SINCE = { year: 2026, month: 3, patch: 0 } as const;
 export function connectVersion(
   env: Readonly<Record<string, string | undefined>>,
 ): { year: number; month: number; patch: number } | undefined {
-  const match = /posit-connect\/(\d+)\.(\d+)(?:\.(\d+))?(?![\d.])/.exec(
-    env.SPARK_CONNECT_USER_AGENT ?? "",
-  );
+  const written = /posit-connect\/([\d.\-+a-z]+)/.exec(env.SPARK_CONNECT_USER_AGENT ?? "")?.[1];
+  // A suffix such as "-dev+88-gda902918eb" is dropped; what remains must be X.Y or X.Y.Z.
+  const match = /^(\d+)\.(\d+)\.?(\d*)$/.exec(written?.split("-")[0] ?? "");
   if (!match) return undefined;
-  return { year: Number(match[1]), month: Number(match[2]), patch: Number(match[3] ?? 0) };
+  return { year: Number(match[1]), month: Number(match[2]), patch: Number(match[3] || 0) };
 }
 
 /** 2 when the render's Connect reads v2, else 1 (also when the version is unknown). */
