@@ -95,6 +95,10 @@ export const CHANGE_KINDS = [
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
+/** The comparisons a condition of the `email:` block's send rule makes. */
+export const SEND_OPS = ["above", "below", "equals"] as const;
+export type SendOp = (typeof SEND_OPS)[number];
+
 /** True when `value` is one of `list`: narrows a string read from YAML or a template. */
 export function isOneOf<const T extends string>(list: readonly T[], value: unknown): value is T {
   return typeof value === "string" && (list as readonly string[]).includes(value);

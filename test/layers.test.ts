@@ -29,6 +29,7 @@ const LAYERS = [
   "chart",
   "render",
   "site",
+  "email",
   "build",
   "rendered",
   "cli",
@@ -179,7 +180,8 @@ test("layerOf places top-level files and folders", () => {
   assert.equal(layerOf("build.ts"), "build");
   assert.equal(layerOf("index.ts"), "index");
   assert.equal(layerOf("read/csv/tokenizer.ts"), "read");
-  assert.equal(layerOf("email/compose.ts"), undefined);
+  assert.equal(layerOf("email/compose.ts"), "email");
+  assert.equal(layerOf("cache/store.ts"), undefined);
 });
 
 test("specifiersOf finds static, type-only, re-exported, multi-line and dynamic imports", () => {

@@ -1,18 +1,19 @@
 // The definition's `email:` block: the subject (with placeholders), what the mail carries
 // (KPIs, alerts, chosen charts, a short table, a paragraph) and the send rule. Read here so
 // its errors are located like every other definition error; src/email/ uses the result.
+
+import { SEND_OPS } from "../vocabulary.ts";
 import { didYouMean } from "./closest.ts";
 import { type Checker, describe, Fields, quoted, scalarText } from "./fields.ts";
-import {
-  type EmailSpec,
-  type FieldPath,
-  type QuerySpec,
-  SEND_OPS,
-  type SectionSpec,
-  type SendCondition,
-  type SendOp,
-  type SendRule,
-  type SendSubject,
+import type {
+  EmailSpec,
+  FieldPath,
+  QuerySpec,
+  SectionSpec,
+  SendCondition,
+  SendOp,
+  SendRule,
+  SendSubject,
 } from "./spec.ts";
 import type { YNode } from "./yaml-tree.ts";
 

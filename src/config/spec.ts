@@ -10,6 +10,7 @@ import type {
   HistogramScale,
   MeasureOp,
   SectionKind,
+  SendOp,
   TimeUnit,
   ValueFormat,
 } from "../vocabulary.ts";
@@ -25,6 +26,7 @@ export type {
   HistogramScale,
   MeasureOp,
   SectionKind,
+  SendOp,
   TimeUnit,
   ValueFormat,
 };
@@ -268,14 +270,6 @@ export interface HistorySpec {
   thresholds: ChangeThresholds;
   path: FieldPath;
 }
-
-/** Who gets mail when: `always`, `on_alert`, or when any of the conditions holds. */
-export const SEND_RULE_KINDS = ["always", "on_alert", "when"] as const;
-export type SendRuleKind = (typeof SEND_RULE_KINDS)[number];
-
-/** The comparisons a send condition can make. */
-export const SEND_OPS = ["above", "below", "equals"] as const;
-export type SendOp = (typeof SEND_OPS)[number];
 
 /** What a send condition compares: a KPI's value or change, or a row count. */
 export type SendSubject =
