@@ -174,7 +174,7 @@ function shortTable(spec: ReportSpec, summary: Summary, email: EmailSpec): Short
 
 function tableHtml(table: ShortTable): string {
   const cell = (text: string, i: number, tag: "th" | "td") =>
-    `<${tag} style="padding:6px 8px;border-bottom:1px solid ${LINE};text-align:${table.numeric[i] ? "right" : "left"};font-family:${FONT};font-size:13px;color:${tag === "th" ? MUTED : INK}${tag === "th" ? ";font-weight:bold" : ""}">${esc(text)}</${tag}>`;
+    `<${tag} style="padding:5px 6px;border-bottom:1px solid ${LINE};text-align:${table.numeric[i] ? "right" : "left"};font-family:${FONT};font-size:12px;color:${tag === "th" ? MUTED : INK}${tag === "th" ? ";font-weight:bold" : ""}">${esc(text)}</${tag}>`;
   return (
     heading(table.title) +
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse">` +
