@@ -12,7 +12,7 @@ import { composeEmail } from "../email/compose.ts";
 import { emailImages } from "../email/images.ts";
 import { mimeMessage, sendMail, smtpSettings } from "../email/smtp.ts";
 import { ReportError } from "../errors.ts";
-import type { Summary } from "../summarize/summary.ts";
+import type { SummaryDocument } from "../history/document.ts";
 
 export const NOTIFY_HELP = `Usage: connect-s3-report notify [report.yml] --to ADDRESS... [options]
 
@@ -49,7 +49,8 @@ const FLAGS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-async function readSummary(dir: string): Promise<Summary> {
+/** summary.json: the summary with the build's time and data (older outputs may lack them). */
+async function readSummary(dir: string): Promise<SummaryDocument> {
   const path = join(dir, "summary.json");
   let text: string;
   try {
@@ -59,7 +60,7 @@ async function readSummary(dir: string): Promise<Summary> {
       hint: "Build the report first (connect-s3-report build), or pass --dir with the built output.",
     });
   }
-  return JSON.parse(text) as Summary;
+  return JSON.parse(text) as SummaryDocument;
 }
 
 /** `connect-s3-report notify`: returns the exit code. */
@@ -95,7 +96,10 @@ export async function runNotify(args: string[], effects: Effects): Promise<numbe
   const spec = await loadReportSpec(positionals[0] ?? "report/report.yml", effects.env);
   const summary = await readSummary(values.dir);
   const images = await emailImages(spec, summary, { fontsDir: DEFAULT_FONTS_DIR });
-  const message = composeEmail({ spec, summary, now: effects.now(), images, link });
+  // The build's time and data source, as in the mail the build wrote to output/email.html.
+  const built = summary.builtAt ? new Date(summary.builtAt) : undefined;
+  const now = built && !Number.isNaN(built.getTime()) ? built : effects.now();
+  const message = composeEmail({ spec, summary, now, images, link, source: summary.data?.label });
   if (!message.decision.send && !values.force) {
     effects.log.info(`not sent: ${message.decision.reason}`);
     return 0;
