@@ -181,7 +181,7 @@ test("layerOf places top-level files and folders", () => {
   assert.equal(layerOf("index.ts"), "index");
   assert.equal(layerOf("read/csv/tokenizer.ts"), "read");
   assert.equal(layerOf("email/compose.ts"), "email");
-  assert.equal(layerOf("cache/store.ts"), undefined);
+  assert.equal(layerOf("no-such-layer/x.ts"), undefined);
 });
 
 test("specifiersOf finds static, type-only, re-exported, multi-line and dynamic imports", () => {
