@@ -1,4 +1,4 @@
-// `notify` end to end: the real CLI sends the report's email through a real SMTP server
+// `notify` end to end: the CLI (main, in-process) sends the report's email through a real SMTP server
 // (smtp-server, started here on 127.0.0.1 with AUTH over STARTTLS and a self-signed
 // certificate made for this run), and an independent parser (mailparser) reads what arrived.
 import assert from "node:assert/strict";
@@ -106,7 +106,7 @@ function smtpEnv(overrides: Record<string, string> = {}): Record<string, string>
     SMTP_PASSWORD: PASSWORD,
     SMTP_FROM: FROM,
     // Trust the certificate made above, as a user would trust a private CA.
-    NODE_EXTRA_CA_CERTS: caFile,
+    SMTP_CA_FILE: caFile,
     ...overrides,
   };
 }

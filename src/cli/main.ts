@@ -35,7 +35,7 @@ const COMMANDS: Record<string, Command> = {
   preview: async (args, effects, io) =>
     (await import("./preview.ts")).runPreview(args, effects, io),
   publish: async (args, effects) => (await import("./publish.ts")).runPublish(args, effects),
-  notify: async (args, effects) => (await import("./notify.ts")).runNotify(args, effects),
+  notify: async (args, effects, io) => (await import("./notify.ts")).runNotify(args, effects, io),
 };
 
 /** The package's version, from package.json (two folders up from src/cli/ and dist/cli/ alike). */

@@ -13,6 +13,7 @@ import { emailImages } from "../email/images.ts";
 import { mimeMessage, sendMail, smtpSettings } from "../email/smtp.ts";
 import { ReportError } from "../errors.ts";
 import type { SummaryDocument } from "../history/document.ts";
+import type { CommandIo } from "./io.ts";
 
 export const NOTIFY_HELP = `Usage: connect-s3-report notify [report.yml] --to ADDRESS... [options]
 
@@ -35,7 +36,8 @@ Options:
 
 Environment:
   SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM,
-  SMTP_SECURE (tls | starttls | none; default starttls)
+  SMTP_SECURE (tls | starttls | none; default starttls),
+  SMTP_CA_FILE (PEM of a private CA that signed the server's certificate)
 `;
 
 const FLAGS = {
@@ -64,16 +66,14 @@ async function readSummary(dir: string): Promise<SummaryDocument> {
 }
 
 /** `connect-s3-report notify`: returns the exit code. */
-export async function runNotify(args: string[], effects: Effects): Promise<number> {
+export async function runNotify(args: string[], effects: Effects, io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: FLAGS });
   if (values.help) {
-    process.stdout.write(NOTIFY_HELP);
+    io.stdout(NOTIFY_HELP);
     return 0;
   }
   if (positionals.length > 1) {
-    process.stderr.write(
-      `expected one report definition, got ${positionals.length}\n\n${NOTIFY_HELP}`,
-    );
+    io.stderr(`expected one report definition, got ${positionals.length}\n\n${NOTIFY_HELP}`);
     return 2;
   }
   const to = (values.to ?? [])
@@ -92,7 +92,7 @@ export async function runNotify(args: string[], effects: Effects): Promise<numbe
     });
   }
   const dryRun = values["dry-run"];
-  const settings = smtpSettings(effects.env, { dryRun });
+  const settings = await smtpSettings(effects.env, { dryRun });
   const spec = await loadReportSpec(positionals[0] ?? "report/report.yml", effects.env);
   const summary = await readSummary(values.dir);
   const images = await emailImages(spec, summary, { fontsDir: DEFAULT_FONTS_DIR });

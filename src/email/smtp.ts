@@ -1,6 +1,7 @@
 // The email as a MIME message, and sending it over SMTP with nodemailer (used by `notify`
 // under Node only; the rendered deploy hands the message to Connect instead). Settings come
 // from SMTP_* variables; errors name the server and the setting to fix, never the password.
+import { readFile } from "node:fs/promises";
 import nodemailer from "nodemailer";
 import MailComposer from "nodemailer/lib/mail-composer";
 import type { Effects } from "../effects.ts";
@@ -20,12 +21,14 @@ export interface SmtpSettings {
   username?: string;
   password?: string;
   from: string;
+  /** PEM certificates to trust besides the system's (SMTP_CA_FILE). */
+  ca?: string;
 }
 
 type Env = Effects["env"];
 
 /** The SMTP_* settings; a `--dry-run` needs only SMTP_FROM (or a placeholder sender). */
-export function smtpSettings(env: Env, options: { dryRun: boolean }): SmtpSettings {
+export async function smtpSettings(env: Env, options: { dryRun: boolean }): Promise<SmtpSettings> {
   const value = (name: string) => env[name]?.trim() || undefined;
   const secureText = (value("SMTP_SECURE") ?? "starttls").toLowerCase();
   const secure = SMTP_SECURE_MODES.find((mode) => mode === secureText);
@@ -63,7 +66,19 @@ export function smtpSettings(env: Env, options: { dryRun: boolean }): SmtpSettin
       hint: 'Set SMTP_FROM to the sender, e.g. SMTP_FROM="Reports <reports@example.com>".',
     });
   }
+  const caFile = value("SMTP_CA_FILE");
+  let ca: string | undefined;
+  if (caFile !== undefined && !options.dryRun) {
+    try {
+      ca = await readFile(caFile, "utf8");
+    } catch {
+      throw new ReportError(`SMTP_CA_FILE names ${caFile}, which cannot be read`, {
+        hint: "Point SMTP_CA_FILE at the PEM file of the CA that signed the SMTP server's certificate.",
+      });
+    }
+  }
   return {
+    ...(ca !== undefined && { ca }),
     host: host ?? "localhost",
     port,
     secure,
@@ -117,6 +132,7 @@ export async function sendMail(
     secure: settings.secure === "tls",
     requireTLS: settings.secure === "starttls",
     ignoreTLS: settings.secure === "none",
+    ...(settings.ca !== undefined && { tls: { ca: settings.ca } }),
     ...(settings.username !== undefined && {
       auth: { user: settings.username, pass: settings.password ?? "" },
     }),
@@ -139,7 +155,7 @@ export async function sendMail(
     }
     if (e.code === "ETLS" || /certificate|TLS|SSL/i.test(detail)) {
       throw new ReportError(`TLS with the SMTP server ${server} failed: ${detail}`, {
-        hint: "Check SMTP_SECURE (tls for port 465, starttls for 587) and that the server's certificate is trusted (NODE_EXTRA_CA_CERTS for a private CA).",
+        hint: "Check SMTP_SECURE (tls for port 465, starttls for 587) and that the server's certificate is trusted (SMTP_CA_FILE for a private CA).",
       });
     }
     if (
