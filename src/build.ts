@@ -325,6 +325,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     images,
     link: PREVIEW_REPORT_LINK,
     source: source.label,
+    ...(history.input?.changes === undefined ? {} : { changes: history.input.changes }),
   });
   const summaryBytes = summaryJson(document);
   const result: BuildResult = {

@@ -2,7 +2,7 @@
 // (KPIs, alerts, chosen charts, a short table, a paragraph) and the send rule. Read here so
 // its errors are located like every other definition error; src/email/ uses the result.
 
-import { SEND_OPS } from "../vocabulary.ts";
+import { CHANGE_KINDS, type ChangeKind, isOneOf, SEND_OPS } from "../vocabulary.ts";
 import { didYouMean } from "./closest.ts";
 import { type Checker, describe, Fields, quoted, scalarText } from "./fields.ts";
 import type {
@@ -186,26 +186,63 @@ function readSend(
     const text = scalarText(node)?.toLowerCase();
     if (text === "always") return { kind: "always" };
     if (text === "on_alert") return { kind: "on_alert" };
+    if (text === "on_change")
+      return { kind: "when", conditions: [], onAlert: false, onChange: [...CHANGE_KINDS] };
     return checker.fail(
       node.pos,
       path,
-      `${describe(node)} is not a send rule${didYouMean(text ?? "", ["always", "on_alert"])}`,
+      `${describe(node)} is not a send rule${didYouMean(text ?? "", ["always", "on_alert", "on_change"])}`,
       SEND_HINT,
     );
   }
   if (node.kind !== "seq" || node.items.length === 0) {
     return checker.fail(node.pos, path, `expected a send rule, found ${describe(node)}`, SEND_HINT);
   }
-  const rule: SendRule = { kind: "when", conditions: [], onAlert: false };
+  const rule: SendRule = { kind: "when", conditions: [], onAlert: false, onChange: [] };
   for (const [i, item] of node.items.entries()) {
     const at = [...path, i];
     if (item.kind === "scalar" && scalarText(item)?.toLowerCase() === "on_alert") {
       rule.onAlert = true;
       continue;
     }
+    if (item.kind === "scalar" && scalarText(item)?.toLowerCase() === "on_change") {
+      rule.onChange = [...CHANGE_KINDS];
+      continue;
+    }
+    if (item.kind === "map" && item.entries.length === 1 && item.entries[0].key === "on_change") {
+      rule.onChange = readChangeNames(checker, item.entries[0].value, [...at, "on_change"]);
+      continue;
+    }
     rule.conditions.push(readCondition(checker, item, at, labels, queries));
   }
   return rule;
+}
+
+/** Named changes: a change kind (docs/history.md) or `schema` (a column added, removed or retyped). */
+function readChangeNames(checker: Checker, node: YNode, path: FieldPath): ChangeKind[] {
+  const names = [...CHANGE_KINDS, "schema"];
+  const items =
+    node.kind === "seq"
+      ? node.items.map((item, i) => ({ item, at: [...path, i] }))
+      : [{ item: node, at: path }];
+  const kinds = new Set<ChangeKind>();
+  for (const { item, at } of items) {
+    const text = scalarText(item)?.toLowerCase() ?? "";
+    if (text === "schema") {
+      for (const kind of ["column_added", "column_removed", "column_retyped"] as const)
+        kinds.add(kind);
+    } else if (isOneOf(CHANGE_KINDS, text)) {
+      kinds.add(text);
+    } else {
+      checker.fail(
+        item.pos,
+        at,
+        `${describe(item)} is not a change${didYouMean(text, names)}`,
+        `Changes: ${names.join(", ")}.`,
+      );
+    }
+  }
+  return [...kinds];
 }
 
 /** A number, or a percentage written "10%" or "-2.5%" (read as 0.1, -0.025). */

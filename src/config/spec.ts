@@ -4,6 +4,7 @@ import type { Limits } from "../limits.ts";
 import type {
   BudgetAction,
   CellTone,
+  ChangeKind,
   ChartMark,
   DataFormat,
   FilterOp,
@@ -289,7 +290,13 @@ export type SendRule =
   | { kind: "always" }
   | { kind: "on_alert" }
   /** Send when any condition holds (an `on_alert` item is kept as onAlert). */
-  | { kind: "when"; conditions: SendCondition[]; onAlert: boolean };
+  | {
+      kind: "when";
+      conditions: SendCondition[];
+      onAlert: boolean;
+      /** Send when the run history finds a notable change of one of these kinds (`on_change`). */
+      onChange: ChangeKind[];
+    };
 
 /** The emailed version of the report (`email:`); every field has a default. */
 export interface EmailSpec {

@@ -13,6 +13,8 @@ import {
   formatInteger,
   formatKpi,
 } from "../format.ts";
+import type { ChangeSummary } from "../history/changes.ts";
+import { changesHeadline, describeChange } from "../history/describe.ts";
 import { escapeMarkup } from "../markup.ts";
 import { tableBlock } from "../render/model.ts";
 import type { KpiValue, Summary } from "../summarize/summary.ts";
@@ -34,6 +36,8 @@ export interface ComposeInput {
   unsubscribe?: string;
   /** Where the data came from, for the footer. */
   source?: string;
+  /** Against the previous run (src/history): its notable changes lead the message. */
+  changes?: ChangeSummary;
 }
 
 export interface EmailMessage {
@@ -217,6 +221,24 @@ export function composeEmail(input: ComposeInput): EmailMessage {
     html.push(row(button(input.link), `8px ${EMAIL_PADDING}px 8px`));
     text.push("", `Open the full report: ${input.link}`);
   }
+  const notable = input.changes?.notable ?? [];
+  if (input.changes !== undefined && notable.length > 0) {
+    // What changed leads: the reader saw the last one.
+    const sentences = notable.map((change) => describeChange(change, loc));
+    html.push(
+      row(
+        `<h2 style="margin:0 0 6px;font-family:${FONT};font-size:16px;font-weight:bold;color:${INK}">Since the last run</h2>` +
+          `<p style="margin:0 0 6px;font-family:${FONT};font-size:14px;color:${INK}">${esc(changesHeadline(input.changes))}</p>` +
+          `<ul style="margin:0;padding-left:20px;font-family:${FONT};font-size:14px;line-height:1.5;color:${INK}">${sentences.map((s) => `<li>${esc(s)}</li>`).join("")}</ul>`,
+      ),
+    );
+    text.push(
+      "",
+      "Since the last run",
+      changesHeadline(input.changes),
+      ...sentences.map((s) => `- ${s}`),
+    );
+  }
   if (email.kpis && summary.kpis.length > 0) {
     html.push(row(kpiTiles(summary.kpis, loc)));
     text.push("", "Key figures");
@@ -303,7 +325,7 @@ export function composeEmail(input: ComposeInput): EmailMessage {
     html: body,
     text: `${text.join("\n")}\n`,
     images: input.images,
-    decision: decideSend(email.send, summary),
+    decision: decideSend(email.send, summary, input.changes),
   };
 }
 

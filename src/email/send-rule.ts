@@ -1,6 +1,7 @@
 // The send rule of the `email:` block, decided on the Summary: the same answer whether the
 // message goes out through Connect (rsc_email_suppress_scheduled) or through `notify`.
 import type { SendCondition, SendRule } from "../config/spec.ts";
+import type { ChangeSummary } from "../history/changes.ts";
 import type { Summary } from "../summarize/summary.ts";
 
 export interface SendDecision {
@@ -41,7 +42,11 @@ export function conditionHolds(condition: SendCondition, summary: Summary): bool
 }
 
 /** Whether this rendering's email goes out, and why. */
-export function decideSend(rule: SendRule, summary: Summary): SendDecision {
+export function decideSend(
+  rule: SendRule,
+  summary: Summary,
+  changes?: ChangeSummary,
+): SendDecision {
   const alerts = summary.alerts.length;
   switch (rule.kind) {
     case "always":
@@ -51,9 +56,15 @@ export function decideSend(rule: SendRule, summary: Summary): SendDecision {
     case "when": {
       const held = rule.conditions.filter((c) => conditionHolds(c, summary)).map((c) => c.text);
       if (rule.onAlert && alerts > 0) held.push(alertsReason(alerts));
+      const changed = (changes?.notable ?? []).filter((c) => rule.onChange.includes(c.kind));
+      if (changed.length > 0) {
+        const kinds = [...new Set(changed.map((c) => c.kind))];
+        held.push(`changed since the last run: ${kinds.join(", ")}`);
+      }
       if (held.length > 0) return { send: true, reason: held.join("; ") };
       const checked = rule.conditions.map((c) => c.text);
       if (rule.onAlert) checked.push("on_alert");
+      if (rule.onChange.length > 0) checked.push(`on_change: ${rule.onChange.join(", ")}`);
       return { send: false, reason: `no condition holds (${checked.join("; ")})` };
     }
   }

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       latest: env.RSC_REPORT_URL,
       unsubscribe: env.RSC_REPORT_SUBSCRIPTION_URL,
       source: result.source.label,
+      ...(result.changes === undefined ? {} : { changes: result.changes }),
     });
     const version = emailVersion(env);
     await writeOutputMetadata(outputDir, outputMetadata(message, version));
