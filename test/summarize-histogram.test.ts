@@ -5,6 +5,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Float64, Int32, Table, vectorFromArray } from "apache-arrow";
+import { binTips, outsideLabels } from "../src/chart/describe.ts";
+import { histogramSpec } from "../src/chart/spec.ts";
+import { renderSvg } from "../src/chart/svg.ts";
 import type { HistogramSection } from "../src/config/spec.ts";
 import { summarize } from "../src/summarize/index.ts";
 import type { HistogramBin } from "../src/summarize/summary.ts";
@@ -130,5 +133,58 @@ describe("histograms that show the data", () => {
     assert.equal(ranged.above, revenue.filter((v) => v > 100).length);
     assert.equal(ranged.below, 0);
     assert.equal(total(ranged.bins), N - ranged.above);
+  });
+
+  it("draws the values outside as two end bars labelled with the rows outside the edges", async () => {
+    const profile = profileOf("temperature");
+    const bins = profile.histogram ?? [];
+    const expected = outside(temperature, bins, false);
+    const loc = { locale: "en-US", currency: "USD" };
+    for (const sparkline of [false, true]) {
+      const svg = await renderSvg(
+        histogramSpec(profile, {
+          ...loc,
+          sparkline,
+          tips: binTips(profile, loc, sparkline),
+          outside: outsideLabels(profile, loc),
+        }),
+      );
+      const paths = [...svg.matchAll(/<path ([^>]*)>/g)].map((m) => [
+        m[0],
+        m[1],
+        /aria-label="([^"]*)"/.exec(m[1])?.[1],
+      ]);
+      const ends = paths.filter((p) => p[1]?.includes('stroke-dasharray="3,2"'));
+      assert.deepEqual(
+        ends.map((p) => p[2]),
+        [
+          `below ${bins[0].start}: ${expected.below.toLocaleString("en-US")} values`,
+          `above ${bins[bins.length - 1].end}: ${expected.above.toLocaleString("en-US")} values`,
+        ],
+      );
+      // Left of the first drawn bin and right of the last, with a gap.
+      const x = (p: (string | undefined)[]) => Number(/d="M([\d.-]+),/.exec(p[1] ?? "")?.[1]);
+      const w = (p: (string | undefined)[]) => Number(/h([\d.]+)v/.exec(p[1] ?? "")?.[1]);
+      const body = paths.filter((p) => p[2] !== undefined && !p[1]?.includes("stroke-dasharray"));
+      assert.equal(body.length, bins.length, "one bar per bin");
+      const left = Math.min(...body.map(x));
+      const right = Math.max(...body.map((p) => x(p) + w(p)));
+      assert.ok(x(ends[0]) + w(ends[0]) < left - 1, "the underflow bar stands apart, left");
+      assert.ok(x(ends[1]) > right + 1, "the overflow bar stands apart, right");
+      const labels = [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/g)].map((m) =>
+        m[1]
+          .replace(/<[^>]+>/g, " ")
+          .replace(/&lt;/g, "<")
+          .replace(/&gt;/g, ">")
+          .replace(/\s+/g, " ")
+          .trim(),
+      );
+      const counts = [expected.below, expected.above].map((n) => n.toLocaleString("en-US"));
+      if (sparkline) for (const count of counts) assert.ok(labels.includes(count), `${labels}`);
+      else {
+        assert.ok(labels.includes(`< ${bins[0].start} ${counts[0]}`), `${labels}`);
+        assert.ok(labels.includes(`> ${bins[bins.length - 1].end} ${counts[1]}`), `${labels}`);
+      }
+    }
   });
 });

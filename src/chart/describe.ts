@@ -14,7 +14,7 @@ import {
   MISSING,
 } from "../format.ts";
 import type { Cell, ColumnProfile, ColumnType, QueryResult } from "../summarize/summary.ts";
-import { fieldTitle, valueFormatOf } from "./spec.ts";
+import { fieldTitle, type OutsideLabels, valueFormatOf } from "./spec.ts";
 
 /** A chart's numbers as text: header cells and rows of formatted cells. */
 export interface ChartTable {
@@ -141,8 +141,9 @@ export function describeHistogram(profile: ColumnProfile, loc: FormatLocale): st
 }
 
 /**
- * What a histogram leaves out or scales, in words: "12 values above 40 and 3 below 0 are not
- * shown. Log scale: each bar spans the same ratio." Undefined when it draws every value linearly.
+ * What a histogram leaves out of its bins or scales, in words: "12 values above 40 and 3 below 0
+ * are counted in the separate bars at the ends. Log scale: each bar spans the same ratio."
+ * Undefined when it bins every value linearly.
  */
 export function histogramNote(profile: ColumnProfile, loc: FormatLocale): string | undefined {
   const bins = profile.histogram ?? [];
@@ -158,7 +159,12 @@ export function histogramNote(profile: ColumnProfile, loc: FormatLocale): string
     const max =
       profile.max === undefined ? "" : `; the largest is ${binEdge(profile.max, profile, loc)}`;
     const range = above > 0 && below === 0 ? max : "";
-    parts.push(`${outside.join(" and ")} ${above + below === 1 ? "is" : "are"} not shown${range}.`);
+    const verb = above + below === 1 ? "is" : "are";
+    // Numbers outside are drawn as separate end bars (spec.ts); dates are left out.
+    const where = isTemporal(profile.type)
+      ? "not shown"
+      : `counted in the separate ${outside.length === 1 ? "bar" : "bars"} at the ${outside.length === 1 ? "end" : "ends"}`;
+    parts.push(`${outside.join(" and ")} ${verb} ${where}${range}.`);
   }
   if (profile.histogramScale === "log") {
     parts.push(
@@ -175,6 +181,33 @@ function aboveEdge(profile: ColumnProfile, loc: FormatLocale): string {
   const end = Number(bins[bins.length - 1].end);
   const integerBins = profile.type === "integer" && profile.histogramScale !== "log";
   return binEdge(integerBins ? end - 1 : end, profile, loc);
+}
+
+/** The under/overflow bars' labels ("< 0", "> 39") and hover titles; absent sides have none. */
+export function outsideLabels(profile: ColumnProfile, loc: FormatLocale): OutsideLabels {
+  const bins = profile.histogram ?? [];
+  const out: OutsideLabels = {};
+  if (bins.length === 0 || isTemporal(profile.type)) return out;
+  const values = (n: number) => `${formatInteger(n, loc)} ${n === 1 ? "value" : "values"}`;
+  const below = profile.histogramBelow ?? 0;
+  const above = profile.histogramAbove ?? 0;
+  if (below > 0) {
+    const edge = binEdge(bins[0].start, profile, loc);
+    out.below = {
+      label: `< ${edge}`,
+      count: formatInteger(below, loc),
+      tip: `below ${edge}: ${values(below)}`,
+    };
+  }
+  if (above > 0) {
+    const edge = aboveEdge(profile, loc);
+    out.above = {
+      label: `> ${edge}`,
+      count: formatInteger(above, loc),
+      tip: `above ${edge}: ${values(above)}`,
+    };
+  }
+  return out;
 }
 
 /** Each bin in words, for its bar's hover title: "10 – 20: 1,234 values" ("10–20: 1,234" when `short`). */

@@ -18,6 +18,7 @@ import {
   describeHistogram,
   histogramNote,
   histogramTable,
+  outsideLabels,
   rowTips,
 } from "./describe.ts";
 import { chartSpec, histogramSpec } from "./spec.ts";
@@ -250,7 +251,13 @@ export function sectionChart(
       id,
       title: section.title,
       description: section.description ?? describeHistogram(profile, loc),
-      specFor: (width) => histogramSpec(profile, { ...loc, width, tips: binTips(profile, loc) }),
+      specFor: (width) =>
+        histogramSpec(profile, {
+          ...loc,
+          width,
+          tips: binTips(profile, loc),
+          outside: outsideLabels(profile, loc),
+        }),
       table: histogramTable(profile, loc),
       ...(note !== undefined && { note }),
     };
@@ -320,7 +327,12 @@ export async function renderCharts(
     const note = histogramNote(profile, loc);
     const svg = await time(() =>
       renderSvg(
-        histogramSpec(profile, { ...loc, sparkline: true, tips: binTips(profile, loc, true) }),
+        histogramSpec(profile, {
+          ...loc,
+          sparkline: true,
+          tips: binTips(profile, loc, true),
+          outside: outsideLabels(profile, loc),
+        }),
       ),
     );
     histograms.set(profile.name, {

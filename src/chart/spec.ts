@@ -12,8 +12,16 @@ import type {
   ValueFormat,
 } from "../config/spec.ts";
 import { type FormatLocale, formatDate } from "../format.ts";
+import { niceStep } from "../summarize/histogram.ts";
 import type { Cell, ColumnProfile, ColumnType, QueryResult } from "../summarize/summary.ts";
-import { COMPACT_BELOW, chartConfig, LABEL_LIMIT, LABEL_SIZE, WIDE_WIDTH } from "./theme.ts";
+import {
+  COMPACT_BELOW,
+  chartConfig,
+  LABEL_LIMIT,
+  LABEL_SIZE,
+  PALETTE,
+  WIDE_WIDTH,
+} from "./theme.ts";
 
 /** Name of the vega expression function that formats numbers and dates with Intl. */
 export const FORMAT_FUNCTION = "reportFormat";
@@ -53,6 +61,20 @@ export interface HistogramSpecOptions extends FormatLocale {
   width?: number;
   /** One description per bin ("10 – 20: 1,234"): each bar's hover title. */
   tips?: readonly string[];
+  /** Values outside the bins, drawn as two lighter, dashed bars at the ends (describe.ts). */
+  outside?: OutsideLabels;
+}
+
+/** One end's under/overflow bar: "< 0" or "> 39", its count and its hover title. */
+export interface OutsideLabel {
+  label: string;
+  count: string;
+  tip: string;
+}
+
+export interface OutsideLabels {
+  below?: OutsideLabel;
+  above?: OutsideLabel;
 }
 
 export const DEFAULT_WIDTH = WIDE_WIDTH;
@@ -379,6 +401,85 @@ export function histogramRows(
   }));
 }
 
+/** An under/overflow bar: where it sits on the x scale, its count, label and title. */
+interface OutsideRow {
+  start: number;
+  end: number;
+  count: number;
+  /** The middle of the bar on its scale, where its label is centred. */
+  anchor: number;
+  text: string;
+  [TIP_FIELD]: string;
+}
+
+/**
+ * The values outside the bins as two bars beyond the ends: each as wide as a few bins (a
+ * ratio on a log scale), set apart by a gap so they do not read as part of the range.
+ */
+function outsideRows(
+  profile: ColumnProfile,
+  labels: OutsideLabels,
+  log: boolean,
+  sparkline: boolean,
+): OutsideRow[] {
+  const bins = profile.histogram ?? [];
+  if (bins.length === 0) return [];
+  const lo = Number(bins[0].start);
+  const hi = Number(bins[bins.length - 1].end);
+  const slotBins = Math.max(1, bins.length * (sparkline ? 0.12 : 0.07));
+  // Positions t bins beyond an edge: linear steps of one bin, or ratios of one bin on log.
+  const step = log ? Math.log(hi / lo) / bins.length : (hi - lo) / bins.length;
+  const beyond = (edge: number, t: number) => (log ? edge * Math.exp(t * step) : edge + t * step);
+  const gap = slotBins * 0.5;
+  const middle = (a: number, b: number) => (log ? Math.sqrt(a * b) : (a + b) / 2);
+  const rows: OutsideRow[] = [];
+  const text = (label: OutsideLabel) =>
+    sparkline ? label.count : `${label.label}\n${label.count}`;
+  if (labels.below !== undefined) {
+    const start = beyond(lo, -(gap + slotBins));
+    rows.push({
+      start,
+      end: beyond(lo, -gap),
+      count: profile.histogramBelow ?? 0,
+      anchor: middle(start, beyond(lo, -gap)),
+      text: text(labels.below),
+      [TIP_FIELD]: labels.below.tip,
+    });
+  }
+  if (labels.above !== undefined) {
+    const end = beyond(hi, gap + slotBins);
+    rows.push({
+      start: beyond(hi, gap),
+      end,
+      count: profile.histogramAbove ?? 0,
+      anchor: middle(beyond(hi, gap), end),
+      text: text(labels.above),
+      [TIP_FIELD]: labels.above.tip,
+    });
+  }
+  return rows;
+}
+
+/** Axis ticks within [lo, hi] only, so none sits under an under/overflow bar. */
+function axisValues(
+  lo: number,
+  hi: number,
+  log: boolean,
+  width: number,
+  integer: boolean,
+): number[] {
+  if (log) {
+    const out: number[] = [];
+    for (let k = Math.ceil(Math.log10(lo)); 10 ** k <= hi; k++) out.push(10 ** k);
+    return out.length >= 2 ? out : [lo, hi];
+  }
+  const step = niceStep(hi - lo, valueTicks(width).tickCount, integer);
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
 /** A pre-binned histogram (x/x2 from the bins' edges) of one column's profile. */
 export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOptions): TopLevelSpec {
   const temporal = isTemporal(profile.type);
@@ -420,6 +521,84 @@ export function histogramSpec(profile: ColumnProfile, options: HistogramSpecOpti
   const { tips } = options;
   const tipped = <T extends object>(rows: T[]) =>
     tips === undefined ? rows : rows.map((row, i) => ({ ...row, [TIP_FIELD]: tips[i] ?? "" }));
+  const ends = temporal ? [] : outsideRows(profile, options.outside ?? {}, log, sparkline);
+  if (ends.length > 0) {
+    // The scale spans the end bars too; ticks stay within the drawn bins' range.
+    const lo = Number(bins[0].start);
+    const hi = Number(bins[bins.length - 1].end);
+    const domain = [
+      Math.min(lo, ...ends.map((e) => e.start)),
+      Math.max(hi, ...ends.map((e) => e.end)),
+    ];
+    x.bin = undefined;
+    x.scale = log ? { type: "log", domain, nice: false } : { domain, nice: false, zero: false };
+    if (!sparkline && x.axis !== null)
+      x.axis = {
+        ...(x.axis as object),
+        values: axisValues(lo, hi, log, width, profile.type === "integer"),
+      };
+    const shared = { field: "start", type: "quantitative", scale: x.scale, title: x.title };
+    const color = { value: PALETTE[0] };
+    return {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      config,
+      width,
+      height: sparkline ? 36 : PLOT_HEIGHT,
+      autosize: { type: "fit", contains: "padding" },
+      layer: [
+        {
+          data: { values: tipped(histogramRows(profile)) },
+          mark: { type: "bar", binSpacing: 1, cornerRadiusEnd: 0, aria: tips !== undefined },
+          encoding: {
+            x,
+            x2: { field: "end" },
+            y,
+            y2: { datum: 0 },
+            ...(tips !== undefined && { description: { field: TIP_FIELD } }),
+          },
+        },
+        {
+          data: { values: ends },
+          mark: {
+            type: "bar",
+            cornerRadiusEnd: 0,
+            fillOpacity: 0.35,
+            strokeDash: [3, 2],
+            strokeWidth: 1,
+            aria: true,
+          },
+          encoding: {
+            x: shared,
+            x2: { field: "end" },
+            y: { field: "count", type: "quantitative" },
+            y2: { datum: 0 },
+            stroke: color,
+            fill: color,
+            description: { field: TIP_FIELD },
+          },
+        },
+        {
+          data: { values: ends },
+          mark: {
+            type: "text",
+            align: "center",
+            fill: "currentColor",
+            // Both lines above the bar: the first line's baseline is lifted by the second's height.
+            baseline: "bottom",
+            dy: sparkline ? -2 : -2 - LABEL_SIZE - 2,
+            lineBreak: "\n",
+            fontSize: sparkline ? 9 : LABEL_SIZE,
+            aria: false,
+          },
+          encoding: {
+            x: { ...shared, field: "anchor" },
+            y: { field: "count", type: "quantitative" },
+            text: { field: "text" },
+          },
+        },
+      ],
+    } as unknown as TopLevelSpec;
+  }
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     data: temporal
