@@ -3,7 +3,7 @@
 // and a 300-column report have no serious or critical violation. Screenshots of each go to
 // test-artifacts/ for review.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import { type Browser, chromium } from "playwright-core";
 import { build } from "../src/build.ts";
 import { ROOT } from "./helpers/cli.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts");
@@ -53,9 +54,11 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
       { definition: join(ROOT, "report/report.yml"), outDir: join(dir, "sample") },
       recordingEffects(),
     );
+    assertValidSummary(JSON.parse(await readFile(join(dir, "sample", "summary.json"), "utf8")));
     sample = join(dir, "sample", "index.html");
     await writeFile(join(dir, "wide.csv"), wideCsv(300));
     await build({ source: join(dir, "wide.csv"), outDir: join(dir, "wide") }, recordingEffects());
+    assertValidSummary(JSON.parse(await readFile(join(dir, "wide", "summary.json"), "utf8")));
     wide = join(dir, "wide", "index.html");
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ROOT, runBin, runCli } from "./helpers/cli.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 
 const INPUT = join(ROOT, "test/input/build");
 const PREVIOUS = "<!doctype html><title>previous good report</title>";
@@ -107,6 +108,7 @@ describe("the real binary (bin/connect-s3-report.js)", () => {
     assert.match(good.stderr, /^write\s/m, "the write stage ran");
     for (const file of ["index.html", "summary.json"])
       assert.ok((await readdir(out)).includes(file), file);
+    assertValidSummary(JSON.parse(await readFile(join(out, "summary.json"), "utf8")));
     assert.match(await readFile(join(out, "index.html"), "utf8"), /<svg[^>]*role="img"/);
 
     assert.equal(bad.code, 1, bad.stderr);

@@ -11,6 +11,7 @@ import { build } from "../src/build.ts";
 import { ReportError } from "../src/errors.ts";
 import type { Summary } from "../src/summarize/summary.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 
 interface Built {
   html: string;
@@ -28,6 +29,7 @@ async function buildReport(csv: string, yaml: string): Promise<Built> {
   const out = join(dir, "output");
   await build({ definition: join(dir, "report.yml"), outDir: out }, effects);
   const summaryText = await readFile(join(out, "summary.json"), "utf8");
+  assertValidSummary(JSON.parse(summaryText));
   return {
     html: await readFile(join(out, "index.html"), "utf8"),
     summaryText,

@@ -11,6 +11,7 @@ import { loadReportSpec } from "../src/config/index.ts";
 import type { Effects } from "../src/effects.ts";
 import { openDataSource } from "../src/source/open.ts";
 import { localFetch, recordingLog } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 import {
   API_KEY,
   type AwsWorld,
@@ -89,6 +90,7 @@ test("builds the whole report as on Connect", async () => {
   );
   assert.equal(result.source.label, "s3://connect-bucket/exports/orders.csv");
   assert.equal(result.summary.rows, 200);
+  assertValidSummary(JSON.parse(await readFile(join(outDir, "summary.json"), "utf8")));
   assertSignedByExchange(from);
   const secrets = secretsIssued();
   const files = await readdir(outDir, { recursive: true });

@@ -3,7 +3,7 @@
 // lists the ways to provide them. The chain reads the build's effects.env, not process.env:
 // keys that are only in this process's environment are never used.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -13,6 +13,7 @@ import type { Effects } from "../src/effects.ts";
 import { isReportError } from "../src/errors.ts";
 import { openDataSource } from "../src/source/open.ts";
 import { localFetch, recordingLog } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 import { KeyRegistry } from "./servers/aws-keys.ts";
 import { collect } from "./servers/aws-world.ts";
 import { type S3TestServer, startS3Server } from "./servers/s3.ts";
@@ -100,6 +101,7 @@ test("keys from the environment", async () => {
   const before = s3.requests.length;
   const result = await build({ definition: DEFINITION, outDir: join(dir, "out-env") }, effects);
   assert.equal(result.summary.rows, 4);
+  assertValidSummary(JSON.parse(await readFile(join(dir, "out-env", "summary.json"), "utf8")));
   assert.equal(result.source.label, "s3://laptop-bucket/exports/orders.csv");
   assert.equal(result.source.credentialSource, "environment variables (AWS_ACCESS_KEY_ID)");
   assert.equal(result.source.size, CSV.length);
@@ -124,6 +126,7 @@ test("keys from a profile file", async () => {
   const before = s3.requests.length;
   const result = await build({ definition: DEFINITION, outDir: join(dir, "out-profile") }, effects);
   assert.equal(result.summary.rows, 4);
+  assertValidSummary(JSON.parse(await readFile(join(dir, "out-profile", "summary.json"), "utf8")));
   assert.equal((await readLikeBuild(effects)).bytes.toString(), CSV);
   assert.equal(
     result.source.credentialSource,
@@ -166,6 +169,9 @@ test("the build's environment decides: keys only in process.env are not used", a
       effects,
     );
     assert.equal(result.summary.rows, 4);
+    assertValidSummary(
+      JSON.parse(await readFile(join(dir, "out-decides", "summary.json"), "utf8")),
+    );
     assert.equal(result.source.credentialSource, "environment variables (AWS_ACCESS_KEY_ID)");
     const seen = s3.requests.slice(before);
     assert.ok(seen.length >= 2);

@@ -18,6 +18,7 @@ import {
 import { prepareRenderedProject } from "../src/rendered/prepare.ts";
 import { SCRIPT_PATH } from "../src/rendered/project.ts";
 import { DENO_VERSIONS, runLikeQuarto } from "./deno-run.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 import { KeyRegistry } from "./servers/aws-keys.ts";
 import { type ConnectTestServer, startConnectServer } from "./servers/connect.ts";
 import { type ConnectOAuthState, installOAuthRoutes } from "./servers/connect-oauth.ts";
@@ -161,6 +162,7 @@ test("on Connect, a fallback published with --include-fallback is used when no b
     env: { ...renderEnv(project), AWS_BUCKET_NAME: "" },
   });
   assert.equal(run.code, 0, run.stderr);
+  assertValidSummary(JSON.parse(readFileSync(join(project, "summary.json"), "utf8")));
   assert.match(readFileSync(join(project, "index.html"), "utf8"), /North/);
 });
 
@@ -171,6 +173,7 @@ test("off Connect with no bucket configured, the script builds from the bundled 
     env: { QUARTO_PROJECT_OUTPUT_DIR: project },
   });
   assert.equal(run.code, 0, run.stderr);
+  assertValidSummary(JSON.parse(readFileSync(join(project, "summary.json"), "utf8")));
   const html = readFileSync(join(project, "index.html"), "utf8");
   assert.notEqual(html, PLACEHOLDER);
   assert.match(html, /Rendered sales/);
@@ -206,6 +209,7 @@ for (const version of DENO_VERSIONS) {
       },
     });
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    assertValidSummary(JSON.parse(readFileSync(join(project, "summary.json"), "utf8")));
 
     const exchanges = oauth.exchanges.slice(exchangesBefore);
     assert.ok(exchanges.length >= 1);
@@ -269,6 +273,7 @@ test("Deno 1.46.3: Parquet from S3 is decoded by the wasm shipped beside the scr
     },
   });
   assert.equal(run.code, 0, run.stderr);
+  assertValidSummary(JSON.parse(readFileSync(join(project, "summary.json"), "utf8")));
   const html = readFileSync(join(project, "index.html"), "utf8");
   assert.match(html, /Hyperborea/);
   assert.match(html, /\$825\.25/); // Revenue KPI: 500 + 250.25 + 75

@@ -10,6 +10,7 @@ import { type BuildResult, build } from "../src/build.ts";
 import { composeEmail } from "../src/email/compose.ts";
 import { mimeMessage } from "../src/email/smtp.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 
 /** The message budget stated in docs/email.md. */
 const BUDGET_BYTES = 300 * 1024;
@@ -80,6 +81,7 @@ function sampleFigures() {
 before(async () => {
   out = join(mkdtempSync(join(tmpdir(), "email-build-")), "output");
   result = await build({ definition: "report/report.yml", outDir: out }, recordingEffects());
+  assertValidSummary(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")));
 });
 
 test("every cid: has an image, each a decodable PNG at 2x the size the HTML gives it", () => {

@@ -8,11 +8,13 @@ import { test } from "node:test";
 import { build } from "../src/build.ts";
 import { startPreviewServer } from "../src/site/preview-server.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 
 test("the build writes email.html and email.txt, and preview serves both", async () => {
   const out = join(mkdtempSync(join(tmpdir(), "email-preview-")), "output");
   const effects = recordingEffects();
   await build({ definition: "test/input/email/report.yml", outDir: out }, effects);
+  assertValidSummary(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")));
   assert.ok(
     effects.lines.some((l) => /^email\s+1 chart PNGs/.test(l)),
     effects.lines.join("\n"),

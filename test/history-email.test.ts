@@ -11,6 +11,7 @@ import { parseReportSpec } from "../src/config/load.ts";
 import { ReportError } from "../src/errors.ts";
 import { CHANGE_KINDS } from "../src/vocabulary.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 
 let dir = "";
 before(async () => {
@@ -63,6 +64,7 @@ async function twoBuilds(send: string) {
         recordingEffects({ now: () => now }),
       ),
     );
+    assertValidSummary(JSON.parse(await readFile(join(folder, "output/summary.json"), "utf8")));
   }
   return { results, text: await readFile(join(folder, "output/email.txt"), "utf8") };
 }

@@ -13,6 +13,7 @@ import { SMTPServer } from "smtp-server";
 import { build } from "../src/build.ts";
 import { runCli } from "./helpers/cli.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 
 const USER = "reporter";
 const PASSWORD = "s3cret-smtp-pass-51d0";
@@ -91,6 +92,7 @@ before(async () => {
   // The built report whose summary.json notify mails.
   outDir = join(work, "output");
   await build({ definition: DEFINITION, outDir }, recordingEffects());
+  assertValidSummary(JSON.parse(readFileSync(join(outDir, "summary.json"), "utf8")));
 });
 
 after(async () => {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { listFiles } from "../src/list-files.ts";
 import { ROOT } from "./helpers/cli.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 import { heavyLoaded, recordModules } from "./helpers/modules.ts";
 
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -78,6 +79,7 @@ test("the packed tarball installs without dev dependencies and builds a report f
     });
     assert.equal(run.status, 0);
     const summary = JSON.parse(readFileSync(join(app, "report/summary.json"), "utf8"));
+    assertValidSummary(summary);
     assert.equal(summary.rows, rows);
     const html = readFileSync(join(app, "report/index.html"), "utf8");
     for (const column of ["city", "visits", "score"]) assert.ok(html.includes(column), column);

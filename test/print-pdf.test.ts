@@ -12,6 +12,7 @@ import { build } from "../src/build.ts";
 import { findChromium, printPdf } from "../src/cli/print-pdf.ts";
 import { ROOT } from "./helpers/cli.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 
 /** Puts `QQS<n>QQ` first and `QQE<n>QQ` last in every chart and table section; returns how many. */
 function markSections(html: string): { html: string; count: number } {
@@ -44,6 +45,7 @@ describe("print and PDF", () => {
     dir = await mkdtemp(join(tmpdir(), "csr-pdf-test-"));
     const out = join(dir, "site");
     await build({ definition: join(ROOT, "report/report.yml"), outDir: out }, recordingEffects());
+    assertValidSummary(JSON.parse(await readFile(join(out, "summary.json"), "utf8")));
     const { html, count } = markSections(await readFile(join(out, "index.html"), "utf8"));
     sections = count;
     await mkdir(join(dir, "marked"));

@@ -3,11 +3,12 @@
 // the record holds the content's coordinates and no secret. Also --server/--api-key, the
 // build that runs first, and the refusal of a stale output folder.
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, readdirSync, readFileSync, utimesSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { runPublish } from "../src/cli/publish.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 import { publishProject } from "./helpers/publish-project.ts";
 import { type ConnectTestServer, startConnectServer } from "./servers/connect.ts";
 import { addDeployRoutes, type DeployState } from "./servers/connect-deploy.ts";
@@ -159,7 +160,7 @@ test("publish builds first: the uploaded page shows the data as it is now", asyn
   const html = state.bundles.get(item.bundle_id!)!.entries.get("index.html")!.toString("utf8");
   assert.match(html, /Zanzibar/);
   assert.match(html, /Rendered sales/);
-  assert.ok(existsSync(join(out, "summary.json")));
+  assertValidSummary(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")));
 });
 
 test("--no-build refuses an output older than the definition or its data, naming the file", async () => {

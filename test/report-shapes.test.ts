@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { build } from "../src/build.ts";
 import { recordingEffects } from "./helpers/effects.ts";
+import { assertValidSummary } from "./helpers/json-schema.ts";
 
 const MB = 1_000_000;
 
@@ -46,6 +47,7 @@ async function buildOf(rows: number, columns: number) {
   await writeFile(data, csv(rows, columns));
   const out = join(dir, "output");
   await build({ source: data, outDir: out }, recordingEffects());
+  assertValidSummary(JSON.parse(await readFile(join(out, "summary.json"), "utf8")));
   const index = join(out, "index.html");
   return { dir, out, index, html: await readFile(index, "utf8"), bytes: (await stat(index)).size };
 }
@@ -128,6 +130,7 @@ describe("page_budget", () => {
   it("warns when index.html outgrows the budget", async () => {
     const { run, effects, out } = await withBudget("warn");
     await run;
+    assertValidSummary(JSON.parse(await readFile(join(out, "summary.json"), "utf8")));
     const bytes = (await stat(join(out, "index.html"))).size;
     assert.ok(bytes > 20_000, `the page (${bytes} bytes) is over 20 kB`);
     assert.ok(
