@@ -6,10 +6,12 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { simpleParser } from "mailparser";
 import { build } from "../src/build.ts";
 import { parseReportSpec } from "../src/config/load.ts";
 import { ReportError } from "../src/errors.ts";
 import { CHANGE_KINDS } from "../src/vocabulary.ts";
+import { runCli } from "./helpers/cli.ts";
 import { recordingEffects } from "./helpers/effects.ts";
 import { assertValidSummary } from "./helpers/json-schema.ts";
 
@@ -47,15 +49,17 @@ test("send rules name changes: on_change, or a list of kinds with schema for the
   );
 });
 
-async function twoBuilds(send: string) {
+const GAINS_A_COLUMN = [
+  "id,region\n1,N\n2,S\n3,N\n",
+  "id,region,channel\n1,N,web\n2,S,store\n3,N,web\n",
+];
+
+async function twoBuilds(send: string, datas = GAINS_A_COLUMN) {
   const folder = await mkdtemp(join(dir, "b-"));
   await writeFile(join(folder, "report.yml"), `${HEAD}email:\n  send: ${send}\n`);
   const results = [];
   let day = 1;
-  for (const data of [
-    "id,region\n1,N\n2,S\n3,N\n",
-    "id,region,channel\n1,N,web\n2,S,store\n3,N,web\n",
-  ]) {
+  for (const data of datas) {
     await writeFile(join(folder, "data.csv"), data);
     const now = new Date(`2026-06-0${day++}T06:00:00Z`);
     results.push(
@@ -66,7 +70,7 @@ async function twoBuilds(send: string) {
     );
     assertValidSummary(JSON.parse(await readFile(join(folder, "output/summary.json"), "utf8")));
   }
-  return { results, text: await readFile(join(folder, "output/email.txt"), "utf8") };
+  return { folder, results, text: await readFile(join(folder, "output/email.txt"), "utf8") };
 }
 
 test("a new column sends under on_change: [schema], and the email leads with it", async () => {
@@ -88,4 +92,50 @@ test("a rule on KPI moves does not send for a schema change", async () => {
     send: false,
     reason: "no condition holds (on_change: kpi)",
   });
+});
+
+/** `notify --dry-run` on the built output of `folder`: its log, and the message it wrote. */
+async function notifyDryRun(folder: string) {
+  const eml = join(folder, "email.eml");
+  const run = await runCli(
+    [
+      "notify",
+      join(folder, "report.yml"),
+      "--dir",
+      join(folder, "output"),
+      "--url",
+      "https://connect.example.com/content/4f1e/",
+      "--to",
+      "team@example.com",
+      "--dry-run",
+      "--eml",
+      eml,
+    ],
+    { SMTP_FROM: "Reports <reports@example.com>" },
+  );
+  const mail = await readFile(eml).then(
+    (bytes) => simpleParser(bytes),
+    () => undefined,
+  );
+  return { run, mail };
+}
+
+test("notify reads the build's history: after a new column, on_change sends and the mail leads with it", async () => {
+  const { folder } = await twoBuilds("on_change");
+  const { run, mail } = await notifyDryRun(folder);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(mail?.text, `a message was written:\n${run.stderr}`);
+  const since = mail.text.indexOf("Since the last run");
+  assert.ok(since >= 0, mail.text);
+  assert.ok(mail.text.includes("- New column “channel” (string)."), mail.text);
+  assert.ok(since < mail.text.indexOf("Key figures"), "the changes come before the KPIs");
+});
+
+test("notify after two builds of the same data: on_change holds nothing, not sent, exit 0", async () => {
+  const same = "id,region\n1,N\n2,S\n3,N\n";
+  const { folder } = await twoBuilds("on_change", [same, same]);
+  const { run, mail } = await notifyDryRun(folder);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /^not sent: no condition holds \(on_change: /m);
+  assert.equal(mail, undefined, "no message is written");
 });

@@ -1,18 +1,27 @@
 // `connect-s3-report notify`: after a static publish, mail the report's email (the same
 // message a rendered deploy hands Connect) over SMTP, linking to the published content,
 // when the definition's send rule says so. Composed from the built output's summary.json, so
-// the numbers are those of the report just published.
+// the numbers are those of the report just published; its changes come from the run history
+// the build kept (the same store, compared with the run before it), so `on_change` decides
+// here as it does on Connect.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_FONTS_DIR } from "../chart/index.ts";
 import { loadReportSpec } from "../config/index.ts";
+import type { ReportSpec } from "../config/spec.ts";
 import type { Effects } from "../effects.ts";
 import { composeEmail } from "../email/compose.ts";
 import { emailImages } from "../email/images.ts";
 import { mimeMessage, sendMail, smtpSettings } from "../email/smtp.ts";
 import { ReportError } from "../errors.ts";
 import type { SummaryDocument } from "../history/document.ts";
+import {
+  type ChangeSummary,
+  computeChanges,
+  openHistoryStore,
+  runBefore,
+} from "../history/index.ts";
 import type { CommandIo } from "./io.ts";
 
 export const NOTIFY_HELP = `Usage: connect-s3-report notify [report.yml] --to ADDRESS... [options]
@@ -65,6 +74,30 @@ async function readSummary(dir: string): Promise<SummaryDocument> {
   return JSON.parse(text) as SummaryDocument;
 }
 
+/** The changes of `summary` against the run before it in the definition's history, if any. */
+async function changesSinceLastRun(
+  spec: ReportSpec,
+  summary: SummaryDocument,
+  outDir: string,
+  effects: Effects,
+): Promise<ChangeSummary | undefined> {
+  const history = spec.history;
+  if (history === undefined || typeof summary.builtAt !== "string") return undefined;
+  const store = openHistoryStore(history, { outDir, source: spec.source, effects });
+  try {
+    const previous = await runBefore(store, summary, effects.log);
+    if (previous === undefined) {
+      effects.log.verbose(`history: no run before this one in ${store.label}`);
+      return undefined;
+    }
+    return computeChanges(previous, summary, history.thresholds);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    effects.log.warn(`history: could not read ${store.label}: ${why}`);
+    return undefined;
+  }
+}
+
 /** `connect-s3-report notify`: returns the exit code. */
 export async function runNotify(args: string[], effects: Effects, io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: FLAGS });
@@ -99,7 +132,16 @@ export async function runNotify(args: string[], effects: Effects, io: CommandIo)
   // The build's time and data source, as in the mail the build wrote to output/email.html.
   const built = summary.builtAt ? new Date(summary.builtAt) : undefined;
   const now = built && !Number.isNaN(built.getTime()) ? built : effects.now();
-  const message = composeEmail({ spec, summary, now, images, link, source: summary.data?.label });
+  const changes = await changesSinceLastRun(spec, summary, values.dir, effects);
+  const message = composeEmail({
+    spec,
+    summary,
+    now,
+    images,
+    link,
+    source: summary.data?.label,
+    ...(changes === undefined ? {} : { changes }),
+  });
   if (!message.decision.send && !values.force) {
     effects.log.info(`not sent: ${message.decision.reason}`);
     return 0;

@@ -144,3 +144,13 @@ export async function recordRun(
   for (const old of removed) await store.remove(old);
   return { name, removed, kept: names.length - removed.length };
 }
+
+/** The run kept just before `document` (the run it was built as is skipped), if any. */
+export async function runBefore(
+  store: HistoryStore,
+  document: SummaryDocument,
+  log: Logger,
+): Promise<SummaryDocument | undefined> {
+  const runs = await loadRuns(store, { before: new Date(document.builtAt), count: 2, log });
+  return runs.filter((run) => run.builtAt !== document.builtAt).at(-1);
+}
