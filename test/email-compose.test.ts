@@ -57,7 +57,10 @@ function sampleFigures() {
   let revenueCount = 0;
   let returned = 0;
   const byMonth = new Map<string, number>();
+  const ordersByMonth = new Map<string, number>();
   for (const f of lines) {
+    const orderMonth = f[col("order_date")].slice(0, 7);
+    ordersByMonth.set(orderMonth, (ordersByMonth.get(orderMonth) ?? 0) + 1);
     const r = f[col("revenue")];
     if (r !== "" && r !== "NA") {
       revenue += Number(r);
@@ -70,8 +73,11 @@ function sampleFigures() {
   const months = [...byMonth.keys()].sort();
   const [previous, current] = months.slice(-2).map((m) => byMonth.get(m) ?? 0);
   return {
-    orders: lines.length,
+    // Orders compare months too: the latest month's count.
+    orders: ordersByMonth.get(months[months.length - 1]) ?? 0,
     revenue,
+    currentRevenue: current,
+    previousRevenue: previous,
     mean: revenue / revenueCount,
     returnRate: returned / lines.length,
     change: (current - previous) / previous,
@@ -142,7 +148,11 @@ test("the text part and the HTML carry the KPI values, the subject fills its pla
   const fig = sampleFigures();
   const usd = (options: Intl.NumberFormatOptions) =>
     new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", ...options });
-  const revenue = usd({ notation: "compact", maximumFractionDigits: 1 }).format(fig.revenue);
+  // Revenue compares months: it leads with the latest month's figure, the previous beside it.
+  const revenue = usd({ notation: "compact", maximumFractionDigits: 1 }).format(fig.currentRevenue);
+  const previous = usd({ notation: "compact", maximumFractionDigits: 1 }).format(
+    fig.previousRevenue,
+  );
   const orders = new Intl.NumberFormat("en-US").format(fig.orders);
   const mean = usd({}).format(fig.mean);
   const rate = new Intl.NumberFormat("en-US", {
@@ -155,7 +165,13 @@ test("the text part and the HTML carry the KPI values, the subject fills its pla
     signDisplay: "exceptZero",
   }).format(fig.change);
   const { text, html, subject } = result.email;
-  assert.match(text, new RegExp(`  Revenue: \\${revenue} \\(▲ \\${change} `));
+  assert.match(
+    text,
+    new RegExp(`  Revenue: \\${revenue} \\(▲ \\${change} .* vs .*: \\${previous}\\)`),
+  );
+  assert.ok(
+    !html.includes(usd({ notation: "compact", maximumFractionDigits: 1 }).format(fig.revenue)),
+  );
   assert.match(text, new RegExp(`  Orders: ${orders} `));
   assert.match(text, new RegExp(`  Average order value: \\${mean}\\n`));
   assert.match(text, new RegExp(`  Return rate: ${rate}\\n`));

@@ -19,6 +19,7 @@ import { escapeMarkup } from "../markup.ts";
 import { tableBlock } from "../render/model.ts";
 import type { KpiValue, Summary } from "../summarize/summary.ts";
 import { EMAIL_PADDING, EMAIL_WIDTH, type EmailImage } from "./images.ts";
+import { kpiHeadline } from "./kpi-headline.ts";
 import { decideSend, type SendDecision } from "./send-rule.ts";
 import { fillSubject } from "./subject.ts";
 
@@ -67,7 +68,7 @@ const esc = escapeMarkup;
 function kpiChange(kpi: KpiValue, loc: FormatLocale): { text: string; color: string } | undefined {
   const c = kpi.comparison;
   if (c === undefined) return undefined;
-  const period = `${formatDate(c.current, loc, c.unit)} vs ${formatDate(c.previous, loc, c.unit)}${c.partial ? " (so far)" : ""}`;
+  const period = `${formatDate(c.current, loc, c.unit)}${c.partial ? " (so far)" : ""} vs ${formatDate(c.previous, loc, c.unit)}: ${formatKpi(c.previousValue, kpi.format, loc)}`;
   if (c.change === null) return { text: `– ${period}`, color: MUTED };
   const arrow = c.change > 0 ? "▲" : c.change < 0 ? "▼" : "■";
   const color = c.change > 0 ? UP : c.change < 0 ? DOWN : MUTED;
@@ -105,7 +106,7 @@ function kpiTiles(kpis: readonly KpiValue[], loc: FormatLocale): string {
     return (
       `<td width="50%" valign="top" style="width:50%;padding:10px 12px;border:1px solid ${LINE};background-color:${CARD}">` +
       `<div style="font-family:${FONT};font-size:13px;color:${MUTED}">${esc(kpi.label)}</div>` +
-      `<div style="font-family:${FONT};font-size:24px;line-height:1.25;font-weight:bold;color:${INK}">${esc(formatKpi(kpi.value, kpi.format, loc))}</div>` +
+      `<div style="font-family:${FONT};font-size:24px;line-height:1.25;font-weight:bold;color:${INK}">${esc(formatKpi(kpiHeadline(kpi), kpi.format, loc))}</div>` +
       (change
         ? `<div style="font-family:${FONT};font-size:12px;color:${change.color}">${esc(change.text)}</div>`
         : "") +
@@ -245,7 +246,7 @@ export function composeEmail(input: ComposeInput): EmailMessage {
     for (const kpi of summary.kpis) {
       const change = kpiChange(kpi, loc);
       text.push(
-        `  ${kpi.label}: ${formatKpi(kpi.value, kpi.format, loc)}${change ? ` (${change.text})` : ""}`,
+        `  ${kpi.label}: ${formatKpi(kpiHeadline(kpi), kpi.format, loc)}${change ? ` (${change.text})` : ""}`,
       );
     }
   }

@@ -1,6 +1,7 @@
 // The email's subject line: the definition's template with {title}, {date}, {rows}, {alerts},
 // {kpi.<label>} and {kpi.<label>.change} filled in, figures formatted as the KPI tiles show
 // them. src/config/email.ts has already checked every placeholder.
+
 import {
   type FormatLocale,
   formatChange,
@@ -10,6 +11,7 @@ import {
   MISSING,
 } from "../format.ts";
 import type { Summary } from "../summarize/summary.ts";
+import { kpiHeadline } from "./kpi-headline.ts";
 
 export interface SubjectValues {
   title: string;
@@ -35,7 +37,7 @@ export function fillSubject(template: string, values: SubjectValues): string {
     if (!name.startsWith("kpi.")) return whole;
     const label = name.slice(4);
     const kpi = summary.kpis.find((k) => k.label === label);
-    if (kpi !== undefined) return formatKpi(kpi.value, kpi.format, loc);
+    if (kpi !== undefined) return formatKpi(kpiHeadline(kpi), kpi.format, loc);
     const changed = summary.kpis.find((k) => `${k.label}.change` === label);
     if (changed !== undefined) return formatChange(changed.comparison?.change, loc);
     return MISSING;
