@@ -22,6 +22,7 @@ import type {
   TimeUnit,
 } from "../src/config/spec.ts";
 import { summarize } from "../src/summarize/index.ts";
+import { FILTER_OPS } from "../src/vocabulary.ts";
 import {
   closeTo,
   dictionaryVector,
@@ -113,18 +114,7 @@ function randomTable(rows: number): { ref: RefColumn[]; table: Table } {
 
 function randomFilter(ref: RefColumn[]): Filter {
   const column = pick(ref);
-  const ops: FilterOp[] = [
-    "=",
-    "!=",
-    "<",
-    "<=",
-    ">",
-    ">=",
-    "in",
-    "not in",
-    "is null",
-    "is not null",
-  ];
+  const ops: readonly FilterOp[] = FILTER_OPS;
   const op = pick(ops);
   const present = column.values.filter((v) => !isMissing(v));
   const sample = (): string | number | boolean => {

@@ -298,15 +298,3 @@ export async function applySchedule(
 export function scheduleApiMissing(error: unknown): boolean {
   return error instanceof ConnectApiError && error.status === 404;
 }
-
-/** The server's version from `GET /server_settings`, when it shows it. */
-export async function serverVersion(client: ConnectClient): Promise<string | undefined> {
-  try {
-    const settings = await client.request<{ version?: unknown }>("GET", "server_settings");
-    return typeof settings?.version === "string" && settings.version
-      ? client.quote(settings.version, 40)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -9,6 +9,7 @@ import type { Logger } from "../effects.ts";
 import { isReportError, ReportError } from "../errors.ts";
 import { ConnectApiError, type ConnectClient } from "./client.ts";
 import { contentEnvNames, type EnvSetting, setContentEnv } from "./content-env.ts";
+import { serverVersion } from "./exchange.ts";
 import {
   associateIntegration,
   chooseIntegration,
@@ -24,7 +25,6 @@ import {
   type SchedulePlan,
   scheduleApiMissing,
   scheduleBody,
-  serverVersion,
 } from "./schedules.ts";
 
 /** What to wire; see `wireBeforeDeploy` and `wireAfterDeploy` for which part runs when. */
