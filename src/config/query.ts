@@ -5,7 +5,7 @@ import { type Checker, describe, Fields, quoted, scalarText } from "./fields.ts"
 import type { FieldPath, Filter, GroupKey, Measure, QuerySpec, SortKey } from "./spec.ts";
 import type { YNode } from "./yaml-tree.ts";
 
-const QUERY_FIELDS = ["group_by", "measures", "filter", "sort", "limit"] as const;
+const QUERY_FIELDS = ["group_by", "measures", "filter", "sort", "limit", "other"] as const;
 
 /** Run an expression parser, turning its syntax errors into located ReportErrors. */
 export function parseAt<T>(checker: Checker, node: YNode, path: FieldPath, parse: () => T): T {
@@ -106,7 +106,35 @@ function readQuery(checker: Checker, name: string, node: YNode): QuerySpec {
   };
   const limit = fields.integer("limit", 1, 1_000_000);
   if (limit !== undefined) query.limit = limit;
+  const other = readOther(checker, fields, query);
+  if (other !== undefined) query.other = other;
   return query;
+}
+
+/** The label of the `other:` row (`true` is "Other"), or undefined without one. */
+function readOther(checker: Checker, fields: Fields, query: QuerySpec): string | undefined {
+  const node = fields.node("other");
+  if (node === undefined) return undefined;
+  const hint = `limit: 5\n    other: true          # or other: "All other regions"`;
+  if (node.kind !== "scalar" || node.value === "" || typeof node.value === "number") {
+    return checker.fail(
+      node.pos,
+      fields.at("other"),
+      `expected true, false or a label, found ${describe(node)}`,
+      hint,
+    );
+  }
+  if (node.value === false) return undefined;
+  const label = node.value === true ? "Other" : String(node.value);
+  if (query.limit === undefined || query.groupBy.length === 0) {
+    checker.fail(
+      node.pos,
+      fields.at("other"),
+      `'other' folds the groups past 'limit' into one row, so it needs ${query.groupBy.length === 0 ? "group_by" : "limit"}`,
+      hint,
+    );
+  }
+  return label;
 }
 
 function readGroupBy(checker: Checker, fields: Fields): GroupKey[] {

@@ -119,6 +119,8 @@ export interface QuerySpec {
   filter: Filter[];
   sort: SortKey[];
   limit?: number;
+  /** With `limit`: the label of one last row that folds every group past the limit. */
+  other?: string;
   path: FieldPath;
 }
 

@@ -1,4 +1,5 @@
-// Runs one QuerySpec: filter → group (columns and UTC time buckets) → measures → sort → limit.
+// Runs one QuerySpec: filter → group (columns and UTC time buckets) → measures → sort → limit
+// (and the "Other" row past it, src/summarize/other.ts).
 //
 // Default order, when the query has no `sort`: with a time bucket among the keys, by the
 // bucket keys ascending, then the other keys ascending (a time series reads left to right);
@@ -11,6 +12,7 @@ import type { Column } from "./columns.ts";
 import { cutCell } from "./cut-text.ts";
 import { selectRows } from "./filter.ts";
 import { computeMeasure, type Grouping, numberCell, resolveMeasure } from "./measure.ts";
+import { checkOther, keepTop } from "./other.ts";
 import { findColumn, notFound, specError, specLimitError } from "./spec-error.ts";
 import type { Cell, ColumnType, QueryColumn, QueryResult } from "./summary.ts";
 import { bucketStart } from "./time.ts";
@@ -47,6 +49,7 @@ export function runQuery(
     if (!names.includes(key.name))
       throw specError(spec, key.path, notFound("output column", key.name, names));
   }
+  checkOther(query, spec, outputs);
 
   const rows = selectRows(columns, rowCount, query.filter, spec);
   const maxGroups: GroupLimit = {
@@ -68,8 +71,18 @@ export function runQuery(
     });
     records.push(record);
   }
+  const groupOf = new Map(records.map((record, g) => [record, g]));
   records.sort(comparator(sortOrder(query)));
-  const kept = query.limit === undefined ? records : records.slice(0, Math.max(0, query.limit));
+  const kept = keepTop({
+    query,
+    spec,
+    outputs,
+    sorted: records,
+    groupOf,
+    rows,
+    grouping,
+    measure: (subset, groups) => measures.map((m) => computeMeasure(m, subset, groups)),
+  });
   // Cut after sorting, so the order is that of the whole values.
   const maxText = spec.limits.max_text_chars;
   for (const record of kept) {
