@@ -10,7 +10,8 @@ import { test } from "node:test";
 
 /**
  * The layers of src/, bottom first. "shared" is the top-level modules every stage may use
- * (src/errors.ts, src/format.ts, src/vocabulary.ts, ...); connect and aws sit beside source
+ * (src/errors.ts, src/format.ts, src/vocabulary.ts, ...); expr, the expression language, sits
+ * above them and below config, which parses definitions with it; connect and aws sit beside source
  * (source reads S3 through aws, which gets Connect's credentials from connect; cache, the
  * download cache, sits between aws and source and knows neither); "build" is
  * src/build.ts, which wires the stages; history reads summaries (and keeps them in S3 through
@@ -18,6 +19,7 @@ import { test } from "node:test";
  */
 const LAYERS = [
   "shared",
+  "expr",
   "config",
   "connect",
   "aws",
