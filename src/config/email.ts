@@ -111,7 +111,8 @@ function checkSubject(
     if (name.startsWith("kpi.")) {
       const label = name.slice(4).replace(/\.change$/, "");
       if (labels.includes(name.slice(4)) || labels.includes(label)) continue;
-      checker.fail(
+      checker.failReference(
+        ["sections", "kpis"],
         node.pos,
         path,
         `{${name}}: the report has no KPI labelled '${label}'${didYouMean(label, labels)}`,
@@ -138,7 +139,8 @@ function readCharts(checker: Checker, fields: Fields, sections: readonly Section
   return fields.textList("charts").map(({ text, path, node }) => {
     const found = titled.find((t) => t.title === text);
     if (found !== undefined) return found.index;
-    return checker.fail(
+    return checker.failReference(
+      ["sections"],
       node.pos,
       path,
       `no chart titled ${quoted(node, text)}${didYouMean(text, titles)}`,
@@ -165,7 +167,8 @@ function readTable(
   const query = fields.requiredText("query", "Name a query from `queries:`.");
   if (queries[query] === undefined) {
     const names = Object.keys(queries);
-    checker.fail(
+    checker.failReference(
+      [`query:${query}`],
       fields.node("query")!.pos,
       fields.at("query"),
       `no query named ${quoted(fields.node("query")!, query)}${didYouMean(query, names)}`,
@@ -293,7 +296,8 @@ function readCondition(
     }
     if (query !== undefined && queries[query] === undefined) {
       const names = Object.keys(queries);
-      checker.fail(
+      checker.failReference(
+        [`query:${query}`],
         fields.node("query")!.pos,
         fields.at("query"),
         `no query named ${quoted(fields.node("query")!, query)}${didYouMean(query, names)}`,
@@ -309,7 +313,8 @@ function readCondition(
       );
     }
     if (!labels.includes(kpi)) {
-      checker.fail(
+      checker.failReference(
+        ["sections", "kpis"],
         fields.node("kpi")!.pos,
         fields.at("kpi"),
         `the report has no KPI labelled ${quoted(fields.node("kpi")!, kpi)}${didYouMean(kpi, labels)}`,

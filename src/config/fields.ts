@@ -12,8 +12,27 @@ import {
   type YNode,
 } from "./yaml-tree.ts";
 
-/** Raises located errors for one definition file. */
+/**
+ * Thrown by `Checker.fail` to abandon the field being read; the problem itself is already
+ * recorded. Caught only by `Checker.attempt`, so one run reports every independent problem.
+ */
+class FieldAbandoned extends Error {}
+
+interface Problem {
+  pos: Position;
+  error: ReportError;
+}
+
+/**
+ * Collects located errors for one definition file. A failed field abandons only itself
+ * (`attempt` marks where reading resumes: each top-level field, query, section and KPI), and
+ * `finish` throws one error listing every problem in file order.
+ */
 export class Checker {
+  private readonly problems: Problem[] = [];
+  /** Names that failed to read (`query:by_region`), so references to them add no second error. */
+  readonly broken = new Set<string>();
+
   constructor(
     readonly file: string,
     readonly root: YNode | undefined,
@@ -25,14 +44,76 @@ export class Checker {
   }
 
   /**
-   * Throw a ReportError `<file>:<line>:<col>: <path>: <message>`. Whatever the environment put
-   * into the field reads as `${NAME}` in the message and hint, however the message quoted it.
+   * Record the error `<file>:<line>:<col>: <path>: <message>` and abandon the field. Whatever
+   * the environment put into the field reads as `${NAME}` in the message and hint, however the
+   * message quoted it.
    */
   fail(pos: Position, path: FieldPath, message: string, hint?: string): never {
+    this.note(pos, path, message, hint);
+    throw new FieldAbandoned();
+  }
+
+  /** Record an error and go on reading (the field is still usable, e.g. an unknown key). */
+  note(pos: Position, path: FieldPath, message: string, hint?: string): void {
     const fromEnv = envInserts(nodeAt(this.root, path));
-    throw new ReportError(locatedMessage(this.file, pos, path, hideEnvValues(message, fromEnv)), {
-      hint: hint === undefined ? undefined : hideEnvValues(hint, fromEnv),
-    });
+    const error = new ReportError(
+      locatedMessage(this.file, pos, path, hideEnvValues(message, fromEnv)),
+      { hint: hint === undefined ? undefined : hideEnvValues(hint, fromEnv) },
+    );
+    this.problems.push({ pos, error });
+  }
+
+  /**
+   * Fail like `fail` for a reference to something missing, unless one of `dependsOn` (e.g.
+   * `query:by_region`, `sections`) failed to read: then abandon quietly, since the reference
+   * is wrong only because of that error, which is already reported.
+   */
+  failReference(
+    dependsOn: readonly string[],
+    pos: Position,
+    path: FieldPath,
+    message: string,
+    hint?: string,
+  ): never {
+    if (dependsOn.some((name) => this.broken.has(name))) throw new FieldAbandoned();
+    return this.fail(pos, path, message, hint);
+  }
+
+  /** Run `read`; if it fails, its problem is kept and the result is undefined. */
+  attempt<T>(read: () => T, brokenName?: string): T | undefined {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof FieldAbandoned)) throw error;
+      if (brokenName !== undefined) this.broken.add(brokenName);
+      return undefined;
+    }
+  }
+
+  /** Whether any problem was recorded so far. */
+  get failed(): boolean {
+    return this.problems.length > 0;
+  }
+
+  /**
+   * Throw the recorded problems, if any: one as itself, several as one error listing each
+   * (sorted by line and column) with its hint.
+   */
+  finish(): void {
+    if (this.problems.length === 0) return;
+    const sorted = [...this.problems].sort(
+      (a, b) => a.pos.line - b.pos.line || a.pos.column - b.pos.column,
+    );
+    if (sorted.length === 1) throw sorted[0].error;
+    const listed = sorted.map(({ error }) =>
+      error.hint === undefined
+        ? error.message
+        : `${error.message}\n${error.hint.replace(/^/gm, "    ")}`,
+    );
+    throw new ReportError(
+      `${this.file}: ${sorted.length} problems in the report definition:\n\n${listed.join("\n\n")}`,
+      { hint: "Fix them all, then run `connect-s3-report check` again." },
+    );
   }
 }
 
@@ -90,7 +171,7 @@ export class Fields {
     this.map = node;
     for (const entry of node.entries) {
       if (!allowed.includes(entry.key)) {
-        checker.fail(
+        checker.note(
           entry.keyPos,
           [...path, entry.key],
           `unknown field '${entry.key}'${didYouMean(entry.key, allowed)}`,

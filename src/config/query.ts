@@ -43,7 +43,13 @@ export function readQueries(checker: Checker, node: YNode | undefined): Record<s
       "queries:\n  by_region: { group_by: [region], measures: { revenue: sum(revenue) } }",
     );
   }
-  for (const entry of node.entries) queries[entry.key] = readQuery(checker, entry.key, entry.value);
+  for (const entry of node.entries) {
+    const query = checker.attempt(
+      () => readQuery(checker, entry.key, entry.value),
+      `query:${entry.key}`,
+    );
+    if (query !== undefined) queries[entry.key] = query;
+  }
   return queries;
 }
 

@@ -40,7 +40,15 @@ export function readSections(
       SECTIONS_HINT,
     );
   }
-  return node.items.map((item, index) => readSection(checker, item, ["sections", index], queries));
+  // A section that fails is left out (its problem is recorded); later references to charts
+  // by title then abandon quietly, via the "sections" mark.
+  return node.items.flatMap((item, index) => {
+    const section = checker.attempt(
+      () => readSection(checker, item, ["sections", index], queries),
+      "sections",
+    );
+    return section === undefined ? [] : [section];
+  });
 }
 
 function readSection(
@@ -308,7 +316,8 @@ function readQueryName(
   const name = fields.requiredText("query", "Name a query from `queries:`.");
   if (queries[name] === undefined) {
     const names = Object.keys(queries);
-    checker.fail(
+    checker.failReference(
+      [`query:${name}`],
       fields.node("query")!.pos,
       fields.at("query"),
       `no query named ${quoted(fields.node("query")!, name)}${didYouMean(name, names)}`,
@@ -381,53 +390,54 @@ function readKpis(checker: Checker, node: YNode, at: FieldPath): KpiSpec[] {
       "kpis:\n    - { label: Revenue, value: sum(revenue), format: currency }",
     );
   }
-  return node.items.map((item, index) => {
-    const path = [...at, index];
-    const fields = new Fields(
-      checker,
-      item,
-      path,
-      ["label", "value", "format", "filter", "compare"],
-      "- { label: Orders, value: count(), format: integer }",
-    );
-    const label = fields.requiredText("label");
-    const valueNode =
-      fields.node("value") ?? fields.missing("value", "A measure such as sum(revenue) or count().");
-    const measure = readMeasure(checker, label, valueNode, fields.at("value"));
-    const counted = measure.op === "count" || measure.op === "count_distinct";
-    const kpi: KpiSpec = {
-      label,
-      measure,
-      format: fields.oneOf("format", VALUE_FORMATS) ?? (counted ? "integer" : "number"),
-      filter: readFilters(checker, fields),
-      path,
-    };
-    const compare = fields.node("compare");
-    if (compare !== undefined) {
-      const cmp = new Fields(
-        checker,
-        compare,
-        fields.at("compare"),
-        ["column", "period", "complete_periods", "sparkline"],
-        "compare: { column: order_date, period: month }",
-      );
-      kpi.compare = {
-        column: cmp.requiredText(
-          "column",
-          "The date column to compare periods of, e.g. order_date.",
-        ),
-        unit:
-          cmp.oneOf("period", TIME_UNITS) ??
-          cmp.missing("period", `period: ${TIME_UNITS.join(" | ")}`),
-        path: fields.at("compare"),
-      };
-      const complete = cmp.flag("complete_periods");
-      if (complete !== undefined) kpi.compare.completePeriods = complete;
-      const sparkline = cmp.flag("sparkline");
-      if (sparkline !== undefined) kpi.compare.sparkline = sparkline;
-    }
-    return kpi;
+  return node.items.flatMap((item, index) => {
+    const kpi = checker.attempt(() => readKpi(checker, item, [...at, index]), "kpis");
+    return kpi === undefined ? [] : [kpi];
   });
+}
+
+function readKpi(checker: Checker, item: YNode, path: FieldPath): KpiSpec {
+  const fields = new Fields(
+    checker,
+    item,
+    path,
+    ["label", "value", "format", "filter", "compare"],
+    "- { label: Orders, value: count(), format: integer }",
+  );
+  const label = fields.requiredText("label");
+  const valueNode =
+    fields.node("value") ?? fields.missing("value", "A measure such as sum(revenue) or count().");
+  const measure = readMeasure(checker, label, valueNode, fields.at("value"));
+  const counted = measure.op === "count" || measure.op === "count_distinct";
+  const kpi: KpiSpec = {
+    label,
+    measure,
+    format: fields.oneOf("format", VALUE_FORMATS) ?? (counted ? "integer" : "number"),
+    filter: readFilters(checker, fields),
+    path,
+  };
+  const compare = fields.node("compare");
+  if (compare !== undefined) {
+    const cmp = new Fields(
+      checker,
+      compare,
+      fields.at("compare"),
+      ["column", "period", "complete_periods", "sparkline"],
+      "compare: { column: order_date, period: month }",
+    );
+    kpi.compare = {
+      column: cmp.requiredText("column", "The date column to compare periods of, e.g. order_date."),
+      unit:
+        cmp.oneOf("period", TIME_UNITS) ??
+        cmp.missing("period", `period: ${TIME_UNITS.join(" | ")}`),
+      path: fields.at("compare"),
+    };
+    const complete = cmp.flag("complete_periods");
+    if (complete !== undefined) kpi.compare.completePeriods = complete;
+    const sparkline = cmp.flag("sparkline");
+    if (sparkline !== undefined) kpi.compare.sparkline = sparkline;
+  }
+  return kpi;
 }
 
 function readProfileColumns(checker: Checker, node: YNode, at: FieldPath): "all" | string[] {

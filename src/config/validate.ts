@@ -38,49 +38,73 @@ export function buildSpec(
 ): ReportSpec {
   const checker: Checker = new Checker(file, root);
   if (root === undefined) {
-    checker.fail(
+    checker.note(
       { line: 1, column: 1 },
       [],
       "the report definition is empty",
       "Start with:\ntitle: My report\nsource: data/my.csv\nsections:\n  - profile: all",
     );
+    checker.finish();
   }
-  const fields = new Fields(
-    checker,
-    root,
-    [],
-    ROOT_FIELDS,
-    "A report definition is a map: title, source, sections, ...",
+  const rootFields = checker.attempt(
+    () =>
+      new Fields(
+        checker,
+        root as YNode,
+        [],
+        ROOT_FIELDS,
+        "A report definition is a map: title, source, sections, ...",
+      ),
   );
+  if (rootFields === undefined) checker.finish();
+  const fields = rootFields as Fields;
   const dir = dirname(absoluteFile);
-  const title = fields.requiredText("title", "title: Sales overview");
-  const sourceNode =
-    fields.node("source") ??
-    fields.missing("source", "source: { s3: { bucket, key, region }, fallback: data/orders.csv }");
-  const source = readSource(checker, sourceNode, dir);
+  // Each top-level field is read on its own, so one run reports every problem; a field that
+  // fails yields a placeholder that is never used, since finish() then throws.
+  const attempt = <T>(read: () => T, fallback: T): T => checker.attempt(read) ?? fallback;
+  const title = attempt(() => fields.requiredText("title", "title: Sales overview"), "");
+  const source = attempt(() => {
+    const sourceNode =
+      fields.node("source") ??
+      fields.missing(
+        "source",
+        "source: { s3: { bucket, key, region }, fallback: data/orders.csv }",
+      );
+    return readSource(checker, sourceNode, dir);
+  }, undefined);
   const queries = readQueries(checker, fields.node("queries"));
-  const sectionsNode =
-    fields.node("sections") ?? fields.missing("sections", "sections:\n  - profile: all");
-  const sections = readSections(checker, sectionsNode, queries);
+  const sections = attempt(() => {
+    const sectionsNode =
+      fields.node("sections") ?? fields.missing("sections", "sections:\n  - profile: all");
+    return readSections(checker, sectionsNode, queries);
+  }, []);
+  const locale = attempt(() => readLocale(checker, fields), "en-US");
+  const currency = attempt(() => readCurrency(checker, fields), "USD");
+  const limits = attempt(() => readLimits(checker, fields.node("limits"), env), undefined);
+  const email = attempt(
+    () => readEmail(checker, fields.node("email"), sections, queries),
+    undefined,
+  );
+  const history = attempt(() => readHistory(checker, historyNode(fields), dir), undefined);
+  const budget = attempt(() => readPageBudget(checker, fields), undefined);
+  const description = attempt(() => fields.text("description"), undefined);
+  const templates = attempt(() => fields.text("templates"), undefined);
+  checker.finish();
   const spec: ReportSpec = {
     title,
-    source,
+    source: source!,
     queries,
     sections,
-    locale: readLocale(checker, fields),
-    currency: readCurrency(checker, fields),
-    limits: readLimits(checker, fields.node("limits"), env),
-    email: readEmail(checker, fields.node("email"), sections, queries),
+    locale,
+    currency,
+    limits: limits!,
+    email: email!,
     file: absoluteFile,
     locate: locator(root, file),
   };
-  const history = readHistory(checker, historyNode(fields), dir);
   if (history !== undefined) spec.history = history;
-  const budget = readPageBudget(checker, fields);
   if (budget !== undefined) spec.pageBudget = budget;
-  const description = fields.text("description");
   if (description !== undefined) spec.description = description;
-  const templates = fields.text("templates");
   if (templates !== undefined)
     spec.templates = isAbsolute(templates) ? templates : resolve(dir, templates);
   return spec;

@@ -1,0 +1,115 @@
+// `check` and `build` report every definition problem in one pass, in file order. The expected
+// messages come from the checker itself, one mistake at a time: each mistake alone gives one
+// error, and the file with all of them must list exactly those errors, sorted by position,
+// and nothing that is only a consequence of another (a reference to a query that is broken).
+import assert from "node:assert/strict";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { parseReportSpec } from "../src/config/load.ts";
+import { ReportError } from "../src/errors.ts";
+import { runCli } from "./helpers/cli.ts";
+
+/** A definition template: every line that a mistake may replace is named. */
+const LINES = {
+  title: "title: Sales",
+  source: "source: orders.csv",
+  queries: "queries:",
+  byRegion: "  by_region: { group_by: [region], measures: { revenue: sum(revenue) } }",
+  byMonth: '  by_month: { group_by: ["month(order_date)"], measures: { orders: count() } }',
+  sections: "sections:",
+  kpis: "  - kpis:",
+  kpi: "      - { label: Revenue, value: sum(revenue), format: currency }",
+  chart: "  - chart: { title: By region, query: by_region, mark: bar, x: region, y: revenue }",
+  table: "  - table: { query: by_month }",
+  locale: "locale: en-US",
+  email: "email: { table: { query: by_region, rows: 5 }, subject: '{kpi.Revenue}' }",
+} as const;
+
+type LineName = keyof typeof LINES;
+
+/** Independent mistakes, each replacing one line. */
+const MISTAKES: Partial<Record<LineName, string>> = {
+  title: "titel: Sales",
+  byRegion: "  by_region: { group_by: [region], measures: { revenue: summ(revenue) } }",
+  kpi: "      - { label: Revenue, value: sum(revenue), format: dollars }",
+  table: "  - table: { query: by_mnth }",
+  locale: "locale: not a locale!",
+};
+
+function definition(mistakes: readonly LineName[]): string {
+  return `${(Object.keys(LINES) as LineName[])
+    .map((name) => (mistakes.includes(name) ? MISTAKES[name] : LINES[name]))
+    .join("\n")}\n`;
+}
+
+function errorOf(text: string): ReportError {
+  try {
+    parseReportSpec(text, "report.yml", {});
+  } catch (error) {
+    assert.ok(error instanceof ReportError, String(error));
+    return error;
+  }
+  assert.fail("expected the definition to fail");
+}
+
+test("the template itself is valid", () => {
+  assert.equal(parseReportSpec(definition([]), "report.yml", {}).title, "Sales");
+});
+
+test("every independent mistake is reported in one pass, sorted by line, with its hint", () => {
+  const names = Object.keys(MISTAKES) as LineName[];
+  const alone = names.map((name) => errorOf(definition([name])));
+  // One mistake alone is one located error, reported as before; the title typo is two (an
+  // unknown field, and `title` missing), both real.
+  for (const error of alone) assert.match(error.message, /^report\.yml:(\d+:\d+: | 2 problems)/);
+  const all = errorOf(definition(names));
+  const lines = all.message.split("\n");
+  assert.match(lines[0], /^report\.yml: \d+ problems in the report definition:$/);
+  const located = lines.filter((l) => /^report\.yml:\d+:\d+: /.test(l));
+  const expected = alone.flatMap((error) =>
+    error.message.split("\n").filter((l) => /^report\.yml:\d+:\d+: /.test(l)),
+  );
+  // The same errors as one at a time (the broken query's references add nothing: the email
+  // table and the chart both name by_region, which failed to read).
+  assert.deepEqual([...located].sort(), [...expected].sort());
+  assert.equal(Number(lines[0].match(/(\d+) problems/)?.[1]), located.length);
+  const positions = located.map((l) =>
+    l
+      .match(/^report\.yml:(\d+):(\d+)/)!
+      .slice(1)
+      .map(Number),
+  );
+  const sorted = [...positions].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  assert.deepEqual(positions, sorted, "in file order");
+  // (Hints listing the queries differ: the broken by_region is not among them.)
+  for (const error of alone) {
+    if (
+      error.hint &&
+      !error.hint.startsWith("Queries:") &&
+      !error.message.includes("problems in the report definition")
+    )
+      assert.ok(all.message.includes(error.hint.split("\n")[0]), error.hint);
+  }
+  assert.match(all.hint ?? "", /Fix them all/);
+});
+
+test("`check` prints every problem and exits 1", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "csr-all-errors-"));
+  await writeFile(join(dir, "orders.csv"), "region,revenue,order_date\nEU,1,2024-01-02\n");
+  const file = join(dir, "report.yml");
+  await writeFile(file, definition(["locale", "table"]));
+  const run = await runCli(["check", file]);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /2 problems in the report definition/);
+  assert.match(run.stderr, /report\.yml:\d+:\d+: locale: 'not a locale!' is not a locale tag/);
+  assert.match(
+    run.stderr,
+    /report\.yml:\d+:\d+: sections\[2\]\.table\.query: no query named 'by_mnth'/,
+  );
+  assert.ok(
+    run.stderr.indexOf("sections[2]") < run.stderr.indexOf("locale:"),
+    "sorted by position",
+  );
+});
