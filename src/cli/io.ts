@@ -6,4 +6,6 @@ import type { Write } from "../effects.ts";
 export interface CommandIo {
   stdout: Write;
   stderr: Write;
+  /** Ends a long-running command (preview) when aborted; Ctrl-C when absent. */
+  signal?: AbortSignal;
 }

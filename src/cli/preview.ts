@@ -1,21 +1,25 @@
-// `connect-s3-report preview`: build once, serve the output on 127.0.0.1 and rebuild when the
-// definition or templates change, keeping the last good report on a failed rebuild.
-import { watch } from "node:fs";
-import { basename, dirname, resolve, sep } from "node:path";
+// `connect-s3-report preview`: build once, serve the output on 127.0.0.1 and rebuild once per
+// edit of the definition, its folder or the templates (never for the build's own writes: see
+// preview-watch.ts). A failed build shows its located message over the last good report in
+// the browser, and the next good build clears it.
+import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type BuildOptions, build, DEFAULT_TEMPLATES } from "../build.ts";
+import { CACHE_DIR_ENV } from "../cache/cache-dir.ts";
 import type { Effects } from "../effects.ts";
 import { isReportError, ReportError } from "../errors.ts";
 import { osErrorToReportError } from "../os-errors.ts";
 import { startPreviewServer } from "../site/preview-server.ts";
-import { stagingPrefix } from "../site/write.ts";
 import { BUILD_FLAGS, withCacheFlags } from "./build.ts";
 import type { CommandIo } from "./io.ts";
+import { isBuildOutput, watchInputs } from "./preview-watch.ts";
 
 export const PREVIEW_HELP = `Usage: connect-s3-report preview [report.yml] [options]
 
-Build the report, serve it on http://127.0.0.1:<port>/ and rebuild when the definition,
-its folder (data, templates) or the default templates change; the page reloads itself.
+Build the report, serve it on http://127.0.0.1:<port>/ and rebuild once per edit of the
+definition, its folder (data, templates) or the default templates; the page reloads itself.
+What the build writes (the output folder, wherever it is) is never watched. A failed build
+shows its error over the last good report until the next build succeeds.
 
 Options:
   --source <path|url>   data file or s3://bucket/key (as for build)
@@ -56,26 +60,46 @@ export async function runPreview(
     // Edits are not runs: the preview compares with the last real build and records nothing.
     recordRun: false,
   };
-  // The first build must succeed: there is nothing to show otherwise.
-  await build(options, effects);
-  const server = await startPreviewServer(resolve(values.out), port);
-  effects.log.info(`preview   ${server.url} (Ctrl-C to stop)`);
+  const outDir = resolve(values.out);
+  const server = await startPreviewServer(outDir, port);
+  // Each build's outcome: a good one clears the overlay, a failed one shows it (the last good
+  // report stays underneath); either way open pages reload to show it.
+  const buildOnce = async (): Promise<boolean> => {
+    try {
+      await build(options, effects);
+      server.showFailure(undefined);
+      return true;
+    } catch (caught) {
+      const error = osErrorToReportError(caught) ?? caught;
+      if (!isReportError(error)) throw error;
+      effects.log.warn(`${error.message}${error.hint ? `\n  hint: ${error.hint}` : ""}`);
+      server.showFailure({ message: error.message, hint: error.hint });
+      return false;
+    } finally {
+      server.reload();
+    }
+  };
+  const firstOk = await buildOnce().catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
+  effects.log.info(
+    `preview   ${server.url} (Ctrl-C to stop)${firstOk ? "" : "; the page shows the error until a build succeeds"}`,
+  );
 
   let queued = false;
   let running: Promise<void> | undefined;
-  const rebuild = () => {
+  const rebuild = (changed: string[] = []) => {
     if (running) {
       queued = true;
       return;
     }
-    running = build(options, effects)
-      .then(() => server.reload())
-      .catch((caught: unknown) => {
-        // Keep serving the last good report; say what broke.
-        const error = osErrorToReportError(caught) ?? caught;
-        if (!isReportError(error)) throw error;
-        effects.log.warn(`${error.message}${error.hint ? `\n  hint: ${error.hint}` : ""}`);
-      })
+    if (changed.length > 0) {
+      const names = changed.map((path) => relative(process.cwd(), path) || path);
+      effects.log.info(`changed   ${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}`);
+    }
+    running = buildOnce()
+      .then(() => undefined)
       .finally(() => {
         running = undefined;
         if (queued) {
@@ -86,21 +110,26 @@ export async function runPreview(
   };
   const watched = [DEFAULT_TEMPLATES];
   if (options.definition) watched.push(dirname(resolve(options.definition)));
-  const outDir = resolve(values.out);
-  // The build's own writes (the output folder and its staging siblings) must not
-  // trigger another build, or preview rebuilds forever.
-  const ownWrite = (path: string) =>
-    path === outDir ||
-    path.startsWith(`${outDir}${sep}`) ||
-    (dirname(path) === dirname(outDir) && basename(path).startsWith(stagingPrefix(outDir)));
-  for (const dir of watched) {
-    watch(dir, { recursive: true }, (_event, file) => {
-      if (file && (ownWrite(resolve(dir, file)) || file.split(sep).includes("node_modules")))
-        return;
-      rebuild();
-    });
-  }
-  await new Promise<void>((done) => process.once("SIGINT", done));
+  const cacheDir = effects.env[CACHE_DIR_ENV];
+  const inputs = watchInputs(
+    watched,
+    (path) => isBuildOutput(path, outDir, cacheDir ? [cacheDir] : []),
+    rebuild,
+  );
+  const stop = io.signal ?? sigint();
+  await new Promise<void>((done) => {
+    if (stop.aborted) done();
+    else stop.addEventListener("abort", () => done(), { once: true });
+  });
+  inputs.close();
+  await running;
   await server.close();
   return 0;
+}
+
+/** A signal aborted by the first Ctrl-C. */
+function sigint(): AbortSignal {
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  return controller.signal;
 }

@@ -2,11 +2,14 @@
 // after each rebuild (server-sent events). The reload snippet is added to the served page
 // only; the files in output/ stay script-free. It answers only requests addressed to its
 // own names, so a web page whose DNS name is rebound to 127.0.0.1 cannot read the report.
+// When a rebuild fails, served pages carry an overlay with the located message (the last good
+// report stays underneath) until a build succeeds; with no good report yet, a page of its own.
 import { readFile } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
 import { ReportError } from "../errors.ts";
+import { escapeMarkup } from "../markup.ts";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -19,10 +22,43 @@ const TYPES: Record<string, string> = {
 
 const RELOAD_SNIPPET = `<script>new EventSource("/__reload").onmessage=()=>location.reload()</script>`;
 
+/** A failed build as the overlay shows it. */
+export interface BuildFailure {
+  message: string;
+  hint?: string;
+}
+
+/** The id of the overlay element; tests and styles find it by this. */
+export const OVERLAY_ID = "csr-preview-error";
+
+/** The overlay markup for `failure`: fixed on top, readable in light and dark, announced. */
+export function overlayMarkup(
+  failure: BuildFailure,
+  headline = "The last rebuild failed; this is the last good report.",
+): string {
+  const hint = failure.hint
+    ? `<p style="margin:.75rem 0 0">hint: ${escapeMarkup(failure.hint)}</p>`
+    : "";
+  return (
+    `<div id="${OVERLAY_ID}" role="alert" style="position:fixed;inset:0 0 auto 0;z-index:2147483647;` +
+    "max-height:60vh;overflow:auto;margin:0;padding:1rem 1.25rem;background:#fff1f0;color:#5c0b05;" +
+    'border-bottom:3px solid #b42318;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace">' +
+    `<p style="margin:0 0 .5rem;font-weight:700">${escapeMarkup(headline)}</p>` +
+    `<pre style="margin:0;white-space:pre-wrap">${escapeMarkup(failure.message)}</pre>${hint}</div>`
+  );
+}
+
+/** The page served at `/` while no build has succeeded yet. */
+function failurePage(failure: BuildFailure): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title></head><body>${overlayMarkup(failure, "The build failed; there is no report yet.")}</body></html>`;
+}
+
 export interface PreviewServer {
   url: string;
   /** Tell every open page to reload. */
   reload(): void;
+  /** Show `failure` over every page (or clear it with undefined) from the next request on. */
+  showFailure(failure: BuildFailure | undefined): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +81,7 @@ export async function startPreviewServer(
   host = "127.0.0.1",
 ): Promise<PreviewServer> {
   const clients = new Set<ServerResponse>();
+  let failure: BuildFailure | undefined;
   let allowedHosts = new Set<string>();
   const server = createServer(async (req, res) => {
     if (!allowedHosts.has((req.headers.host ?? "").toLowerCase())) {
@@ -75,11 +112,19 @@ export async function startPreviewServer(
     try {
       let body: Buffer | string = await readFile(file);
       const type = TYPES[extname(file)] ?? "application/octet-stream";
-      if (type.startsWith("text/html"))
-        body = body.toString("utf8").replace("</body>", `${RELOAD_SNIPPET}</body>`);
+      if (type.startsWith("text/html")) {
+        const overlay = failure === undefined ? "" : overlayMarkup(failure);
+        body = body.toString("utf8").replace("</body>", `${overlay}${RELOAD_SNIPPET}</body>`);
+      }
       res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
       res.end(body);
     } catch {
+      if (failure !== undefined && path.endsWith("/")) {
+        const page = failurePage(failure).replace("</body>", `${RELOAD_SNIPPET}</body>`);
+        res.writeHead(200, { "content-type": TYPES[".html"], "cache-control": "no-store" });
+        res.end(page);
+        return;
+      }
       res.writeHead(404, { "content-type": "text/plain" }).end(`Not found: ${path}`);
     }
   });
@@ -101,6 +146,9 @@ export async function startPreviewServer(
     url: `http://${host.includes(":") ? `[${host}]` : host}:${address.port}/`,
     reload() {
       for (const client of clients) client.write("data: reload\n\n");
+    },
+    showFailure(next) {
+      failure = next;
     },
     close: () =>
       new Promise<void>((resolve) => {
