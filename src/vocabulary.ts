@@ -20,6 +20,18 @@ export type SectionKind = (typeof SECTION_KINDS)[number];
 export const CHART_MARKS = ["bar", "line", "area", "point"] as const;
 export type ChartMark = (typeof CHART_MARKS)[number];
 
+/** How a chart's `color` series pile up: on each other, as shares of 100%, or side by side. */
+export const CHART_STACKS = ["zero", "normalize", "none"] as const;
+export type ChartStack = (typeof CHART_STACKS)[number];
+
+/** A chart's value (y) scale. */
+export const CHART_SCALES = ["linear", "log"] as const;
+export type ChartScale = (typeof CHART_SCALES)[number];
+
+/** What a chart's bars are set side by side by (`offset: color`: grouped bars). */
+export const CHART_OFFSETS = ["color"] as const;
+export type ChartOffset = (typeof CHART_OFFSETS)[number];
+
 /** Formats a source's `format:` may name; each has its reader. */
 export const DATA_FORMATS = ["csv", "tsv", "parquet", "arrow", "ndjson", "json"] as const;
 export type DataFormat = (typeof DATA_FORMATS)[number];

@@ -2,7 +2,7 @@
 // (the SVG's <desc>) and the data as a table of formatted cells, so nothing is only visual.
 
 import { isNumeric, isTemporal } from "../column-type.ts";
-import type { ChartMark, ChartSection, TimeUnit } from "../config/spec.ts";
+import type { ChartMark, ChartSection, ChartStack, TimeUnit } from "../config/spec.ts";
 import {
   type FormatLocale,
   formatCompact,
@@ -21,6 +21,12 @@ export interface ChartTable {
   columns: string[];
   rows: string[][];
 }
+
+/** How a chart's series are drawn, by stack, in its description. */
+const STACK_WORDS: Record<"bar" | "area", Record<ChartStack, string>> = {
+  bar: { zero: "stacked", normalize: "stacked to 100%", none: "side by side" },
+  area: { zero: "stacked", normalize: "stacked to 100%", none: "overlapping" },
+};
 
 const MARK_NAMES: Record<ChartMark, [chart: string, items: string]> = {
   bar: ["Bar chart", "bars"],
@@ -52,6 +58,7 @@ export function describeChart(
   data: QueryResult,
   loc: FormatLocale,
   xUnit?: TimeUnit,
+  stack?: ChartStack,
 ): string {
   const types = new Map(data.columns.map((c) => [c.name, c.type]));
   const [chart, items] = MARK_NAMES[section.mark];
@@ -63,6 +70,8 @@ export function describeChart(
   if (section.color !== undefined) {
     const groups = new Set(data.rows.map((row) => row[section.color!])).size;
     text += ` in ${formatInteger(groups, loc)} ${words(section.color)} groups`;
+    if (stack !== undefined)
+      text += `, ${STACK_WORDS[section.mark === "bar" ? "bar" : "area"][stack]}`;
   }
   const points = data.rows.filter(
     (row) => typeof row[section.y] === "number" && Number.isFinite(row[section.y]),
@@ -83,6 +92,15 @@ export function describeChart(
     if (sorted.length > 1) {
       text += ` from ${formatKey(sorted[0], xType, loc, xUnit)} to ${formatKey(sorted[sorted.length - 1], xType, loc, xUnit)}`;
     }
+  }
+  if (section.yScale === "log") text += ", on a log scale";
+  const panels = [section.facet?.row, section.facet?.column].filter(
+    (name): name is string => name !== undefined,
+  );
+  if (panels.length > 0) {
+    const count = new Set(data.rows.map((row) => panels.map((p) => String(row[p])).join("\u0000")))
+      .size;
+    text += `, in ${formatInteger(count, loc)} panels by ${panels.map(words).join(" and ")}`;
   }
   const format = valueFormatOf(types.get(section.y), section.format);
   let high = points[0];
@@ -105,14 +123,21 @@ export function chartTable(
 ): ChartTable {
   const types = new Map(data.columns.map((c) => [c.name, c.type]));
   const format = valueFormatOf(types.get(section.y), section.format);
-  const columns = [fieldTitle(section.x)];
-  if (section.color !== undefined) columns.push(fieldTitle(section.color));
-  columns.push(fieldTitle(section.y));
+  // The panels' keys first (as the chart is read), then x and color, then the value.
+  const facetKeys = [section.facet?.row, section.facet?.column].filter(
+    (name): name is string => name !== undefined && name !== section.x && name !== section.color,
+  );
+  const color = section.color !== section.x ? section.color : undefined;
+  const columns = [
+    ...facetKeys.map(fieldTitle),
+    section.xTitle ?? fieldTitle(section.x),
+    ...(color === undefined ? [] : [fieldTitle(color)]),
+    section.yTitle ?? fieldTitle(section.y),
+  ];
   const rows = data.rows.map((row) => {
-    const cells = [formatKey(row[section.x], types.get(section.x), loc, xUnit)];
-    if (section.color !== undefined) {
-      cells.push(formatKey(row[section.color], types.get(section.color), loc));
-    }
+    const cells = facetKeys.map((key) => formatKey(row[key], types.get(key), loc));
+    cells.push(formatKey(row[section.x], types.get(section.x), loc, xUnit));
+    if (color !== undefined) cells.push(formatKey(row[color], types.get(color), loc));
     cells.push(formatValue(row[section.y], format, loc));
     return cells;
   });

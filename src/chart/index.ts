@@ -4,12 +4,13 @@
 
 import { fileURLToPath } from "node:url";
 import type { TopLevelSpec } from "vega-lite";
-import type { ChartSection, HistogramSection, ReportSpec } from "../config/spec.ts";
+import { isNumeric, isTemporal } from "../column-type.ts";
+import type { ChartSection, FieldPath, HistogramSection, ReportSpec } from "../config/spec.ts";
 import { ReportError } from "../errors.ts";
 import type { FormatLocale } from "../format.ts";
 import { cutText } from "../summarize/cut-text.ts";
 import { notFound, specError, specLimitError } from "../summarize/spec-error.ts";
-import type { ColumnProfile, QueryResult, Summary } from "../summarize/summary.ts";
+import type { ColumnProfile, ColumnType, QueryResult, Summary } from "../summarize/summary.ts";
 import {
   binTips,
   type ChartTable,
@@ -21,7 +22,7 @@ import {
   outsideLabels,
   rowTips,
 } from "./describe.ts";
-import { chartSpec, histogramSpec } from "./spec.ts";
+import { chartSpec, histogramSpec, stackOf } from "./spec.ts";
 import { accessibleSvg, hoistFill, renderSvg, resetSvgIds, useTextMeasurer } from "./svg.ts";
 import { textMeasurerFor } from "./text-metrics.ts";
 import { NARROW_WIDTH, WIDE_WIDTH } from "./theme.ts";
@@ -94,21 +95,25 @@ function queryOf(spec: ReportSpec, summary: Summary, section: ChartSection): Que
 
 function checkFields(spec: ReportSpec, section: ChartSection, result: QueryResult): void {
   const names = result.columns.map((c) => c.name);
-  const fields: ["x" | "y" | "color", string | undefined][] = [
-    ["x", section.x],
-    ["y", section.y],
-    ["color", section.color],
+  const fields: [FieldPath, string | undefined][] = [
+    [["x"], section.x],
+    [["y"], section.y],
+    [["color"], section.color],
+    [["facet", "row"], section.facet?.row],
+    [["facet", "column"], section.facet?.column],
+    [["sort"], section.sort === "none" ? undefined : section.sort?.column],
   ];
-  for (const [channel, name] of fields) {
+  for (const [field, name] of fields) {
     if (name === undefined || names.includes(name)) continue;
     throw specError(
       spec,
-      [...section.path, channel],
+      [...section.path, ...field],
       notFound(`column of query '${section.query}'`, name, names),
       "A chart can use the query's group keys and measures.",
     );
   }
-  const yType = result.columns.find((c) => c.name === section.y)?.type;
+  const typeOf = (name: string) => result.columns.find((c) => c.name === name)?.type;
+  const yType = typeOf(section.y);
   if (yType !== "integer" && yType !== "float") {
     throw specError(
       spec,
@@ -116,6 +121,70 @@ function checkFields(spec: ReportSpec, section: ChartSection, result: QueryResul
       `'${section.y}' is a ${yType} column; y must be a number (one of the query's measures).`,
     );
   }
+  checkSort(spec, section, typeOf);
+  if (section.yScale === "log") checkPositive(spec, section, result);
+  if (section.colors !== undefined && section.color !== undefined) {
+    const color = section.color;
+    const series = [...new Set(result.rows.map((row) => row[color]).filter((v) => v !== null))].map(
+      String,
+    );
+    for (const key of Object.keys(section.colors)) {
+      if (series.includes(key)) continue;
+      throw specError(
+        spec,
+        [...section.path, "colors", key],
+        `${notFound(`value of '${color}' in query '${section.query}'`, key, series)}`,
+        "colors names the series (values of the color column) to colour.",
+      );
+    }
+  }
+}
+
+/** `sort` orders a category axis, by a number column (or by the category itself). */
+function checkSort(
+  spec: ReportSpec,
+  section: ChartSection,
+  typeOf: (name: string) => ColumnType | undefined,
+): void {
+  const sort = section.sort;
+  if (sort === undefined || sort === "none") return;
+  const xType = typeOf(section.x);
+  if (section.mark !== "bar" && (isTemporal(xType) || isNumeric(xType))) {
+    throw specError(
+      spec,
+      [...section.path, "sort"],
+      `x ('${section.x}') is a ${xType} axis, drawn in its own order; sort orders categories`,
+      "Remove sort, or draw the chart as bars (mark: bar) to order its bars.",
+    );
+  }
+  const type = typeOf(sort.column);
+  if (sort.column !== section.x && type !== "integer" && type !== "float") {
+    throw specError(
+      spec,
+      [...section.path, "sort"],
+      `'${sort.column}' is a ${type} column; categories are sorted by a number (a measure) or by x itself`,
+      `sort: -${section.y}   (largest first)`,
+    );
+  }
+}
+
+/** A log scale has no place for zero or negative values: each is refused by name. */
+function checkPositive(spec: ReportSpec, section: ChartSection, result: QueryResult): void {
+  const bad = result.rows.filter(
+    (row) => typeof row[section.y] === "number" && !((row[section.y] as number) > 0),
+  );
+  if (bad.length === 0) return;
+  const first = bad[0];
+  const where = [section.x, section.color]
+    .filter((name): name is string => name !== undefined)
+    .map((name) => `${name} ${String(first[name])}`)
+    .join(", ");
+  throw specError(
+    spec,
+    [...section.path, "y", "scale"],
+    `a log scale needs values above 0, but ${bad.length} of '${section.y}' ${bad.length === 1 ? "is" : "are"} 0 or below (first: ${String(first[section.y])} at ${where})`,
+    "Use a linear scale (remove scale: log), or filter those rows out in the query.",
+  );
 }
 
 /**
@@ -225,13 +294,17 @@ export function sectionChart(
     const query = spec.queries[section.query];
     const xUnit = query?.groupBy.find((key) => key.name === section.x)?.unit;
     const keepOrder = query?.sort.some((key) => key.name === section.x) ?? false;
-    const options = { ...loc, measure, xUnit, keepOrder };
+    const op = query?.measures.find((m) => m.name === section.y)?.op;
+    const additive = op === "sum" || op === "count";
+    const options = { ...loc, measure, xUnit, keepOrder, additive };
     const table = chartTable(section, result, loc, xUnit);
     const tips = rowTips(table);
     return {
       id,
       title: section.title,
-      description: section.description ?? describeChart(section, result, loc, xUnit),
+      description:
+        section.description ??
+        describeChart(section, result, loc, xUnit, stackOf(section, additive)),
       specFor: (width) => chartSpec(section, result, { ...options, width, tips }),
       table,
     };

@@ -5,8 +5,10 @@
 import type { TopLevelSpec } from "vega-lite";
 import { isNumeric, isTemporal } from "../column-type.ts";
 import type {
+  ChartFacet,
   ChartMark,
   ChartSection,
+  ChartStack,
   HistogramSection,
   TimeUnit,
   ValueFormat,
@@ -53,6 +55,8 @@ export interface ChartSpecOptions extends FormatLocale {
   width?: number;
   /** One description per row, in order ("North America: $1.4M"): each mark's hover title. */
   tips?: readonly string[];
+  /** y is a sum or count, so its `color` series add up and stack by default (stackOf). */
+  additive?: boolean;
 }
 
 export interface HistogramSpecOptions extends FormatLocale {
@@ -80,6 +84,8 @@ export interface OutsideLabels {
 export const DEFAULT_WIDTH = WIDE_WIDTH;
 const PLOT_HEIGHT = 240;
 const BAR_STEP = 22;
+/** A lying grouped bar's own height, in px: a category of three takes about 1.5 × BAR_STEP. */
+const GROUPED_BAR_STEP = 11;
 /** A legend entry's symbol, its gap to the label and the space after the label, in px. */
 const LEGEND_SYMBOL = 34;
 /** Above this many categories, bars lie down so each label gets its own line. */
@@ -190,6 +196,46 @@ function timeTickCount(
   return { interval: ticks.interval, step: step ?? 1 };
 }
 
+/**
+ * How a chart's `color` series pile up. Written `stack:` wins; `offset: color` means side by
+ * side; otherwise series of sums and counts stack (their total means something) and series of
+ * anything else (means, medians, minima, maxima, distinct counts, ratios) do not: five yearly
+ * averages piled up would draw a meaningless total. Undefined when nothing can stack: marks
+ * other than bar and area, or no `color`.
+ */
+export function stackOf(section: ChartSection, additive: boolean): ChartStack | undefined {
+  if (section.color === undefined || (section.mark !== "bar" && section.mark !== "area"))
+    return undefined;
+  if (section.stack !== undefined) return section.stack;
+  if (section.offset !== undefined || section.yScale === "log") return "none";
+  return additive ? "zero" : "none";
+}
+
+/** Space the value axis, its title and the row headers take beside faceted panels, in px. */
+const FACET_GUTTER = 80;
+/** Gap between faceted panels, in px (vega-lite's default spacing is 20). */
+const FACET_SPACING = 16;
+/** Height of one faceted panel, in px. */
+const FACET_HEIGHT = 160;
+
+/** The panels' layout: how many columns of panels, and each panel's width. */
+function facetLayout(
+  facet: ChartFacet,
+  rows: readonly Record<string, Cell>[],
+  width: number,
+): { columns: number; cellWidth: number } {
+  const distinct = (field: string) => new Set(rows.map((row) => String(row[field]))).size;
+  const columns =
+    facet.column === undefined
+      ? 1
+      : Math.max(1, Math.min(facet.columns ?? distinct(facet.column), distinct(facet.column)));
+  const cellWidth = Math.max(
+    60,
+    Math.floor((width - FACET_GUTTER - (columns - 1) * FACET_SPACING) / columns),
+  );
+  return { columns, cellWidth };
+}
+
 /** The Vega-Lite spec for a chart section over its query's result. */
 export function chartSpec(
   section: ChartSection,
@@ -225,16 +271,32 @@ function markSpec(
     options.tips === undefined ? { ...row } : { ...row, [TIP_FIELD]: options.tips[i] ?? "" },
   );
 
+  const stack = stackOf(section, options.additive ?? false);
+  const grouped = section.mark === "bar" && section.color !== undefined && stack === "none";
+  const facet = section.facet;
+  const layout = facet === undefined ? undefined : facetLayout(facet, values, width);
+  /** The width of one plot: the whole chart's, or one panel's. */
+  const plotWidth = layout?.cellWidth ?? width;
   const yAxis = {
     formatType: FORMAT_FUNCTION,
-    format: formatParam(options, "compact", yFormat),
+    format: formatParam(options, "compact", stack === "normalize" ? "percent" : yFormat),
   };
-  const valueChannel = (axis: object) => ({
-    field: fieldRef(section.y),
-    type: "quantitative",
-    title: fieldTitle(section.y),
-    axis,
-  });
+  const valueChannel = (axis: object) => {
+    const channel: Encoding = {
+      field: fieldRef(section.y),
+      type: "quantitative",
+      title:
+        section.yTitle ??
+        (stack === "normalize"
+          ? `Share of ${fieldTitle(section.y).toLowerCase()}`
+          : fieldTitle(section.y)),
+      axis,
+    };
+    if (section.yScale === "log") channel.scale = { type: "log" };
+    // Explicit either way: vega-lite stacks bars and areas with color by itself.
+    if (stack !== undefined) channel.stack = stack === "none" ? null : stack;
+    return channel;
+  };
 
   let x: Encoding;
   let kind: FieldType;
@@ -245,7 +307,7 @@ function markSpec(
   } else {
     kind = "nominal";
   }
-  const xTitle = fieldTitle(section.x);
+  const xTitle = section.xTitle ?? fieldTitle(section.x);
   if (kind === "temporal") {
     const ticks =
       options.xUnit === undefined
@@ -317,12 +379,18 @@ function markSpec(
 
   const categorical =
     section.mark === "bar" && (kind === "nominal" || kind === "ordinal") && !isTemporal(xType);
+  /** Where the grouped bars' offset goes: beside the category, on its axis. */
+  let offsetChannel: "xOffset" | "yOffset" = "xOffset";
+  const height = facet === undefined ? PLOT_HEIGHT : FACET_HEIGHT;
+  // Faceted views cannot be fitted to a width by vega-lite: each panel is sized instead.
+  const fit = (type: "fit" | "fit-x") =>
+    facet === undefined ? { type, contains: "padding" } : { type: "pad" };
   if (categorical) {
     const labels = [...new Set(values.map((row) => String(row[section.x] ?? "")))];
-    const band = width / Math.max(1, labels.length);
+    const band = plotWidth / Math.max(1, labels.length);
     const longest = Math.max(0, ...labels.map((label) => measure(label, LABEL_SIZE)));
     const horizontal = labels.length > MAX_VERTICAL_BARS || longest > band - 8;
-    const sort = options.keepOrder ? null : horizontal ? "-x" : "-y";
+    const sort = categorySort(section, horizontal, options.keepOrder ?? false);
     const category = {
       ...x,
       sort,
@@ -330,23 +398,26 @@ function markSpec(
     };
     if (horizontal) {
       encoding.y = category;
-      encoding.x = valueChannel({ ...yAxis, grid: true, ...valueTicks(width) });
-      spec.height = { step: BAR_STEP };
-      spec.width = width;
-      spec.autosize = { type: "fit-x", contains: "padding" };
+      encoding.x = valueChannel({ ...yAxis, grid: true, ...valueTicks(plotWidth) });
+      offsetChannel = "yOffset";
+      // Grouped: the step is each bar's within its category (vega-lite's step "for" offset).
+      spec.height = { step: grouped ? GROUPED_BAR_STEP : BAR_STEP };
+      spec.width = plotWidth;
+      spec.autosize = fit("fit-x");
     } else {
       encoding.x = category;
       encoding.y = valueChannel(yAxis);
-      spec.width = width;
-      spec.height = PLOT_HEIGHT;
-      spec.autosize = { type: "fit", contains: "padding" };
+      spec.width = plotWidth;
+      spec.height = height;
+      spec.autosize = fit("fit");
     }
   } else {
-    encoding.x = x;
+    encoding.x =
+      section.sort === undefined ? x : { ...x, sort: categorySort(section, false, false) };
     encoding.y = valueChannel(yAxis);
-    spec.width = width;
-    spec.height = PLOT_HEIGHT;
-    spec.autosize = { type: "fit", contains: "padding" };
+    spec.width = plotWidth;
+    spec.height = height;
+    spec.autosize = fit("fit");
   }
 
   if (section.color !== undefined) {
@@ -357,13 +428,13 @@ function markSpec(
       orient: "bottom",
       direction: "horizontal",
     };
-    if (isCompact(width)) {
-      // A horizontal legend never wraps by itself; on a phone it would run off the chart.
-      const names = [...new Set(values.map((row) => String(row[section.color ?? ""] ?? "")))];
-      const longest = Math.max(0, ...names.map((name) => measure(name, LABEL_SIZE)));
-      const entry = Math.min(longest, labelLimit) + LEGEND_SYMBOL;
+    // A horizontal legend never wraps by itself: on a phone, or with many series, it would
+    // run off the chart, so it is given columns that fit.
+    const names = [...new Set(values.map((row) => String(row[section.color ?? ""] ?? "")))];
+    const longest = Math.max(0, ...names.map((name) => measure(name, LABEL_SIZE)));
+    const entry = Math.min(longest, labelLimit) + LEGEND_SYMBOL;
+    if (isCompact(width) || names.length * entry > width - 8)
       legend.columns = Math.max(1, Math.floor((width - 8) / entry));
-    }
     encoding.color = {
       field: fieldRef(section.color),
       type: isTemporal(colorType) || isNumeric(colorType) ? "ordinal" : "nominal",
@@ -372,13 +443,78 @@ function markSpec(
     };
   }
 
+  if (section.color !== undefined && grouped) {
+    const color = encoding.color as Encoding;
+    encoding[offsetChannel] = { field: color.field, type: color.type };
+  }
+  if (section.color !== undefined && section.colors !== undefined) {
+    (encoding.color as Encoding).scale = colorScale(
+      values.map((row) => row[section.color ?? ""]),
+      section.colors,
+    );
+  }
+  if (facet !== undefined) {
+    const header = (field: string) => ({
+      field: fieldRef(field),
+      type: "nominal",
+      title: fieldTitle(field),
+      header: { labelExpr: fitLabels(Math.max(40, plotWidth - 8), 600), labelFontWeight: 600 },
+    });
+    if (facet.columns !== undefined && facet.column !== undefined) {
+      encoding.facet = { ...header(facet.column), columns: layout?.columns };
+    } else {
+      if (facet.row !== undefined) encoding.row = header(facet.row);
+      if (facet.column !== undefined) encoding.column = header(facet.column);
+    }
+    spec.spacing = FACET_SPACING;
+  }
+
   spec.mark = MARK_DEFS[section.mark](values.length);
+  // Overlapping (unstacked) areas stay see-through, so none hides another.
+  if (section.mark === "area" && section.color !== undefined && stack === "none")
+    spec.mark = { ...(spec.mark as object), opacity: 0.4 };
   if (options.tips !== undefined) {
     spec.mark = { ...(spec.mark as object), aria: true };
     encoding.description = { field: TIP_FIELD };
   }
   spec.encoding = encoding;
   return spec as unknown as TopLevelSpec;
+}
+
+/**
+ * The colour scale of a chart with fixed `colors`: every series in the data's sorted order
+ * (vega-lite's own order for a nominal domain), the named ones in their colour and the rest
+ * in the palette's colours that no named series took.
+ */
+export function colorScale(
+  keys: readonly Cell[],
+  colors: Readonly<Record<string, string>>,
+): { domain: string[]; range: string[] } {
+  const domain = [...new Set(keys.filter((k) => k !== null).map(String))].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  const taken = new Set(Object.values(colors).map((c) => c.toLowerCase()));
+  const free = PALETTE.filter((c) => !taken.has(c));
+  let next = 0;
+  const range = domain.map((key) => colors[key] ?? free[next++ % Math.max(1, free.length)]);
+  return { domain, range };
+}
+
+/**
+ * The category axis's order: the written `sort` (by the category itself, or by a column's
+ * total per category), else the query's order when it sorts by x, else largest y first.
+ */
+function categorySort(
+  section: ChartSection,
+  horizontal: boolean,
+  keepOrder: boolean,
+): null | string | Encoding {
+  const sort = section.sort;
+  if (sort === "none" || (sort === undefined && keepOrder)) return null;
+  if (sort === undefined) return horizontal ? "-x" : "-y";
+  const order = sort.descending ? "descending" : "ascending";
+  if (sort.column === section.x) return order;
+  return { field: fieldRef(sort.column), op: "sum", order };
 }
 
 /** Each mark's vega-lite definition for a chart of `rows` rows (a mark without one does not compile). */

@@ -88,15 +88,20 @@ export function resetSvgIds(): void {
   vega.resetSVGDefIds();
 }
 
-/** Render a Vega-Lite spec to an SVG string (no DOM, no canvas). */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+/** The headless vega View that renderSvg draws: compiled with the report's functions, not run. */
+export function chartView(spec: TopLevelSpec): vega.View {
   if (!installed) useTextMeasurer(measurer);
   // Warnings (e.g. "Dropping fit-y" for step-sized bars) would interleave with the build log.
   const logger = vega.logger(vega.Error);
-  const view = new vega.View(vega.parse(vl.compile(spec, { logger }).spec), {
+  return new vega.View(vega.parse(vl.compile(spec, { logger }).spec), {
     renderer: "none",
     logLevel: vega.Error,
   });
+}
+
+/** Render a Vega-Lite spec to an SVG string (no DOM, no canvas). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = chartView(spec);
   try {
     return await view.toSVG();
   } finally {

@@ -1,7 +1,6 @@
 // `sections:` — what the report shows, in order.
 import {
   CELL_TONES,
-  CHART_MARKS,
   HISTOGRAM_SCALES,
   isOneOf,
   SECTION_KINDS,
@@ -10,6 +9,7 @@ import {
   VALUE_FORMATS,
   type ValueFormat,
 } from "../vocabulary.ts";
+import { CHART_FIELDS, CHART_HINT, readChartFields } from "./chart.ts";
 import { didYouMean } from "./closest.ts";
 import { type Checker, describe, Fields, quoted } from "./fields.ts";
 import { readFilters, readMeasure } from "./query.ts";
@@ -336,49 +336,10 @@ function readChart(
   path: FieldPath,
   queries: Record<string, QuerySpec>,
 ): SectionSpecOf["chart"] {
-  const fields = new Fields(
-    checker,
-    node,
-    at,
-    ["title", "description", "query", "mark", "x", "y", "color", "format"],
-    "chart: { title: Revenue by region, query: by_region, mark: bar, x: region, y: revenue }",
-  );
+  const fields = new Fields(checker, node, at, CHART_FIELDS, CHART_HINT);
   const title = fields.requiredText("title");
   const queryName = readQueryName(checker, fields, queries);
-  const query = queries[queryName];
-  const columns = [...query.groupBy.map((g) => g.name), ...query.measures.map((m) => m.name)];
-  const column = (key: "x" | "y" | "color", required: boolean): string | undefined => {
-    const name = required
-      ? fields.requiredText(key, `One of the query's columns: ${columns.join(", ")}.`)
-      : fields.text(key);
-    if (name !== undefined && !columns.includes(name)) {
-      checker.fail(
-        fields.node(key)!.pos,
-        fields.at(key),
-        `${quoted(fields.node(key)!, name)} is not a column of query '${queryName}'${didYouMean(name, columns)}`,
-        `Its columns are ${columns.join(", ")}.`,
-      );
-    }
-    return name;
-  };
-  const mark =
-    fields.oneOf("mark", CHART_MARKS) ?? fields.missing("mark", `mark: ${CHART_MARKS.join(" | ")}`);
-  const section: SectionSpecOf["chart"] = {
-    kind: "chart",
-    title,
-    query: queryName,
-    mark,
-    x: column("x", true)!,
-    y: column("y", true)!,
-    path,
-  };
-  const color = column("color", false);
-  if (color !== undefined) section.color = color;
-  const description = fields.text("description");
-  if (description !== undefined) section.description = description;
-  const format = fields.oneOf("format", VALUE_FORMATS);
-  if (format !== undefined) section.format = format;
-  return section;
+  return readChartFields(checker, fields, { title, queryName, query: queries[queryName], path });
 }
 
 function readKpis(checker: Checker, node: YNode, at: FieldPath): KpiSpec[] {

@@ -6,6 +6,9 @@ import type {
   CellTone,
   ChangeKind,
   ChartMark,
+  ChartOffset,
+  ChartScale,
+  ChartStack,
   DataFormat,
   FilterOp,
   HistogramScale,
@@ -22,6 +25,9 @@ import type { EnvInsert } from "./env.ts";
 export type {
   CellTone,
   ChartMark,
+  ChartOffset,
+  ChartScale,
+  ChartStack,
   DataFormat,
   FilterOp,
   HistogramScale,
@@ -159,8 +165,33 @@ export interface ChartSection {
   y: string;
   color?: string;
   format?: ValueFormat;
+  /** Axis titles (`x: { field, title }`); default the field's name in words. */
+  xTitle?: string;
+  yTitle?: string;
+  /** The value axis's scale (`y: { field, scale: log }`); default linear. */
+  yScale?: ChartScale;
+  /** How `color` series of bars and areas pile up; absent: by the measure (stackFor). */
+  stack?: ChartStack;
+  /** `offset: color`: bars of each colour side by side (grouped), never stacked. */
+  offset?: ChartOffset;
+  /** Small multiples: one panel per value of `row` and/or `column`, wrapped after `columns`. */
+  facet?: ChartFacet;
+  /** The category axis's order; absent: by y, largest first (or the query's order). */
+  sort?: ChartSort;
+  /** Fixed colours of `color` series by value, as CSS colours. */
+  colors?: Record<string, string>;
   path: FieldPath;
 }
+
+/** `facet: { row, column, columns }`: at least one of row and column; columns only with column. */
+export interface ChartFacet {
+  row?: string;
+  column?: string;
+  columns?: number;
+}
+
+/** `sort: -revenue` orders categories by a column of the query; `none` keeps the query's order. */
+export type ChartSort = { column: string; descending: boolean } | "none";
 
 export interface HistogramSection {
   kind: "histogram";
