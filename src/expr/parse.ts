@@ -306,7 +306,8 @@ class Parser {
       return literal("null", null, token.span);
     }
     if (word === "case") return this.caseExpr();
-    if (word === "cast" && after.kind === "symbol" && after.text === "(") return this.cast();
+    if ((word === "cast" || word === "try_cast") && after.kind === "symbol" && after.text === "(")
+      return this.cast();
     if (after.kind === "symbol" && after.text === "(") return this.call();
     if ((RESERVED as readonly string[]).includes(word)) {
       throw new ExprError(

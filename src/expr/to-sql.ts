@@ -67,7 +67,7 @@ function printNode(expr: Expr, print: (child: Expr) => string): string {
       return `(${parts.join(" ")})`;
     }
     case "cast":
-      return `CAST(${print(expr.arg)} AS ${CAST_SQL[expr.to]})`;
+      return `TRY_CAST(${print(expr.arg)} AS ${CAST_SQL[expr.to]})`;
     case "call":
       return callSql(expr.name, expr.args.map(print));
   }

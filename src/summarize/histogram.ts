@@ -7,7 +7,7 @@ import { isoDate, isoTimestamp } from "../calendar.ts";
 import { type HistogramScale, TIME_UNITS } from "../vocabulary.ts";
 import { quantileSorted } from "./quantiles.ts";
 import type { HistogramBin } from "./summary.ts";
-import { addBuckets, type BucketUnit, bucketStart } from "./time.ts";
+import { addBuckets, type BucketUnit, bucketStart } from "../time-buckets.ts";
 
 /** Bins a numeric histogram aims for. */
 export const HISTOGRAM_BINS = 20;

@@ -13,7 +13,7 @@ import { selectRows } from "./filter.ts";
 import { computeMeasure, type Grouping, resolveMeasure } from "./measure.ts";
 import { findColumn, specError } from "./spec-error.ts";
 import type { Cell, KpiValue } from "./summary.ts";
-import { addBuckets, bucketStart } from "./time.ts";
+import { addBuckets, bucketStart } from "../time-buckets.ts";
 
 /** Computes one KPI tile of the `kpis` section at index `section`. */
 export function computeKpi(

@@ -15,7 +15,7 @@ import { computeMeasure, type Grouping, numberCell, resolveMeasure } from "./mea
 import { checkOther, keepTop } from "./other.ts";
 import { findColumn, notFound, specError, specLimitError } from "./spec-error.ts";
 import type { Cell, ColumnType, QueryColumn, QueryResult } from "./summary.ts";
-import { bucketStart } from "./time.ts";
+import { bucketStart } from "../time-buckets.ts";
 
 /** One group key over the selected rows: `ids[k]` indexes `cells`; id 0 is the null key. */
 interface KeyCodes {

@@ -1,8 +1,8 @@
-// Time buckets on epoch milliseconds, all in UTC, and ISO date parsing for filters. The day
+// Time buckets on epoch milliseconds, all in UTC, and ISO date parsing (summaries, expressions). The day
 // arithmetic underneath is src/calendar.ts (integer math, because buckets run over every row).
 
-import { civilFromDays, DAY_MS, daysFromCivil } from "../calendar.ts";
-import type { TimeUnit } from "../config/spec.ts";
+import { civilFromDays, DAY_MS, daysFromCivil } from "./calendar.ts";
+import type { TimeUnit } from "./vocabulary.ts";
 
 const HOUR_MS = 3_600_000;
 
