@@ -4,10 +4,10 @@
 import { assertNever } from "../assert-never.ts";
 import { isTemporal } from "../column-type.ts";
 import type { Filter, ReportSpec, Scalar } from "../config/spec.ts";
+import { parseIso } from "../time-buckets.ts";
 import type { CompareOp } from "../vocabulary.ts";
 import type { CategoryColumn, Column, NumberColumn } from "./columns.ts";
 import { findColumn, specError } from "./spec-error.ts";
-import { parseIso } from "../time-buckets.ts";
 
 /** Indices of the rows of `columns` that pass every filter, ascending. */
 export function selectRows(

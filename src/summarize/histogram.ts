@@ -4,10 +4,10 @@
 // drawn) or, for positive heavy-tailed data, the bins grow by equal ratios on a log scale.
 
 import { isoDate, isoTimestamp } from "../calendar.ts";
+import { addBuckets, type BucketUnit, bucketStart } from "../time-buckets.ts";
 import { type HistogramScale, TIME_UNITS } from "../vocabulary.ts";
 import { quantileSorted } from "./quantiles.ts";
 import type { HistogramBin } from "./summary.ts";
-import { addBuckets, type BucketUnit, bucketStart } from "../time-buckets.ts";
 
 /** Bins a numeric histogram aims for. */
 export const HISTOGRAM_BINS = 20;

@@ -7,13 +7,13 @@
 
 import { isoDate } from "../calendar.ts";
 import type { KpiSpec, ReportSpec, TimeUnit } from "../config/spec.ts";
+import { addBuckets, bucketStart } from "../time-buckets.ts";
 import type { Column } from "./columns.ts";
 import { cutText } from "./cut-text.ts";
 import { selectRows } from "./filter.ts";
 import { computeMeasure, type Grouping, resolveMeasure } from "./measure.ts";
 import { findColumn, specError } from "./spec-error.ts";
 import type { Cell, KpiValue } from "./summary.ts";
-import { addBuckets, bucketStart } from "../time-buckets.ts";
 
 /** Computes one KPI tile of the `kpis` section at index `section`. */
 export function computeKpi(

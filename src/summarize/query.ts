@@ -8,6 +8,7 @@
 
 import { DAY_MS, isoDate } from "../calendar.ts";
 import type { GroupKey, QuerySpec, ReportSpec, SortKey } from "../config/spec.ts";
+import { bucketStart } from "../time-buckets.ts";
 import type { Column } from "./columns.ts";
 import { cutCell } from "./cut-text.ts";
 import { selectRows } from "./filter.ts";
@@ -15,7 +16,6 @@ import { computeMeasure, type Grouping, numberCell, resolveMeasure } from "./mea
 import { checkOther, keepTop } from "./other.ts";
 import { findColumn, notFound, specError, specLimitError } from "./spec-error.ts";
 import type { Cell, ColumnType, QueryColumn, QueryResult } from "./summary.ts";
-import { bucketStart } from "../time-buckets.ts";
 
 /** One group key over the selected rows: `ids[k]` indexes `cells`; id 0 is the null key. */
 interface KeyCodes {
