@@ -5,6 +5,7 @@ import { DAY_MS, isoDate, isoTimestamp } from "../calendar.ts";
 import { isTemporal } from "../column-type.ts";
 import type { Measure, ReportSpec } from "../config/spec.ts";
 import type { Column, NumberColumn } from "./columns.ts";
+import { sortNumbers } from "./sort-numbers.ts";
 import { findColumn, specError } from "./spec-error.ts";
 import type { Cell, ColumnType } from "./summary.ts";
 
@@ -234,7 +235,7 @@ function groupValues(
       const row = rows[order[p]];
       if (present(column, row)) buffer[n++] = column.values[row];
     }
-    visit(g, buffer.subarray(0, n).sort());
+    visit(g, sortNumbers(buffer.subarray(0, n)));
   }
 }
 

@@ -6,6 +6,7 @@ import type { CategoryColumn, Column, NumberColumn } from "./columns.ts";
 import { cutText } from "./cut-text.ts";
 import { shapedHistogram, timeHistogram, timeUnitFor } from "./histogram.ts";
 import { distinctSorted, moments, quantileSorted } from "./quantiles.ts";
+import { sortNumbers } from "./sort-numbers.ts";
 import type { ColumnProfile, Quantiles, TopValue } from "./summary.ts";
 
 /** How many most frequent values a profile lists. */
@@ -42,7 +43,7 @@ export function sortedValues(column: NumberColumn): Float64Array {
     let k = 0;
     for (let i = 0; i < values.length; i++) if (valid[i] === 1) out[k++] = values[i];
   }
-  return out.sort();
+  return sortNumbers(out);
 }
 
 function profileNumbers(column: NumberColumn): ColumnStats {

@@ -1,0 +1,73 @@
+// Ascending sort of a Float64Array by radix, for the profile's one sort per numeric column:
+// V8's built-in TypedArray sort takes about half a second for a million doubles, this about a
+// tenth of that. Each double's bits become an unsigned 64-bit key in the same order (negative
+// numbers have every bit flipped, others only the sign bit), sorted by four stable passes of
+// 16 bits; a pass whose digit is the same for every value (the low bits of whole numbers and
+// dates) is skipped. The order is exactly TypedArray#sort's, -0 before +0; NaN must not occur.
+
+/** Below this many values the built-in sort is quicker than filling the digit counts. */
+const RADIX_FROM = 2048;
+const DIGIT_BITS = 16;
+const BUCKETS = 1 << DIGIT_BITS;
+const PASSES = 4;
+
+/** Sorts `values` ascending in place (no NaN) and returns it. */
+export function sortNumbers(values: Float64Array): Float64Array {
+  const n = values.length;
+  if (n < RADIX_FROM) return values.sort();
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  // Little-endian: word 2i is the low half of value i, word 2i + 1 the high half.
+  const counts = new Int32Array(BUCKETS * PASSES);
+  for (let i = 0; i < 2 * n; i += 2) {
+    let lo = words[i];
+    let hi = words[i + 1];
+    if (hi >= 0x80000000) {
+      lo = ~lo >>> 0;
+      hi = ~hi >>> 0;
+    } else hi = (hi | 0x80000000) >>> 0;
+    words[i] = lo;
+    words[i + 1] = hi;
+    counts[lo & 0xffff]++;
+    counts[BUCKETS + (lo >>> 16)]++;
+    counts[2 * BUCKETS + (hi & 0xffff)]++;
+    counts[3 * BUCKETS + (hi >>> 16)]++;
+  }
+  let from = words;
+  let to: Uint32Array | undefined;
+  for (let pass = 0; pass < PASSES; pass++) {
+    const base = pass * BUCKETS;
+    // Exclusive prefix sums turn counts into each bucket's first slot; skip a one-bucket pass.
+    let total = 0;
+    let single = false;
+    for (let d = 0; d < BUCKETS; d++) {
+      const count = counts[base + d];
+      if (count === n) single = true;
+      counts[base + d] = total;
+      total += count;
+    }
+    if (single) continue;
+    to ??= new Uint32Array(2 * n);
+    const target = from === words ? to : words;
+    const word = pass >> 1; // 0: low half, 1: high half
+    const shift = (pass & 1) * DIGIT_BITS;
+    for (let i = 0; i < 2 * n; i += 2) {
+      const lo = from[i];
+      const hi = from[i + 1];
+      const digit = ((word === 0 ? lo : hi) >>> shift) & 0xffff;
+      const at = 2 * counts[base + digit]++;
+      target[at] = lo;
+      target[at + 1] = hi;
+    }
+    from = target;
+  }
+  if (from !== words) words.set(from);
+  for (let i = 0; i < 2 * n; i += 2) {
+    const hi = words[i + 1];
+    if (hi >= 0x80000000) words[i + 1] = (hi & 0x7fffffff) >>> 0;
+    else {
+      words[i] = ~words[i] >>> 0;
+      words[i + 1] = ~hi >>> 0;
+    }
+  }
+  return values;
+}

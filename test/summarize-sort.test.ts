@@ -1,0 +1,63 @@
+// sortNumbers (src/summarize/sort-numbers.ts) against the built-in TypedArray sort, which the
+// profile used before: the same order, bit for bit, on shapes that take each of its paths.
+
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { mulberry32 } from "../scripts/seeded-random.ts";
+import { sortNumbers } from "../src/summarize/sort-numbers.ts";
+
+const random = mulberry32(7);
+
+/** Sorts a copy both ways and checks every slot holds the same bits (so -0 and +0 differ). */
+function agrees(values: Float64Array, label: string): void {
+  const expected = values.slice().sort();
+  const actual = sortNumbers(values.slice());
+  const a = new Uint32Array(actual.buffer);
+  const e = new Uint32Array(expected.buffer);
+  for (let i = 0; i < e.length; i++) {
+    if (a[i] !== e[i])
+      assert.fail(`${label}: slot ${i >> 1} is ${actual[i >> 1]}, not ${expected[i >> 1]}`);
+  }
+}
+
+const SHAPES: Record<string, () => number> = {
+  "small integers": () => 1 + Math.floor(random() * 50),
+  "ids up to 200,000": () => 1 + Math.floor(random() * 200_000),
+  "prices in cents": () => Math.floor(random() * 100_000) / 100,
+  "signed, wide range": () => (random() - 0.5) * 10 ** Math.floor(random() * 40 - 20),
+  "dates in ms": () => (18_262 + Math.floor(random() * 1826)) * 86_400_000,
+  "negative and positive zero": () => (random() < 0.5 ? -0 : 0),
+  "infinities, subnormals, extremes": () =>
+    [
+      Number.NEGATIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+      5e-324,
+      -5e-324,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+      -0,
+      0,
+      1,
+      -1,
+    ][Math.floor(random() * 10)],
+  constant: () => 3.25,
+};
+
+it("orders every shape of values as TypedArray#sort does, above and below the radix threshold", () => {
+  for (const [label, next] of Object.entries(SHAPES)) {
+    for (const n of [0, 1, 7, 2047, 2048, 50_000]) {
+      agrees(Float64Array.from({ length: n }, next), `${label}, ${n} values`);
+    }
+  }
+});
+
+it("sorts a view into a larger buffer without touching the rest of it", () => {
+  const buffer = Float64Array.from({ length: 10_000 }, () => random() * 100 - 50);
+  const before = buffer.slice();
+  const view = buffer.subarray(1000, 9000);
+  const expected = view.slice().sort();
+  assert.equal(sortNumbers(view), view);
+  assert.deepEqual(view, expected);
+  assert.deepEqual(buffer.subarray(0, 1000), before.subarray(0, 1000));
+  assert.deepEqual(buffer.subarray(9000), before.subarray(9000));
+});
