@@ -1,6 +1,7 @@
 // Start-up loads only what a command needs (src/cli/main.ts imports each command lazily):
-// `--help` and `--version` must not load the AWS SDK, vega, parquet-wasm or esbuild. The
-// modules are those Node actually resolved, recorded by test/helpers/record-modules.mjs.
+// `--help` (of every command) and `--version` must not load the build (src/build.ts), the AWS
+// SDK, vega, parquet-wasm or esbuild. The modules are those Node actually resolved, recorded
+// by test/helpers/record-modules.mjs.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,16 +9,37 @@ import { test } from "node:test";
 import { ROOT } from "./helpers/cli.ts";
 import { heavyLoaded, recordModules } from "./helpers/modules.ts";
 
-for (const args of [["--help"], ["--version"], ["build", "--help"]]) {
-  test(`${args.join(" ")} loads no AWS SDK, vega, parquet-wasm or esbuild`, () => {
+// Every command's --help (check shares build's module, src/cli/build.ts).
+const HELP_RUNS = [
+  ["--help"],
+  ["--version"],
+  ["build", "--help"],
+  ["preview", "--help"],
+  ["publish", "--help"],
+  ["notify", "--help"],
+];
+
+for (const args of HELP_RUNS) {
+  test(`${args.join(" ")} loads neither the build nor the AWS SDK, vega, parquet-wasm or esbuild`, () => {
     const run = recordModules(join(ROOT, "src/cli/main.ts"), args, { tsx: true });
     assert.equal(run.status, 0);
-    // The recorder works: it saw the CLI itself and a package it needs (tsx's own loader).
+    // The recorder works: it saw the CLI itself, and the command's own module.
     assert.ok(
       run.urls.some((url) => url.endsWith("/src/cli/main.ts")),
       run.urls.join("\n"),
     );
+    if (args[0] !== "--help" && args[0] !== "--version") {
+      assert.ok(
+        run.urls.some((url) => url.endsWith(`/src/cli/${args[0]}.ts`)),
+        run.urls.join("\n"),
+      );
+    }
     assert.deepEqual(heavyLoaded(run.urls), []);
+    // src/build.ts wires every stage (Arrow, vega, Handlebars): help never needs it.
+    assert.deepEqual(
+      run.urls.filter((url) => url.endsWith("/src/build.ts")),
+      [],
+    );
   });
 }
 

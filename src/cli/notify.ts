@@ -7,12 +7,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_FONTS_DIR } from "../chart/index.ts";
 import { loadReportSpec } from "../config/index.ts";
 import type { ReportSpec } from "../config/spec.ts";
 import type { Effects } from "../effects.ts";
-import { composeEmail } from "../email/compose.ts";
-import { emailImages } from "../email/images.ts";
 import { mimeMessage, sendMail, smtpSettings } from "../email/smtp.ts";
 import { ReportError } from "../errors.ts";
 import type { SummaryDocument } from "../history/document.ts";
@@ -128,6 +125,12 @@ export async function runNotify(args: string[], effects: Effects, io: CommandIo)
   const settings = await smtpSettings(effects.env, { dryRun });
   const spec = await loadReportSpec(positionals[0] ?? "report/report.yml", effects.env);
   const summary = await readSummary(values.dir);
+  // The chart stack (vega) loads only when a mail is made, not for --help.
+  const [{ DEFAULT_FONTS_DIR }, { emailImages }, { composeEmail }] = await Promise.all([
+    import("../chart/index.ts"),
+    import("../email/images.ts"),
+    import("../email/compose.ts"),
+  ]);
   const images = await emailImages(spec, summary, { fontsDir: DEFAULT_FONTS_DIR });
   // The build's time and data source, as in the mail the build wrote to output/email.html.
   const built = summary.builtAt ? new Date(summary.builtAt) : undefined;

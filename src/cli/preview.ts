@@ -4,7 +4,7 @@
 // the browser, and the next good build clears it.
 import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type BuildOptions, build, DEFAULT_TEMPLATES } from "../build.ts";
+import type { BuildOptions } from "../build.ts";
 import { CACHE_DIR_ENV } from "../cache/cache-dir.ts";
 import type { Effects } from "../effects.ts";
 import { isReportError, ReportError } from "../errors.ts";
@@ -46,6 +46,8 @@ export async function runPreview(
     io.stdout(PREVIEW_HELP);
     return 0;
   }
+  // The build (vega, Arrow) loads only after --help is answered.
+  const { build, DEFAULT_TEMPLATES } = await import("../build.ts");
   const effects = withCacheFlags(worldEffects, values);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -1,7 +1,6 @@
 // `connect-s3-report publish`: bundle the built report (or, with --rendered, a Quarto project
 // that rebuilds it on every render) and deploy it to Posit Connect.
 import { writeFile } from "node:fs/promises";
-import { build } from "../build.ts";
 import { type EnvReference, envReferences } from "../config/env.ts";
 import { collectFiles, createBundle } from "../connect/bundle.ts";
 import { connectUrls, createConnectClient } from "../connect/client.ts";
@@ -23,7 +22,6 @@ import { fetchWithTls } from "../connect/tls-fetch.ts";
 import { type WiringRequest, wireAfterDeploy, wireBeforeDeploy } from "../connect/wire-content.ts";
 import type { Effects } from "../effects.ts";
 import { isReportError, ReportError } from "../errors.ts";
-import { prepareRenderedProject } from "../rendered/prepare.ts";
 import { assertFreshOutput } from "./output-freshness.ts";
 import { connectSettings, deployTimeoutMs, parse, USAGE, wiringFrom } from "./publish-options.ts";
 
@@ -136,6 +134,8 @@ export async function runPublish(args: string[], effects: Effects): Promise<numb
       if (flags["no-build"]) await assertFreshOutput(dir, definition, effects.env);
       else {
         log.info(`Building ${definition} into ${dir}`);
+        // The build (vega, Arrow) loads only now, so `publish --help` answers at once.
+        const { build } = await import("../build.ts");
         await build({ definition, outDir: dir }, effects);
       }
     }
@@ -274,6 +274,7 @@ export async function prepareRendered(
   },
   effects: Effects,
 ): Promise<PreparedBundle> {
+  const { prepareRenderedProject } = await import("../rendered/prepare.ts");
   const project = await prepareRenderedProject({
     root: process.cwd(),
     definition: flags.definition ?? "report/report.yml",
