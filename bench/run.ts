@@ -1,4 +1,7 @@
 // `npm run bench`: every benchmark in one run, ending in one table of ratios (bench/results.json).
+//  - The full `build --source` of the 1M-row, 8-column CSV with the compiled dist/ binary
+//    beside pandas read_csv + describe + value_counts, each in a child process, alternately
+//    (bench/build-vs-pandas.ts; `npm run bench -- --build-only` runs just this part).
 //  - CSV → Arrow on the 1M-row, 8-column file (~63 MB) against pandas read_csv: each side in
 //    its own process, run alternately so load changes on this shared 2-core VM hit both alike;
 //    our child is the bundled reader, as a build runs it. `npm run bench -- --csv-only` runs
@@ -13,6 +16,13 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
+import {
+  BUILD_RUNS,
+  type BuildVsPandas,
+  buildVsPandasRows,
+  pandasMissing,
+  runBuildVsPandas,
+} from "./build-vs-pandas.ts";
 import { ensureBenchCsv } from "./generate.ts";
 import { runS3DownloadBench } from "./s3-download.ts";
 import { runStartupBench } from "./startup.ts";
@@ -54,12 +64,6 @@ interface Row {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 const log = (message: string) => process.stderr.write(`${message}\n`);
-
-function pandasAvailable(): string | undefined {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const probe = spawnSync(PYTHON, ["-c", "import pandas"], { encoding: "utf8" });
-  return probe.status === 0 ? undefined : "python3-pandas is not installed";
-}
 
 function runPandas(): PandasRun {
   const out = execFileSync(PYTHON, [here("pandas_read.py"), CSV_1M], { encoding: "utf8" });
@@ -125,8 +129,8 @@ async function csvVsPandas(rows: Row[]): Promise<Record<string, unknown>> {
   ensureBenchCsv(CSV_1M);
   const bytes = statSync(CSV_1M).size;
   const megabytes = bytes / 1e6;
-  const noPandas = pandasAvailable();
-  if (noPandas) log(`notice: ${noPandas}; skipping pandas (apt-get install -y python3-pandas).`);
+  const noPandas = pandasMissing();
+  if (noPandas) log(`notice: ${noPandas}; skipping pandas.`);
   const bundle = await bundleReader();
   const ours: ChildRead[] = [];
   const pandas: PandasRun[] = [];
@@ -216,17 +220,37 @@ function parquetBench(rows: Row[]): Record<string, unknown> {
   return { output: lines };
 }
 
+/** The 1M-row build against pandas (bench/build-vs-pandas.ts). */
+function buildVsPandas(rows: Row[]): BuildVsPandas | { skipped: string } {
+  log(
+    `build --source 1M×8 (dist/) vs pandas read_csv+describe+value_counts: ${BUILD_RUNS} alternating runs of each …`,
+  );
+  const missing = pandasMissing();
+  if (missing) log(`notice: ${missing}; the build is measured alone.`);
+  let figures: BuildVsPandas;
+  try {
+    figures = runBuildVsPandas();
+  } catch (error) {
+    const skipped = (error as Error).message;
+    rows.push({
+      bench: "build --source 1M×8 CSV (vs pandas)",
+      ours: "-",
+      baseline: "-",
+      ratio: skipped,
+    });
+    return { skipped };
+  }
+  rows.push(...buildVsPandasRows(figures));
+  return figures;
+}
+
 function builds(rows: Row[]): Record<string, unknown> {
-  log("full builds (1M rows, then 10M rows; the 10M file is generated on first use) …");
-  const small = timeBuild(CSV_1M);
+  log("full build of the 10M-row CSV (generated on first use) …");
   if (!existsSync(CSV_10M)) log(`generating ${CSV_10M} (10M rows, ~640 MB) …`);
   ensureBenchCsv(CSV_10M, 10_000_000);
   const bytes10 = statSync(CSV_10M).size;
   const large = timeBuild(CSV_10M);
-  for (const [label, figure, bytes] of [
-    ["1M", small, statSync(CSV_1M).size],
-    ["10M", large, bytes10],
-  ] as const) {
+  for (const [label, figure, bytes] of [["10M", large, bytes10]] as const) {
     if ("todo" in figure) {
       rows.push({
         bench: `full build, ${label}-row CSV`,
@@ -244,9 +268,9 @@ function builds(rows: Row[]): Record<string, unknown> {
       target: figure.peakMiB < BUILD_LIMIT_MIB ? "<2 GiB met" : "<2 GiB NOT met",
     });
   }
-  const shape = (f: typeof small) =>
+  const shape = (f: typeof large) =>
     "todo" in f ? f : { ms: round(f.ms), peakMiB: round(f.peakMiB) };
-  return { build1m: shape(small), build10m: { bytes: bytes10, ...shape(large) } };
+  return { build10m: { bytes: bytes10, ...shape(large) } };
 }
 
 async function s3Download(rows: Row[]): Promise<unknown> {
@@ -351,6 +375,11 @@ function startupBench(rows: Row[]): unknown {
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
+  if (process.argv.includes("--build-only")) {
+    console.log(JSON.stringify(buildVsPandas(rows), null, 2));
+    printTable(rows);
+    return;
+  }
   if (process.argv.includes("--csv-only")) {
     console.log(JSON.stringify(await csvVsPandas(rows), null, 2));
     printTable(rows);
@@ -358,6 +387,7 @@ async function main(): Promise<void> {
   }
   const started = loadavg().map((l) => round(l, 2));
   const startup = startupBench(rows);
+  const buildVsPandasFigures = buildVsPandas(rows);
   const csv = await csvVsPandas(rows);
   const parquet = parquetBench(rows);
   const build = builds(rows);
@@ -373,6 +403,7 @@ async function main(): Promise<void> {
       loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
     },
     startup,
+    buildVsPandas: buildVsPandasFigures,
     csv,
     parquet,
     build,
