@@ -45,6 +45,8 @@ export interface SourceLocation {
   column: number;
   /** Values the environment put into the field: a message shows `${NAME}` instead (env.ts). */
   fromEnv?: readonly EnvInsert[];
+  /** A string with inline values, as written in the file from here (yaml-tree.ts positionWithin). */
+  raw?: string;
 }
 
 /** A path into the definition, e.g. ["queries", "by_region", "group_by", 0]. */

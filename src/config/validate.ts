@@ -4,6 +4,7 @@ import { BUDGET_ACTIONS } from "../vocabulary.ts";
 import { readEmail } from "./email.ts";
 import { Checker, Fields, quoted } from "./fields.ts";
 import { readHistory } from "./history.ts";
+import { checkMarkdownTexts } from "./inline-values.ts";
 import { readLimits } from "./limits.ts";
 import { readQueries } from "./query.ts";
 import { readSections } from "./sections.ts";
@@ -107,6 +108,7 @@ export function buildSpec(
   if (description !== undefined) spec.description = description;
   if (templates !== undefined)
     spec.templates = isAbsolute(templates) ? templates : resolve(dir, templates);
+  checkMarkdownTexts(checker, spec);
   return spec;
 }
 

@@ -41,6 +41,8 @@ export interface YScalar {
   /** What the environment put into the value: messages show `${NAME}` in place of each. */
   fromEnv: readonly EnvInsert[];
   pos: Position;
+  /** For strings with inline values (`{{ kpi.Revenue }}`): the scalar as written in the file, from `pos`. */
+  raw?: string;
 }
 
 export interface YEntry {
@@ -105,6 +107,7 @@ export function parseYamlTree(
     return { line: at.line, column: at.col };
   };
   const context: Context = {
+    text,
     targets: aliasTargets(doc),
     position,
     file,
@@ -122,6 +125,8 @@ export function parseYamlTree(
 export const MAX_ALIAS_VALUES = 100_000;
 
 interface Context {
+  /** The file's text. */
+  text: string;
   /** What each alias refers to: the last node before it with that anchor, as YAML says. */
   targets: Map<Node, Node | undefined>;
   position: (offset: number | undefined) => Position;
@@ -200,7 +205,7 @@ function convert(
     if (typeof value === "string") {
       try {
         const substituted = substituteEnvTracked(value, env);
-        return {
+        const scalar: YScalar = {
           kind: "scalar",
           value: substituted.text,
           written: value,
@@ -208,6 +213,10 @@ function convert(
           fromEnv: substituted.inserted,
           pos,
         };
+        // An alias's value is written elsewhere: its placeholders are located at the alias.
+        if (value.includes("{{") && !isAlias(node) && target.range)
+          scalar.raw = context.text.slice(target.range[0], target.range[1]);
+        return scalar;
       } catch (error) {
         if (!(error instanceof SubstitutionError)) throw error;
         throw new ReportError(locatedMessage(file, pos, path, error.message), { hint: error.hint });
@@ -318,6 +327,34 @@ export function locator(root: YNode | undefined, file: string) {
     const node = fieldAt(root, path);
     if (node === undefined) return undefined;
     const fromEnv = envInserts(node);
-    return fromEnv.length > 0 ? { file, ...node.pos, fromEnv } : { file, ...node.pos };
+    const location: SourceLocation = { file, ...node.pos };
+    if (fromEnv.length > 0) location.fromEnv = fromEnv;
+    if (node.kind === "scalar" && node.raw !== undefined) location.raw = node.raw;
+    return location;
+  };
+}
+
+/**
+ * Where the `nth` (0-based) occurrence of `needle` sits inside a scalar written as `raw` from
+ * `start`; `start` itself when the file does not hold it verbatim (an escape or a line fold).
+ */
+export function positionWithin(
+  start: Position,
+  raw: string | undefined,
+  needle: string,
+  nth: number,
+): Position {
+  let at = -1;
+  for (let i = 0; i <= nth && raw !== undefined; i++) {
+    at = raw.indexOf(needle, at + 1);
+    if (at < 0) break;
+  }
+  if (raw === undefined || at < 0) return start;
+  const before = raw.slice(0, at);
+  const lastBreak = before.lastIndexOf("\n");
+  if (lastBreak < 0) return { line: start.line, column: start.column + at };
+  return {
+    line: start.line + before.split("\n").length - 1,
+    column: at - lastBreak,
   };
 }

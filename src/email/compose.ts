@@ -16,10 +16,11 @@ import {
 import type { ChangeSummary } from "../history/changes.ts";
 import { changesHeadline, describeChange } from "../history/describe.ts";
 import { escapeMarkup } from "../markup.ts";
-import { tableBlock } from "../render/model.ts";
+import { fillText } from "../render/markdown.ts";
+import { inlineFill, markdownOf, tableBlock } from "../render/model.ts";
+import { kpiHeadline } from "../summarize/kpi-headline.ts";
 import type { KpiValue, Summary } from "../summarize/summary.ts";
 import { EMAIL_PADDING, EMAIL_WIDTH, type EmailImage } from "./images.ts";
-import { kpiHeadline } from "./kpi-headline.ts";
 import { decideSend, type SendDecision } from "./send-rule.ts";
 import { fillSubject } from "./subject.ts";
 
@@ -65,6 +66,23 @@ const FONT = "Helvetica,Arial,sans-serif";
 
 const esc = escapeMarkup;
 
+/** Markdown in the mail (the description, the email's text): the page's, styled inline. */
+const MARKDOWN_STYLES = {
+  p: `margin:0 0 10px;font-family:${FONT};font-size:14px;line-height:1.5;color:${INK}`,
+  h2: `margin:14px 0 8px;font-family:${FONT};font-size:17px;line-height:1.3;font-weight:bold;color:${INK}`,
+  h3: `margin:12px 0 6px;font-family:${FONT};font-size:15px;line-height:1.3;font-weight:bold;color:${INK}`,
+  h4: `margin:10px 0 6px;font-family:${FONT};font-size:14px;font-weight:bold;color:${INK}`,
+  ul: `margin:0 0 10px;padding-left:20px;font-family:${FONT};font-size:14px;line-height:1.5;color:${INK}`,
+  ol: `margin:0 0 10px;padding-left:20px;font-family:${FONT};font-size:14px;line-height:1.5;color:${INK}`,
+  blockquote: `margin:0 0 10px;padding:2px 0 2px 12px;border-left:3px solid ${LINE};color:${MUTED}`,
+  a: `color:${ACCENT}`,
+  code: `font-family:Menlo,Consolas,monospace;font-size:13px;background-color:${PAGE}`,
+  pre: `margin:0 0 10px;padding:8px 10px;background-color:${PAGE};overflow-x:auto`,
+  table: `border-collapse:collapse;margin:0 0 10px;font-family:${FONT};font-size:13px;color:${INK}`,
+  th: `padding:4px 8px 4px 0;border-bottom:1px solid ${LINE};text-align:left;font-weight:bold`,
+  td: `padding:4px 8px 4px 0;border-bottom:1px solid ${LINE};text-align:left`,
+} as const;
+
 function kpiChange(kpi: KpiValue, loc: FormatLocale): { text: string; color: string } | undefined {
   const c = kpi.comparison;
   if (c === undefined) return undefined;
@@ -73,13 +91,6 @@ function kpiChange(kpi: KpiValue, loc: FormatLocale): { text: string; color: str
   const arrow = c.change > 0 ? "▲" : c.change < 0 ? "▼" : "■";
   const color = c.change > 0 ? UP : c.change < 0 ? DOWN : MUTED;
   return { text: `${arrow} ${formatChange(c.change, loc)} ${period}`, color };
-}
-
-function paragraphs(text: string): string[] {
-  return text
-    .split(/\n\s*\n/)
-    .map((p) => p.replace(/\s+/g, " ").trim())
-    .filter(Boolean);
 }
 
 /** A full-width row of the column holding `inner`. */
@@ -206,18 +217,25 @@ export function composeEmail(input: ComposeInput): EmailMessage {
 
   const html: string[] = [];
   const text: string[] = [];
+  const markdown = markdownOf(spec, summary, loc, MARKDOWN_STYLES);
+  const fill = inlineFill(spec, summary, loc);
+  const description =
+    spec.description === undefined
+      ? undefined
+      : {
+          html: markdown(spec.description, ["description"]),
+          text: fillText(spec.description, fill(["description"])),
+        };
   html.push(
     row(
       `<h1 style="margin:0 0 4px;font-family:${FONT};font-size:22px;line-height:1.3;font-weight:bold;color:${INK}">${esc(spec.title)}</h1>` +
         `<p style="margin:0;font-family:${FONT};font-size:14px;color:${MUTED}">${esc(date)}</p>` +
-        (spec.description
-          ? `<p style="margin:8px 0 0;font-family:${FONT};font-size:14px;line-height:1.5;color:${INK}">${esc(spec.description)}</p>`
-          : ""),
+        (description ? `<div style="margin:8px 0 0">${description.html}</div>` : ""),
       `24px ${EMAIL_PADDING}px 8px`,
     ),
   );
   text.push(spec.title, date);
-  if (spec.description) text.push("", spec.description);
+  if (description) text.push("", description.text);
   if (input.link) {
     html.push(row(button(input.link), `8px ${EMAIL_PADDING}px 8px`));
     text.push("", `Open the full report: ${input.link}`);
@@ -271,18 +289,8 @@ export function composeEmail(input: ComposeInput): EmailMessage {
     if (table.more > 0) text.push(`  and ${table.more} more rows in the full report`);
   }
   if (email.text) {
-    const paras = paragraphs(email.text);
-    html.push(
-      row(
-        paras
-          .map(
-            (p) =>
-              `<p style="margin:0 0 10px;font-family:${FONT};font-size:14px;line-height:1.5;color:${INK}">${esc(p)}</p>`,
-          )
-          .join(""),
-      ),
-    );
-    for (const p of paras) text.push("", p);
+    html.push(row(markdown(email.text, ["email", "text"])));
+    text.push("", fillText(email.text, fill(["email", "text"])).trim());
   }
   const links: string[] = [];
   if (input.latest && input.latest !== input.link) {

@@ -10,8 +10,8 @@ import {
   formatKpi,
   MISSING,
 } from "../format.ts";
+import { kpiHeadline } from "../summarize/kpi-headline.ts";
 import type { Summary } from "../summarize/summary.ts";
-import { kpiHeadline } from "./kpi-headline.ts";
 
 export interface SubjectValues {
   title: string;

@@ -10,6 +10,7 @@ import { isNumeric } from "../column-type.ts";
 import type {
   CellRule,
   CellTone,
+  FieldPath,
   MeasureOp,
   ReportSpec,
   TableSection,
@@ -36,6 +37,8 @@ import type {
   QueryColumn,
   Summary,
 } from "../summarize/summary.ts";
+import { inlineValues } from "./inline-values.ts";
+import { type FillValue, htmlToText, renderMarkdown, type TagStyles } from "./markdown.ts";
 
 /** What the footer says about the data: from DataSource (src/source.ts). */
 export interface SourceInfo {
@@ -68,6 +71,8 @@ export interface ChartBlock {
   partial: "chart";
   index: number;
   title: string;
+  /** The section's `description`, Markdown rendered to HTML. */
+  description?: string;
   chart: RenderedChart;
 }
 
@@ -142,6 +147,9 @@ export interface TextBlock {
   kind: "text";
   partial: "text";
   index: number;
+  /** The text's Markdown rendered to HTML, inline values filled in (src/render/markdown.ts). */
+  html: string;
+  /** The text's paragraphs as written, for templates that show plain text. */
   paragraphs: string[];
 }
 
@@ -185,7 +193,10 @@ export type RenderedSection =
 
 export interface ReportModel {
   title: string;
+  /** The report's description as plain text (inline values filled in, Markdown read). */
   description?: string;
+  /** The report's description, Markdown rendered to HTML. */
+  descriptionHtml?: string;
   /** The <html lang>: the locale's language tag. */
   lang: string;
   locale: string;
@@ -590,6 +601,33 @@ function changesBlock(
   return block;
 }
 
+/** The inline values of the definition's texts, query cells formatted as their tables show them. */
+export function inlineFill(
+  spec: ReportSpec,
+  summary: Summary,
+  loc: FormatLocale,
+): (path: FieldPath) => FillValue {
+  return inlineValues(spec, summary, loc, (query, rows) => {
+    const path = spec.queries[query]?.path ?? ["queries", query];
+    const block = tableBlock(spec, summary, { kind: "table", query, path, limit: rows }, -1, loc);
+    return block.rows.map((row) => row.map((cell) => cell.text));
+  });
+}
+
+/**
+ * Markdown of the definition rendered to HTML, its inline values filled from the summaries;
+ * with `styles`, inline styles per tag (for email).
+ */
+export function markdownOf(
+  spec: ReportSpec,
+  summary: Summary,
+  loc: FormatLocale,
+  styles?: TagStyles,
+): (text: string, path: FieldPath) => string {
+  const fill = inlineFill(spec, summary, loc);
+  return (text, path) => renderMarkdown(text, fill(path), styles);
+}
+
 function markWide(block: RenderedSection): RenderedSection {
   if (block.kind === "profile") block.wide = block.cards.length > WIDE_PROFILE_COLUMNS;
   return block;
@@ -601,6 +639,7 @@ export function assembleModel(input: AssembleInput): ReportModel {
   const loc: FormatLocale = { locale: spec.locale, currency: spec.currency };
   const sections: RenderedSection[] = [];
   const cards = cardContext(spec, summary, charts);
+  const markdown = markdownOf(spec, summary, loc);
   for (const [index, section] of spec.sections.entries()) {
     switch (section.kind) {
       case "kpis":
@@ -624,7 +663,20 @@ export function assembleModel(input: AssembleInput): ReportModel {
         const chart = charts.charts.get(index);
         if (chart === undefined)
           throw new Error(`renderCharts produced no chart for section ${index}`);
-        sections.push({ kind: section.kind, partial: "chart", index, title: section.title, chart });
+        const block: ChartBlock = {
+          kind: section.kind,
+          partial: "chart",
+          index,
+          title: section.title,
+          chart,
+        };
+        if (section.description !== undefined)
+          block.description = markdown(section.description, [
+            ...section.path,
+            section.kind,
+            "description",
+          ]);
+        sections.push(block);
         break;
       }
       case "table":
@@ -645,6 +697,7 @@ export function assembleModel(input: AssembleInput): ReportModel {
           kind: "text",
           partial: "text",
           index,
+          html: markdown(section.text, [...section.path, "text"]),
           paragraphs: section.text
             .split(/\n\s*\n/)
             .map((p) => p.trim())
@@ -694,6 +747,9 @@ export function assembleModel(input: AssembleInput): ReportModel {
     alerts,
     tableAlerts: alerts.filter((alert) => alert.column === undefined),
   };
-  if (spec.description !== undefined) model.description = spec.description;
+  if (spec.description !== undefined) {
+    model.descriptionHtml = markdown(spec.description, ["description"]);
+    model.description = htmlToText(model.descriptionHtml);
+  }
   return model;
 }
