@@ -510,7 +510,10 @@ describe("aliases are bounded", () => {
       assert.fail("expected an error");
     })();
     // Every unknown root field is reported (all problems in one pass), the first at line 3.
-    assert.match(error.message, /^small\.yml: 5 problems[^]*\nsmall\.yml:3:1: a0: unknown field 'a0'/);
+    assert.match(
+      error.message,
+      /^small\.yml: 5 problems[^]*\nsmall\.yml:3:1: a0: unknown field 'a0'/,
+    );
   });
 
   test("a list that contains itself is a located error, not a stack overflow", () => {

@@ -5,7 +5,7 @@
 import { didYouMean } from "./closest.ts";
 import type { Checker } from "./fields.ts";
 import type { FieldPath, KpiSpec, QuerySpec, ReportSpec } from "./spec.ts";
-import { nodeAt, type Position, positionWithin } from "./yaml-tree.ts";
+import { nodeAt, type Position, positionWithin, type YNode } from "./yaml-tree.ts";
 
 /** What a placeholder names. */
 export type InlineRef =
@@ -95,55 +95,68 @@ export function checkInlineValues(
   if (node === undefined || node.kind !== "scalar") return;
   const labels = scope.kpis.map((k) => k.label);
   for (const placeholder of placeholders(text)) {
-    const fail = (message: string, hint: string = INLINE_HINT): never =>
-      checker.fail(
-        placeholderPosition(node.pos, node.raw, placeholder),
-        path,
-        `${placeholder.text}: ${message}`,
-        hint,
+    // Each placeholder on its own: one run reports every bad one (Checker.attempt).
+    checker.attempt(() => checkPlaceholder(checker, path, node, placeholder, scope, labels));
+  }
+}
+
+function checkPlaceholder(
+  checker: Checker,
+  path: FieldPath,
+  node: YNode & { kind: "scalar" },
+  placeholder: Placeholder,
+  scope: { queries: Record<string, QuerySpec>; kpis: readonly KpiSpec[] },
+  labels: readonly string[],
+): void {
+  const pos = placeholderPosition(node.pos, node.raw, placeholder);
+  /** A wrong name, unless what it names failed to read (that problem is reported already). */
+  const fail = (dependsOn: string[], message: string, hint: string = INLINE_HINT): never =>
+    checker.failReference(dependsOn, pos, path, `${placeholder.text}: ${message}`, hint);
+  const ref = parseRef(placeholder.inner, labels);
+  if (ref === undefined) return fail([], "not an inline value");
+  if (ref.kind === "kpi") {
+    const kpi = scope.kpis.find((k) => k.label === ref.label);
+    if (kpi === undefined) {
+      fail(
+        ["sections", "kpis"],
+        `no KPI labelled '${ref.label}'${didYouMean(ref.label, labels)}`,
+        labels.length === 0
+          ? "Define it in a kpis section: - kpis: [{ label: Revenue, value: sum(revenue) }]"
+          : `KPIs: ${labels.join(", ")}.`,
       );
-    const ref = parseRef(placeholder.inner, labels);
-    if (ref === undefined) fail("not an inline value");
-    else if (ref.kind === "kpi") {
-      const kpi = scope.kpis.find((k) => k.label === ref.label);
-      if (kpi === undefined) {
-        fail(
-          `no KPI labelled '${ref.label}'${didYouMean(ref.label, labels)}`,
-          labels.length === 0
-            ? "Define it in a kpis section: - kpis: [{ label: Revenue, value: sum(revenue) }]"
-            : `KPIs: ${labels.join(", ")}.`,
-        );
-      } else if (ref.change && kpi.compare === undefined) {
-        fail(
-          `KPI '${ref.label}' has no change: it compares no periods`,
-          "Give the KPI compare: { column: order_date, period: month }, or write {{ kpi.<label> }}.",
-        );
-      }
-    } else {
-      const names = Object.keys(scope.queries);
-      const query = scope.queries[ref.query];
-      if (query === undefined) {
-        fail(
-          `no query named '${ref.query}'${didYouMean(ref.query, names)}`,
-          names.length === 0 ? "Define it under `queries:`." : `Queries: ${names.join(", ")}.`,
-        );
-      } else {
-        const columns = columnsOf(query);
-        if (!columns.includes(ref.column)) {
-          fail(
-            `'${ref.column}' is not a column of query '${ref.query}'${didYouMean(ref.column, columns)}`,
-            `Its columns are ${columns.join(", ")}.`,
-          );
-        }
-        const most = maxRows(query);
-        if (most !== undefined && ref.row >= most) {
-          fail(
-            `query '${ref.query}' has at most ${most} row${most === 1 ? "" : "s"}, so row ${ref.row} does not exist`,
-            `Rows count from 0: the first is ${ref.query}[0], the last at most ${ref.query}[${most - 1}].`,
-          );
-        }
-      }
+    } else if (ref.change && kpi.compare === undefined) {
+      fail(
+        [],
+        `KPI '${ref.label}' has no change: it compares no periods`,
+        "Give the KPI compare: { column: order_date, period: month }, or write {{ kpi.<label> }}.",
+      );
     }
+    return;
+  }
+  const names = Object.keys(scope.queries);
+  const query = scope.queries[ref.query];
+  if (query === undefined) {
+    return fail(
+      [`query:${ref.query}`],
+      `no query named '${ref.query}'${didYouMean(ref.query, names)}`,
+      names.length === 0 ? "Define it under `queries:`." : `Queries: ${names.join(", ")}.`,
+    );
+  }
+  const columns = columnsOf(query);
+  if (!columns.includes(ref.column)) {
+    fail(
+      [],
+      `'${ref.column}' is not a column of query '${ref.query}'${didYouMean(ref.column, columns)}`,
+      `Its columns are ${columns.join(", ")}.`,
+    );
+  }
+  const most = maxRows(query);
+  if (most !== undefined && ref.row >= most) {
+    fail(
+      [],
+      `query '${ref.query}' has at most ${most} row${most === 1 ? "" : "s"}, so row ${ref.row} does not exist`,
+      `Rows count from 0: the first is ${ref.query}[0], the last at most ${ref.query}[${most - 1}].`,
+    );
   }
 }
 
@@ -151,7 +164,9 @@ export function checkInlineValues(
  * The definition's Markdown texts with their paths: the report's description, text sections,
  * chart and histogram descriptions, and the email's text.
  */
-export function markdownTexts(spec: ReportSpec): { path: FieldPath; text: string }[] {
+export function markdownTexts(
+  spec: Pick<ReportSpec, "description" | "sections" | "email">,
+): { path: FieldPath; text: string }[] {
   const texts: { path: FieldPath; text: string }[] = [];
   if (spec.description !== undefined) texts.push({ path: ["description"], text: spec.description });
   for (const section of spec.sections) {
@@ -172,7 +187,10 @@ export function markdownTexts(spec: ReportSpec): { path: FieldPath; text: string
 }
 
 /** Check the placeholders of every Markdown text of the definition. */
-export function checkMarkdownTexts(checker: Checker, spec: ReportSpec): void {
+export function checkMarkdownTexts(
+  checker: Checker,
+  spec: Pick<ReportSpec, "description" | "sections" | "email" | "queries">,
+): void {
   const scope = { queries: spec.queries, kpis: definedKpis(spec.sections) };
   for (const { path, text } of markdownTexts(spec)) checkInlineValues(checker, path, text, scope);
 }

@@ -90,6 +90,7 @@ export function buildSpec(
   const budget = attempt(() => readPageBudget(checker, fields), undefined);
   const description = attempt(() => fields.text("description"), undefined);
   const templates = attempt(() => fields.text("templates"), undefined);
+  checkMarkdownTexts(checker, { description, sections, email, queries });
   checker.finish();
   const spec: ReportSpec = {
     title,
@@ -108,7 +109,6 @@ export function buildSpec(
   if (description !== undefined) spec.description = description;
   if (templates !== undefined)
     spec.templates = isAbsolute(templates) ? templates : resolve(dir, templates);
-  checkMarkdownTexts(checker, spec);
   return spec;
 }
 
