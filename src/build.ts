@@ -25,6 +25,7 @@ import {
   summaryDocument,
 } from "./history/index.ts";
 import { concatBytes } from "./read/bytes/stream.ts";
+import { tableNotices } from "./read/columns/read-notices.ts";
 import { readTable as readSourceTable } from "./read/index.ts";
 import type { HistoryInput } from "./render/model.ts";
 import { assembleModel } from "./render/model.ts";
@@ -170,6 +171,7 @@ function readTable(source: DataSource, spec: ReportSpec, log: Logger): Promise<T
     csv: spec.source.csv,
     log,
     limits: spec.limits,
+    columns: spec.source.columns,
   });
 }
 
@@ -273,6 +275,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
         : `${h.store.label} (${h.runs} earlier runs read${h.input?.changes ? `, ${h.input.changes.notable.length} notable changes` : ""})`,
   );
   const defaultsDir = options.defaultTemplates ?? DEFAULT_TEMPLATES;
+  const shownLabel = displayLabel(source.label, labelBase(spec.file, process.cwd()));
   const charts = await stage(
     effects,
     "charts",
@@ -290,13 +293,12 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
           spec,
           summary,
           // A published report never shows the building machine's absolute paths.
-          source: {
-            ...sourceInfo(source),
-            label: displayLabel(source.label, labelBase(spec.file, process.cwd())),
-          },
+          source: { ...sourceInfo(source), label: shownLabel },
           charts,
           now,
           history: history.input,
+          // What the readers said about columns (recognized date formats, say), as logged.
+          notices: tableNotices(table).map((line) => line.split(source.label).join(shownLabel)),
         }),
         {
           defaultsDir,

@@ -36,6 +36,26 @@ export type ChartOffset = (typeof CHART_OFFSETS)[number];
 export const DATA_FORMATS = ["csv", "tsv", "parquet", "arrow", "ndjson", "json"] as const;
 export type DataFormat = (typeof DATA_FORMATS)[number];
 
+/**
+ * The words a `source.columns` declaration's `type:` may use: the profile's column types
+ * (src/column-type.ts), plus `text` and `number`, the everyday names of string and float.
+ */
+export const DECLARED_TYPES = [
+  "integer",
+  "float",
+  "number",
+  "boolean",
+  "date",
+  "timestamp",
+  "string",
+  "text",
+] as const;
+export type DeclaredType = (typeof DECLARED_TYPES)[number];
+
+/** What a declared column's value that does not parse does: stop the build, or become null. */
+export const ON_ERROR_ACTIONS = ["fail", "null"] as const;
+export type OnError = (typeof ON_ERROR_ACTIONS)[number];
+
 /** How a KPI or a chart's measure is shown. */
 export const VALUE_FORMATS = ["number", "integer", "currency", "percent", "date"] as const;
 export type ValueFormat = (typeof VALUE_FORMATS)[number];

@@ -2,7 +2,7 @@
 // computed independently by Python's csv module.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -182,6 +182,60 @@ describe("column names with . [ ]", () => {
     // and drew one "undefined" category.
     for (const region of ["North", "South", "East"]) assert.match(svg, new RegExp(`>${region}<`));
     assert.doesNotMatch(svg, />undefined</);
+  });
+});
+
+describe("non-ISO dates", () => {
+  it("are recognized and declared, month() groups them, and the report shows the notice", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "csr-dates-"));
+    const out = join(dir, "output");
+    // Two columns of the same six days: one recognized (%b %d %Y), one declared (%d/%m/%y).
+    const days = [
+      "Jan 30 2024",
+      "Jan 31 2024",
+      "Feb 1 2024",
+      "Feb 29 2024",
+      "Mar 1 2024",
+      "Mar 2 2024",
+    ];
+    const declared = ["30/01/24", "31/01/24", "01/02/24", "29/02/24", "01/03/24", "02/03/24"];
+    const rows = days.map((day, k) => `${day},${declared[k]},${k + 1}`);
+    await writeFile(join(dir, "data.csv"), `day,shipped,units\n${rows.join("\n")}\n`);
+    const definition = join(dir, "report.yml");
+    await writeFile(
+      definition,
+      [
+        "title: Dates",
+        "source:",
+        "  file: data.csv",
+        "  columns:",
+        '    shipped: { type: date, format: "%d/%m/%y" }',
+        "queries:",
+        '  by_month: { group_by: ["month(day)"], measures: { units: sum(units) } }',
+        '  shipped: { group_by: ["month(shipped)"], measures: { units: sum(units) } }',
+        "sections:",
+        "  - table: { query: by_month }",
+        "  - table: { query: shipped }",
+      ].join("\n"),
+    );
+    const effects = recordingEffects();
+    await build({ definition, outDir: out }, effects);
+    const summary: Summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+    // January: 1 + 2, February: 3 + 4, March: 5 + 6, in both columns.
+    for (const name of ["by_month", "shipped"]) {
+      const result = summary.queries[name];
+      assert.deepEqual(
+        result.rows.map((row) => row.units),
+        [3, 7, 11],
+        name,
+      );
+    }
+    const notice = 'column "day" is read as dates in the form %b %d %Y';
+    assert.ok(effects.lines.some((line) => line.includes(notice)));
+    const html = await readFile(join(out, "index.html"), "utf8");
+    const notices = html.slice(html.indexOf('<section class="notices"'));
+    assert.ok(notices.includes(notice.replaceAll('"', "&quot;")), "the report shows the notice");
+    assert.ok(!html.includes(dir), "no absolute path of the building machine in the page");
   });
 });
 

@@ -1,10 +1,19 @@
 // The `source:` block: where the data comes from.
 import { isAbsolute, resolve } from "node:path";
-import { DATA_FORMATS } from "../vocabulary.ts";
-import { type Checker, Fields } from "./fields.ts";
+import type { ColumnType } from "../column-type.ts";
+import { compileFormat, DIRECTIVE_MEANINGS, FormatError } from "../strptime.ts";
+import {
+  DATA_FORMATS,
+  DECLARED_TYPES,
+  type DeclaredType,
+  isOneOf,
+  ON_ERROR_ACTIONS,
+} from "../vocabulary.ts";
+import { didYouMean } from "./closest.ts";
+import { type Checker, describe, Fields } from "./fields.ts";
 import { parseS3Url } from "./s3-url.ts";
-import type { S3Location, SourceSpec } from "./spec.ts";
-import type { YNode } from "./yaml-tree.ts";
+import type { ColumnDeclaration, S3Location, SourceSpec } from "./spec.ts";
+import { formatPath, type YNode } from "./yaml-tree.ts";
 
 const SOURCE_HINT =
   "source: { s3: { bucket, key, region }, fallback: data/orders.csv } or source: data/orders.csv";
@@ -21,7 +30,7 @@ export function readSource(checker: Checker, node: YNode, dir: string): SourceSp
     checker,
     node,
     path,
-    ["s3", "file", "fallback", "format", "csv", "audience"],
+    ["s3", "file", "fallback", "format", "csv", "columns", "audience"],
     SOURCE_HINT,
   );
   const s3Node = fields.node("s3");
@@ -54,6 +63,8 @@ export function readSource(checker: Checker, node: YNode, dir: string): SourceSp
   if (format !== undefined) source.format = format;
   const audience = fields.text("audience");
   if (audience !== undefined) source.audience = audience;
+  const columns = readColumns(checker, fields);
+  if (columns.length > 0) source.columns = columns;
   return source;
 }
 
@@ -150,4 +161,116 @@ function readCsv(checker: Checker, source: Fields): SourceSpec["csv"] {
     csv.nullValues = fields.textList("null_values").map((item) => item.text);
   }
   return csv;
+}
+
+/** The column type a declared type word stands for (`text` is string, `number` float). */
+const DECLARED_AS: Record<DeclaredType, ColumnType> = {
+  integer: "integer",
+  float: "float",
+  number: "float",
+  boolean: "boolean",
+  date: "date",
+  timestamp: "timestamp",
+  string: "string",
+  text: "string",
+};
+
+const COLUMNS_HINT =
+  'source: { columns: { order_date: { type: date, format: "%d/%m/%Y" }, zip: text } }';
+
+/** `source.columns`: `name: type` or `name: { type, format, on_error }` per column. */
+function readColumns(checker: Checker, source: Fields): ColumnDeclaration[] {
+  const node = source.node("columns");
+  if (node === undefined) return [];
+  const path = source.at("columns");
+  if (node.kind !== "map") {
+    checker.fail(
+      node.pos,
+      path,
+      `expected a map of column names, found ${describe(node)}`,
+      COLUMNS_HINT,
+    );
+  }
+  return node.entries.map((entry) => {
+    const at = [...path, entry.key];
+    const where = `${checker.file}:${entry.keyPos.line}:${entry.keyPos.column}: ${formatPath(at)}`;
+    const value = entry.value;
+    if (value.kind === "scalar") {
+      return { name: entry.key, type: declaredType(checker, value, at), onError: "fail", where };
+    }
+    const fields = new Fields(checker, value, at, ["type", "format", "on_error"], COLUMNS_HINT);
+    const typeNode =
+      fields.node("type") ?? fields.missing("type", `type: one of ${DECLARED_TYPES.join(", ")}`);
+    const type = declaredType(checker, typeNode, fields.at("type"));
+    const declaration: ColumnDeclaration = {
+      name: entry.key,
+      type,
+      onError: onError(checker, fields),
+      where,
+    };
+    const format = fields.text("format");
+    if (format !== undefined) {
+      const formatAt = fields.at("format");
+      const formatPos = fields.node("format")!.pos;
+      if (type !== "date" && type !== "timestamp") {
+        checker.fail(
+          formatPos,
+          formatAt,
+          `a format applies to date and timestamp columns, not ${type}`,
+          "Remove format:, or declare type: date (or timestamp).",
+        );
+      }
+      try {
+        compileFormat(format);
+      } catch (error) {
+        if (!(error instanceof FormatError)) throw error;
+        checker.fail(
+          formatPos,
+          formatAt,
+          `'${format}' is not a usable date format: ${error.message}`,
+          `Write the format with strptime directives, e.g. "%d/%m/%Y" or "%b %d %Y %H:%M". Directives: ${Object.keys(
+            DIRECTIVE_MEANINGS,
+          )
+            .map((d) => `%${d}`)
+            .join(" ")}.`,
+        );
+      }
+      declaration.format = format;
+    }
+    return declaration;
+  });
+}
+
+/** A declared type word as the column type it stands for. */
+function declaredType(
+  checker: Checker,
+  node: YNode,
+  path: readonly (string | number)[],
+): ColumnType {
+  const text =
+    node.kind === "scalar" && typeof node.value === "string" ? node.value.toLowerCase() : undefined;
+  if (isOneOf(DECLARED_TYPES, text)) return DECLARED_AS[text];
+  return checker.fail(
+    node.pos,
+    path,
+    `${describe(node)} is not a column type${text === undefined ? "" : didYouMean(text, DECLARED_TYPES)}`,
+    `Types: ${DECLARED_TYPES.join(", ")}.`,
+  );
+}
+
+/** `on_error: null` (YAML's null or the word) or `fail` (the default). */
+function onError(checker: Checker, fields: Fields): ColumnDeclaration["onError"] {
+  const entry = fields.map.entries.find((e) => e.key === "on_error");
+  if (entry === undefined) return "fail";
+  const node = entry.value;
+  if (node.kind === "scalar" && node.value === null) return "null";
+  const text =
+    node.kind === "scalar" && typeof node.value === "string" ? node.value.toLowerCase() : undefined;
+  if (isOneOf(ON_ERROR_ACTIONS, text)) return text;
+  return checker.fail(
+    node.pos,
+    fields.at("on_error"),
+    `expected null or fail, found ${describe(node)}`,
+    "on_error: null reads a value that does not parse as missing (the build log counts them); fail (the default) stops the build at it.",
+  );
 }

@@ -1,5 +1,7 @@
 // The typed report definition: what `config` produces from report/*.yml and every later
 // stage consumes. Field names here are camelCase; the YAML uses snake_case.
+
+import type { ColumnType } from "../column-type.ts";
 import type { Limits } from "../limits.ts";
 import type {
   BudgetAction,
@@ -13,6 +15,7 @@ import type {
   FilterOp,
   HistogramScale,
   MeasureOp,
+  OnError,
   SectionKind,
   SendOp,
   TimeUnit,
@@ -59,6 +62,21 @@ export interface CsvOptions {
   nullValues?: string[];
 }
 
+/**
+ * A column's type declared in `source.columns` (`date: { type: date, format: "%b %d %Y" }`):
+ * the readers parse its values as that type instead of inferring one.
+ */
+export interface ColumnDeclaration {
+  name: string;
+  type: ColumnType;
+  /** strptime-style (src/strptime.ts), for dates and timestamps; ISO 8601 when absent. */
+  format?: string;
+  /** What a value that does not parse does: stop the build, or become missing (counted). */
+  onError: OnError;
+  /** "report.yml:12:5: source.columns.date": prefixes errors the readers raise about it. */
+  where: string;
+}
+
 export interface S3Location {
   bucket: string;
   /** One object. Exactly one of `key` and `prefix` is set. */
@@ -81,6 +99,8 @@ export interface SourceSpec {
   csv: CsvOptions;
   /** GUID of the Connect OAuth integration to use when several are associated. */
   audience?: string;
+  /** Declared column types, in the order written; empty when none are declared. */
+  columns?: ColumnDeclaration[];
 }
 
 /** `sum(revenue)` is {op: "sum", column: "revenue"}; `count()` has no column. */

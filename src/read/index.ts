@@ -5,7 +5,7 @@
 // within the report's limits (src/limits.ts), so hostile input ends in a clear error.
 import type { Table } from "apache-arrow";
 import { assertNever } from "../assert-never.ts";
-import type { CsvOptions, DataFormat } from "../config/spec.ts";
+import type { ColumnDeclaration, CsvOptions, DataFormat } from "../config/spec.ts";
 import type { Logger } from "../effects.ts";
 import type { Limits } from "../limits.ts";
 import type { DataSource } from "../source/data-source.ts";
@@ -13,6 +13,8 @@ import { checkSchemaLimits } from "./arrow/check-schema-limits.ts";
 import { normalizeTable } from "./arrow/normalize-types.ts";
 import { readIpc } from "./arrow/read-ipc.ts";
 import { decompress } from "./bytes/decompress.ts";
+import { castDeclared } from "./columns/cast-declared.ts";
+import { checkDeclaredNames } from "./columns/declared-columns.ts";
 import { readCsv } from "./csv/read-csv.ts";
 import { detectFormat, formatName } from "./detect-format.ts";
 import { readJson } from "./json/read-json.ts";
@@ -25,12 +27,27 @@ export interface ReadOptions {
   log: Logger;
   /** The report's limits (ReportSpec.limits). */
   limits: Limits;
+  /** Declared column types (source.columns); the other columns' types are inferred. */
+  columns?: readonly ColumnDeclaration[];
+  /** Whether a declared column the file lacks is an error; false for one part of a dataset. */
+  checkColumnNames?: boolean;
 }
 
 /** Reads a data source (one file, or every part of a dataset) into an Arrow table. */
 export function readTable(source: DataSource, options: ReadOptions): Promise<Table> {
   if (source.parts && source.parts.length > 1) {
-    return readDataset(source, source.parts, (part) => readFile(part, options), options.log);
+    // Each part may lack a declared column; the dataset as a whole may not.
+    const partOptions = { ...options, checkColumnNames: false };
+    return readDataset(
+      source,
+      source.parts,
+      (part) => readFile(part, partOptions),
+      options.log,
+    ).then((table) => {
+      const names = table.schema.fields.map((field) => field.name);
+      checkDeclaredNames(options.columns, names, source.label);
+      return table;
+    });
   }
   return readFile(source.parts?.[0] ?? source, options, source.label);
 }
@@ -39,7 +56,7 @@ export function readTable(source: DataSource, options: ReadOptions): Promise<Tab
  * Bumped whenever a reader's output for the same bytes and options changes, so tables
  * parsed by an older version are not taken from the cache.
  */
-const TABLE_CACHE_VERSION = 1;
+const TABLE_CACHE_VERSION = 2;
 
 /** Reads one file: from the source's table cache when it has it, else parsed (and kept there). */
 export async function readFile(
@@ -54,6 +71,8 @@ export async function readFile(
     options.format ?? null,
     options.csv,
     options.limits,
+    // What a declaration means, not where it is written.
+    (options.columns ?? []).map(({ name, type, format, onError }) => [name, type, format, onError]),
   ]);
   const cached = await cache.load(key);
   if (cached) {
@@ -91,6 +110,8 @@ async function parseFile(source: DataSource, options: ReadOptions, label: string
         expectedBytes: size,
         onNotice: (message) => options.log.warn(message),
         limits,
+        columns: options.columns,
+        checkColumnNames: options.checkColumnNames,
       });
     case "ndjson":
     case "json":
@@ -98,17 +119,31 @@ async function parseFile(source: DataSource, options: ReadOptions, label: string
         name: label,
         onNotice: (message) => options.log.warn(message),
         limits,
+        columns: options.columns,
+        checkColumnNames: options.checkColumnNames,
       });
     case "parquet": {
       // parquet-wasm loads only when a Parquet file is read (start-up, src/cli/main.ts).
       const { readParquet } = await import("./arrow/read-parquet.ts");
-      return checkedTable(await readParquet(stream, { label, size }), label, limits);
+      const table = await readParquet(stream, { label, size });
+      return declaredTypes(checkedTable(table, label, limits), label, options);
     }
-    case "arrow":
-      return checkedTable(await readIpc(stream, { label, size }), label, limits);
+    case "arrow": {
+      const table = await readIpc(stream, { label, size });
+      return declaredTypes(checkedTable(table, label, limits), label, options);
+    }
     default:
       return assertNever(detection.format, "data format");
   }
+}
+
+/** A columnar file's table with its declared columns cast to their declared types. */
+function declaredTypes(table: Table, label: string, options: ReadOptions): Table {
+  if (options.checkColumnNames !== false) {
+    const names = table.schema.fields.map((field) => field.name);
+    checkDeclaredNames(options.columns, names, label);
+  }
+  return castDeclared(table, options.columns, label, (message) => options.log.warn(message));
 }
 
 /** A columnar file's table, within the width and nesting limits, with types normalized. */

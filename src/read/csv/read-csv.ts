@@ -7,15 +7,29 @@
 // whatever `nullValues` says. (A worker-thread reader was tried and removed: see
 // docs/design/decisions.md.)
 import type { Table } from "apache-arrow";
+import type { ColumnDeclaration } from "../../config/spec.ts";
 import { ReportError } from "../../errors.ts";
 import { type Limits, limitsFromEnv } from "../../limits.ts";
 import { concatBytes } from "../bytes/stream.ts";
 import { Utf8Validator } from "../bytes/utf8.ts";
 import { type ColumnBuilder, type ColumnKind, createBuilder, widen } from "../columns/builders.ts";
+import {
+  appendDeclared,
+  type ColumnRule,
+  checkDeclaredNames,
+  declarationsByName,
+  declaredRule,
+  expected,
+  recognizedRule,
+  rejectionNotice,
+  rejectValue,
+} from "../columns/declared-columns.ts";
 import { classifyBytes, fitsKind, joinKinds } from "../columns/infer-type.ts";
 import { asciiText } from "../columns/parse-bytes.ts";
+import { FormatRecognizer, recognitionNotice } from "../columns/recognize-dates.ts";
 import { tableFromColumns } from "../columns/table.ts";
 import { appendColumn, appendValue } from "./append-batch.ts";
+import { appendFormatted } from "./append-formatted.ts";
 import { describeDelimiter, sniffDelimiter, uniqueNames } from "./header.ts";
 import { NullMatcher } from "./null-values.ts";
 import { CsvTokenizer, type RowBatch, type RowSink } from "./tokenizer.ts";
@@ -35,13 +49,18 @@ export interface ReadCsvOptions {
   onNotice?: (message: string) => void;
   /** Limits on what the input may make the reader hold (default: src/limits.ts defaults). */
   limits?: Limits;
+  /** Declared column types (source.columns); the rest are inferred. */
+  columns?: readonly ColumnDeclaration[];
+  /** Whether a declared name the header lacks is an error (not for one part of a dataset). */
+  checkColumnNames?: boolean;
 }
 
-/** The columns a reader built. */
+/** The columns a reader built, with the notices about each that the report shows. */
 interface CsvColumns {
   names: string[];
   builders: ColumnBuilder[];
   rows: number;
+  notices: string[][];
 }
 
 /** Parses a CSV byte stream (or one buffer) into an Arrow table with inferred column types. */
@@ -52,11 +71,12 @@ export async function readCsv(
   const reader = new CsvReader(options);
   if (input instanceof Uint8Array) reader.push(input);
   else for await (const chunk of input) reader.push(chunk);
-  const { names, builders, rows } = reader.finish();
+  const { names, builders, rows, notices } = reader.finish();
   return tableFromColumns(
     names,
     builders.map((builder) => builder.finish()),
     rows,
+    notices,
   );
 }
 
@@ -133,6 +153,12 @@ class CsvReader implements RowSink {
   private builders: ColumnBuilder[] = [];
   private rowCount = 0;
   private readonly expectedBytes: number | undefined;
+  private readonly columns: readonly ColumnDeclaration[] | undefined;
+  private readonly checkColumnNames: boolean;
+  /** Per column: its declared type or recognized date format, if it has one. */
+  private rules: (ColumnRule | undefined)[] = [];
+  /** Per column: what the report should say about it (recognized formats, missing values). */
+  private columnNotices: string[][] = [];
 
   constructor(options: ReadCsvOptions) {
     this.name = options.name;
@@ -141,6 +167,8 @@ class CsvReader implements RowSink {
     this.limits = options.limits ?? limitsFromEnv({});
     this.notice = options.onNotice ?? (() => {});
     this.expectedBytes = options.expectedBytes;
+    this.columns = options.columns;
+    this.checkColumnNames = options.checkColumnNames ?? true;
     if (options.delimiter !== undefined) {
       const delimiter = options.delimiter;
       if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f || /["\r\n]/.test(delimiter)) {
@@ -194,7 +222,16 @@ class CsvReader implements RowSink {
         },
       );
     }
-    return { names: this.names, builders: this.builders, rows: this.rowCount };
+    this.rules.forEach((rule, c) => {
+      const notice = rule && rejectionNotice(rule, this.name);
+      if (notice !== undefined) this.tell(c, notice);
+    });
+    return {
+      names: this.names,
+      builders: this.builders,
+      rows: this.rowCount,
+      notices: this.columnNotices,
+    };
   }
 
   /** Strips a BOM, settles the delimiter from the header line, and starts tokenizing. */
@@ -246,6 +283,7 @@ class CsvReader implements RowSink {
     const { names, notices } = uniqueNames(raw);
     for (const message of notices) this.notice(`${this.name}, line ${line}: ${message}.`);
     this.names = names;
+    if (this.checkColumnNames) checkDeclaredNames(this.columns, names, this.name);
     this.width = count;
     this.headerLine = line;
     this.sampleSize = Math.max(1, Math.min(this.sampleRows, Math.floor(SAMPLE_FIELDS / count)));
@@ -279,11 +317,21 @@ class CsvReader implements RowSink {
     );
   }
 
-  /** Infers each column's kind from the sample, then replays the sample into the builders. */
+  /**
+   * Infers each undeclared column's kind from the sample (and a date format for text ones),
+   * then replays the sample into the builders.
+   */
   private startData(): void {
     const sample = this.sample!;
     const width = this.width;
-    const kinds: ColumnKind[] = Array.from({ length: width }, () => "null");
+    const declared = declarationsByName(this.columns);
+    this.rules = this.names.map((name) => {
+      const declaration = declared.get(name);
+      return declaration && declaredRule(declaration);
+    });
+    this.columnNotices = this.names.map(() => []);
+    // A declared column's kind is fixed: "string" here, so no value ever changes it.
+    const kinds: ColumnKind[] = this.rules.map((rule) => (rule ? "string" : "null"));
     let fieldBytes = 0;
     for (const { buf, offsets, rows } of sample.parts) {
       for (let at = 0; at < rows * width * 2; at += 2) {
@@ -295,6 +343,11 @@ class CsvReader implements RowSink {
         if (fitsKind(kind, buf, start, end) || this.nulls.matches(buf, start, end)) continue;
         kinds[c] = joinKinds(kind, classifyBytes(buf, start, end));
       }
+    }
+    for (let c = 0; c < width; c++) {
+      const rule = this.rules[c];
+      if (rule) kinds[c] = rule.kind;
+      else if (kinds[c] === "string") kinds[c] = this.recognize(c);
     }
     this.builders = kinds.map((kind) => createBuilder(kind));
     if (this.expectedBytes !== undefined && sample.rows > 0) {
@@ -308,13 +361,46 @@ class CsvReader implements RowSink {
     this.sample = undefined;
   }
 
+  /**
+   * Whether text column c holds dates or timestamps in one recognized format (sample rows
+   * only): if so its rule is set and the date kind returned; a notice says what was found.
+   */
+  private recognize(c: number): ColumnKind {
+    const recognizer = new FormatRecognizer();
+    const width = this.width;
+    scan: for (const { buf, offsets, rows, lines } of this.sample!.parts) {
+      for (let r = 0, at = c * 2; r < rows; r++, at += width * 2) {
+        const start = offsets[at];
+        const end = offsets[at + 1];
+        if (this.nulls.matches(buf, start, end)) continue;
+        if (!recognizer.offer(buf, start, end, lines[r])) break scan;
+      }
+    }
+    const found = recognizer.result();
+    if (found === undefined) return "string";
+    this.tell(c, recognitionNotice(this.name, this.names[c], found));
+    if (found.outcome === "ambiguous") return "string";
+    this.rules[c] = recognizedRule(this.names[c], found);
+    return found.kind;
+  }
+
+  /** A notice for the build log that the report shows too. */
+  private tell(column: number, message: string): void {
+    this.notice(message);
+    this.columnNotices[column].push(message);
+  }
+
   /** Appends rows [from, batch.rows) column by column, widening a column where needed. */
   private append(batch: RowBatch, from: number): void {
     const { buf, offsets, width } = batch;
     for (let c = 0; c < width; c++) {
       let row = from;
       for (;;) {
-        row = appendColumn(this.builders[c], batch, c, row, this.nulls);
+        const rule = this.rules[c];
+        row =
+          rule?.format !== undefined && rule.kind === this.builders[c].kind
+            ? appendFormatted(this.builders[c], rule, batch, c, row, this.nulls)
+            : appendColumn(this.builders[c], batch, c, row, this.nulls);
         if (row === batch.rows) break;
         const at = (row * width + c) * 2;
         this.widenAndAppend(c, buf, offsets[at], offsets[at + 1], batch.lines[row]);
@@ -341,10 +427,36 @@ class CsvReader implements RowSink {
     line: number,
   ) {
     let builder = this.builders[column];
-    if (appendValue(builder, buf, start, end)) return; // an Int64 beyond 2^53, say
-    const target = joinKinds(builder.kind, classifyBytes(buf, start, end));
+    const rule = this.rules[column];
+    if (rule?.declared !== undefined) {
+      const next = appendDeclared(builder, rule, buf, start, end);
+      if (next) {
+        this.builders[column] = next;
+      } else {
+        rejectValue(
+          rule,
+          this.name,
+          `line ${line}`,
+          new TextDecoder().decode(buf.subarray(start, end)),
+        );
+        builder.pushNull();
+      }
+      return;
+    }
+    if (rule === undefined && appendValue(builder, buf, start, end)) return; // an Int64 beyond 2^53, say
+    // A value a recognized format does not read turns the column to text.
+    const target =
+      rule === undefined ? joinKinds(builder.kind, classifyBytes(buf, start, end)) : "string";
     const text = new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 40)));
-    this.announce(column, line, text, builder.kind, target);
+    if (rule === undefined) {
+      this.announce(column, line, text, builder.kind, target);
+    } else {
+      this.rules[column] = undefined;
+      this.tell(
+        column,
+        `${this.name}, line ${line}: column "${this.names[column]}" has ${JSON.stringify(text)}, which is not ${expected(rule)}; the column is read as text (the values before it in ISO form).`,
+      );
+    }
     builder = widen(builder, target);
     this.builders[column] = builder;
     if (!appendValue(builder, buf, start, end)) {

@@ -8,8 +8,10 @@
 // max_nesting or add more than max_columns keys: each stops the read with a clear error.
 import type { Table } from "apache-arrow";
 import { DAY_MS } from "../../calendar.ts";
+import type { ColumnDeclaration } from "../../config/spec.ts";
 import { ReportError } from "../../errors.ts";
 import { type Limits, limitExceeded, limitsFromEnv } from "../../limits.ts";
+import { parseDateWith, parseTimestampWith } from "../../strptime.ts";
 import { jsonText } from "../arrow/normalize-types.ts";
 import {
   type BoolBuilder,
@@ -22,8 +24,18 @@ import {
   type StringBuilder,
   widen,
 } from "../columns/builders.ts";
+import {
+  appendDeclared,
+  type ColumnRule,
+  checkDeclaredNames,
+  declarationsByName,
+  declaredRule,
+  rejectionNotice,
+  rejectValue,
+} from "../columns/declared-columns.ts";
 import { joinKinds } from "../columns/infer-type.ts";
 import { parseDateBytes, parseTimestampBytes } from "../columns/parse-bytes.ts";
+import { FormatRecognizer, recognitionNotice } from "../columns/recognize-dates.ts";
 import { tableFromColumns } from "../columns/table.ts";
 import { uniqueNames } from "../csv/header.ts";
 import { parseJsonExact } from "./exact-integers.ts";
@@ -35,6 +47,10 @@ export interface ReadJsonOptions {
   onNotice?: (message: string) => void;
   /** Limits on what the input may make the reader hold (default: src/limits.ts defaults). */
   limits?: Limits;
+  /** Declared column types (source.columns); the rest are inferred. */
+  columns?: readonly ColumnDeclaration[];
+  /** Whether a declared name no record has is an error (not for one part of a dataset). */
+  checkColumnNames?: boolean;
 }
 
 /** Parses NDJSON or a JSON array of objects (decided by the first byte) into a table. */
@@ -385,6 +401,16 @@ class RecordSink {
   private builders: ColumnBuilder[] = [];
   private written = new Int32Array(16).fill(-1);
   private rows = 0;
+  private readonly declared: Map<string, ColumnDeclaration>;
+  private readonly checkColumnNames: boolean;
+  private readonly columns: readonly ColumnDeclaration[] | undefined;
+  /** Per column: its declared type, if it has one. */
+  private readonly rules: (ColumnRule | undefined)[] = [];
+  /**
+   * Per column: the date-format recognizer while every value so far is text (undefined before
+   * the first, null once a value rules recognition out).
+   */
+  private readonly recognizers: (FormatRecognizer | null | undefined)[] = [];
 
   constructor(
     options: ReadJsonOptions,
@@ -392,6 +418,9 @@ class RecordSink {
   ) {
     this.name = options.name;
     this.notice = options.onNotice ?? (() => {});
+    this.columns = options.columns;
+    this.declared = declarationsByName(options.columns);
+    this.checkColumnNames = options.checkColumnNames ?? true;
   }
 
   add(record: Record<string, unknown>, line: number): void {
@@ -424,11 +453,45 @@ class RecordSink {
     const { names, notices } = uniqueNames(this.keys);
     for (const message of notices)
       this.notice(`${this.name}: ${message.replace("in the header", "")}.`);
+    if (this.checkColumnNames) checkDeclaredNames(this.columns, names, this.name);
+    const columnNotices = names.map((name, c) => this.settle(c, name));
+    for (const lines of columnNotices) for (const line of lines) this.notice(line);
     return tableFromColumns(
       names,
       this.builders.map((builder) => builder.finish()),
       this.rows,
+      columnNotices,
     );
+  }
+
+  /**
+   * The notices about column c: values read as missing, or a recognized date format (the
+   * text column then becomes a date or timestamp column).
+   */
+  private settle(c: number, name: string): string[] {
+    const rule = this.rules[c];
+    if (rule !== undefined) {
+      const notice = rejectionNotice(rule, this.name);
+      return notice === undefined ? [] : [notice];
+    }
+    const found = this.recognizers[c]?.result();
+    const builder = this.builders[c];
+    if (found === undefined || builder.kind !== "string") return [];
+    if (found.outcome === "format") {
+      const dates = createBuilder(found.kind) as Int32Builder | Int64Builder;
+      dates.reserve(builder.length);
+      const parse = found.kind === "date" ? parseDateWith : parseTimestampWith;
+      for (let i = 0; i < builder.length; i++) {
+        if (!builder.isValid(i)) {
+          dates.pushNull();
+          continue;
+        }
+        const size = utf8(builder.textAt(i));
+        dates.push(parse(found.format, scratch, 0, size));
+      }
+      this.builders[c] = dates;
+    }
+    return [recognitionNotice(this.name, name, found)];
   }
 
   private addColumn(key: string, line: number): number {
@@ -438,7 +501,11 @@ class RecordSink {
     }
     this.keys.push(key);
     this.index.set(key, column);
-    const builder = createBuilder("null");
+    const declaration = this.declared.get(key);
+    const rule = declaration && declaredRule(declaration);
+    this.rules.push(rule);
+    this.recognizers.push(undefined);
+    const builder = createBuilder(rule ? rule.kind : "null");
     for (let r = 0; r < this.rows; r++) builder.pushNull();
     this.builders.push(builder);
     if (column >= this.written.length) {
@@ -455,7 +522,22 @@ class RecordSink {
       builder.pushNull();
       return;
     }
+    const rule = this.rules[column];
+    if (rule !== undefined) {
+      this.pushDeclared(column, rule, value, line);
+      return;
+    }
     const kind = kindOf(value);
+    const recognizer = this.recognizers[column];
+    if (recognizer !== null) {
+      if (kind !== "string" || typeof value !== "string") {
+        this.recognizers[column] = null;
+      } else {
+        const found = recognizer ?? new FormatRecognizer();
+        const size = utf8(value);
+        this.recognizers[column] = found.offer(scratch, 0, size, line) ? found : null;
+      }
+    }
     if (kind !== builder.kind) {
       const target = joinKinds(builder.kind, kind);
       if (target !== builder.kind) {
@@ -471,6 +553,26 @@ class RecordSink {
     }
     pushValue(builder, value, kind);
   }
+
+  /** A value of a declared column: parsed as its type, or rejected (error, or missing). */
+  private pushDeclared(column: number, rule: ColumnRule, value: unknown, line: number): void {
+    const builder = this.builders[column];
+    const text = declaredText(value);
+    const size = utf8(text);
+    const next = appendDeclared(builder, rule, scratch, 0, size);
+    if (next !== undefined) {
+      this.builders[column] = next;
+      return;
+    }
+    rejectValue(rule, this.name, `line ${line}`, text);
+    builder.pushNull();
+  }
+}
+
+/** A JSON value's text as a declared column parses it (objects and arrays as JSON). */
+function declaredText(value: unknown): string {
+  if (typeof value === "string") return value;
+  return typeof value === "object" ? jsonText(value) : String(value);
 }
 
 /** The narrowest column kind for one JSON value. */
