@@ -113,7 +113,10 @@ function checkPlaceholder(
   const fail = (dependsOn: string[], message: string, hint: string = INLINE_HINT): never =>
     checker.failReference(dependsOn, pos, path, `${placeholder.text}: ${message}`, hint);
   const ref = parseRef(placeholder.inner, labels);
-  if (ref === undefined) return fail([], "not an inline value");
+  if (ref === undefined) {
+    fail([], "not an inline value");
+    return;
+  }
   if (ref.kind === "kpi") {
     const kpi = scope.kpis.find((k) => k.label === ref.label);
     if (kpi === undefined) {
@@ -136,11 +139,12 @@ function checkPlaceholder(
   const names = Object.keys(scope.queries);
   const query = scope.queries[ref.query];
   if (query === undefined) {
-    return fail(
+    fail(
       [`query:${ref.query}`],
       `no query named '${ref.query}'${didYouMean(ref.query, names)}`,
       names.length === 0 ? "Define it under `queries:`." : `Queries: ${names.join(", ")}.`,
     );
+    return;
   }
   const columns = columnsOf(query);
   if (!columns.includes(ref.column)) {
