@@ -651,6 +651,12 @@ describe("source.columns in the definition", () => {
       action.message,
       /source\.columns\.n\.on_error: expected null or fail, found 'skip'/,
     );
+    const both = failure("    a: { type: dat }\n    b: { type: date, format: '%d/%m' }");
+    assert.match(both.message, /2 problems/);
+    assert.match(
+      both.message,
+      /source\.columns\.a\.type: 'dat'[\s\S]*source\.columns\.b\.format: .*no year/,
+    );
     const missing = failure("    n: { format: '%Y-%m-%d' }");
     assert.match(missing.message, /source\.columns\.n\.type: required field is missing/);
   });

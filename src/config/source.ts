@@ -12,8 +12,8 @@ import {
 import { didYouMean } from "./closest.ts";
 import { type Checker, describe, Fields } from "./fields.ts";
 import { parseS3Url } from "./s3-url.ts";
-import type { ColumnDeclaration, S3Location, SourceSpec } from "./spec.ts";
-import { formatPath, type YNode } from "./yaml-tree.ts";
+import type { ColumnDeclaration, FieldPath, S3Location, SourceSpec } from "./spec.ts";
+import { formatPath, type YEntry, type YNode } from "./yaml-tree.ts";
 
 const SOURCE_HINT =
   "source: { s3: { bucket, key, region }, fallback: data/orders.csv } or source: data/orders.csv";
@@ -191,54 +191,61 @@ function readColumns(checker: Checker, source: Fields): ColumnDeclaration[] {
       COLUMNS_HINT,
     );
   }
-  return node.entries.map((entry) => {
-    const at = [...path, entry.key];
-    const where = `${checker.file}:${entry.keyPos.line}:${entry.keyPos.column}: ${formatPath(at)}`;
-    const value = entry.value;
-    if (value.kind === "scalar") {
-      return { name: entry.key, type: declaredType(checker, value, at), onError: "fail", where };
-    }
-    const fields = new Fields(checker, value, at, ["type", "format", "on_error"], COLUMNS_HINT);
-    const typeNode =
-      fields.node("type") ?? fields.missing("type", `type: one of ${DECLARED_TYPES.join(", ")}`);
-    const type = declaredType(checker, typeNode, fields.at("type"));
-    const declaration: ColumnDeclaration = {
-      name: entry.key,
-      type,
-      onError: onError(checker, fields),
-      where,
-    };
-    const format = fields.text("format");
-    if (format !== undefined) {
-      const formatAt = fields.at("format");
-      const formatPos = fields.node("format")!.pos;
-      if (type !== "date" && type !== "timestamp") {
-        checker.fail(
-          formatPos,
-          formatAt,
-          `a format applies to date and timestamp columns, not ${type}`,
-          "Remove format:, or declare type: date (or timestamp).",
-        );
-      }
-      try {
-        compileFormat(format);
-      } catch (error) {
-        if (!(error instanceof FormatError)) throw error;
-        checker.fail(
-          formatPos,
-          formatAt,
-          `'${format}' is not a usable date format: ${error.message}`,
-          `Write the format with strptime directives, e.g. "%d/%m/%Y" or "%b %d %Y %H:%M". Directives: ${Object.keys(
-            DIRECTIVE_MEANINGS,
-          )
-            .map((d) => `%${d}`)
-            .join(" ")}.`,
-        );
-      }
-      declaration.format = format;
-    }
-    return declaration;
+  // Each column on its own: one run reports every bad declaration (Checker.attempt).
+  return node.entries.flatMap((entry) => {
+    const declaration = checker.attempt(() => readColumn(checker, entry, path));
+    return declaration === undefined ? [] : [declaration];
   });
+}
+
+/** One `name: type` or `name: { type, format, on_error }` entry of `source.columns`. */
+function readColumn(checker: Checker, entry: YEntry, path: FieldPath): ColumnDeclaration {
+  const at = [...path, entry.key];
+  const where = `${checker.file}:${entry.keyPos.line}:${entry.keyPos.column}: ${formatPath(at)}`;
+  const value = entry.value;
+  if (value.kind === "scalar") {
+    return { name: entry.key, type: declaredType(checker, value, at), onError: "fail", where };
+  }
+  const fields = new Fields(checker, value, at, ["type", "format", "on_error"], COLUMNS_HINT);
+  const typeNode =
+    fields.node("type") ?? fields.missing("type", `type: one of ${DECLARED_TYPES.join(", ")}`);
+  const type = declaredType(checker, typeNode, fields.at("type"));
+  const declaration: ColumnDeclaration = {
+    name: entry.key,
+    type,
+    onError: onError(checker, fields),
+    where,
+  };
+  const format = fields.text("format");
+  if (format !== undefined) {
+    const formatAt = fields.at("format");
+    const formatPos = fields.node("format")!.pos;
+    if (type !== "date" && type !== "timestamp") {
+      checker.fail(
+        formatPos,
+        formatAt,
+        `a format applies to date and timestamp columns, not ${type}`,
+        "Remove format:, or declare type: date (or timestamp).",
+      );
+    }
+    try {
+      compileFormat(format);
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      checker.fail(
+        formatPos,
+        formatAt,
+        `'${format}' is not a usable date format: ${error.message}`,
+        `Write the format with strptime directives, e.g. "%d/%m/%Y" or "%b %d %Y %H:%M". Directives: ${Object.keys(
+          DIRECTIVE_MEANINGS,
+        )
+          .map((d) => `%${d}`)
+          .join(" ")}.`,
+      );
+    }
+    declaration.format = format;
+  }
+  return declaration;
 }
 
 /** A declared type word as the column type it stands for. */
