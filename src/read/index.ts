@@ -12,6 +12,7 @@ import type { DataSource } from "../source/data-source.ts";
 import { checkSchemaLimits } from "./arrow/check-schema-limits.ts";
 import { normalizeTable } from "./arrow/normalize-types.ts";
 import { readIpc } from "./arrow/read-ipc.ts";
+import type { ColumnPicker } from "./arrow/read-parquet.ts";
 import { decompress } from "./bytes/decompress.ts";
 import { castDeclared } from "./columns/cast-declared.ts";
 import { checkDeclaredNames } from "./columns/declared-columns.ts";
@@ -31,6 +32,11 @@ export interface ReadOptions {
   columns?: readonly ColumnDeclaration[];
   /** Whether a declared column the file lacks is an error; false for one part of a dataset. */
   checkColumnNames?: boolean;
+  /**
+   * The columns the report uses, picked from the file's names; columnar formats (Parquet)
+   * then decode only those. Undefined: every column.
+   */
+  pickColumns?: ColumnPicker;
 }
 
 /** Reads a data source (one file, or every part of a dataset) into an Arrow table. */
@@ -125,7 +131,12 @@ async function parseFile(source: DataSource, options: ReadOptions, label: string
     case "parquet": {
       // parquet-wasm loads only when a Parquet file is read (start-up, src/cli/main.ts).
       const { readParquet } = await import("./arrow/read-parquet.ts");
-      const table = await readParquet(stream, { label, size });
+      const table = await readParquet(stream, {
+        label,
+        size,
+        columns: options.pickColumns,
+        onDetail: (message) => options.log.verbose(message),
+      });
       return declaredTypes(checkedTable(table, label, limits), label, options);
     }
     case "arrow": {
