@@ -37,6 +37,7 @@ import { openDataSource } from "./source/open.ts";
 import { summarize } from "./summarize/index.ts";
 import type { Summary } from "./summarize/summary.ts";
 import { jsonPieces } from "./summarize/summary-json.ts";
+import { columnPicker } from "./summarize/used-columns.ts";
 
 /** The bundled default templates, beside src/. */
 export const DEFAULT_TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), "../templates");
@@ -172,6 +173,7 @@ function readTable(source: DataSource, spec: ReportSpec, log: Logger): Promise<T
     log,
     limits: spec.limits,
     columns: spec.source.columns,
+    pickColumns: columnPicker(spec),
   });
 }
 

@@ -62,7 +62,7 @@ export function readTable(source: DataSource, options: ReadOptions): Promise<Tab
  * Bumped whenever a reader's output for the same bytes and options changes, so tables
  * parsed by an older version are not taken from the cache.
  */
-const TABLE_CACHE_VERSION = 2;
+const TABLE_CACHE_VERSION = 3;
 
 /** Reads one file: from the source's table cache when it has it, else parsed (and kept there). */
 export async function readFile(
@@ -79,6 +79,7 @@ export async function readFile(
     options.limits,
     // What a declaration means, not where it is written.
     (options.columns ?? []).map(({ name, type, format, onError }) => [name, type, format, onError]),
+    options.pickColumns?.key ?? null,
   ]);
   const cached = await cache.load(key);
   if (cached) {

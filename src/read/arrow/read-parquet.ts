@@ -19,8 +19,13 @@ import { columnNames, decodeParquet, readFooter } from "./parquet-decode.ts";
 import type { ParquetFooter } from "./parquet-footer.ts";
 import { ipcTable } from "./read-ipc.ts";
 
-/** Picks the columns to read, once the file's column names are known (all when undefined). */
-export type ColumnPicker = (names: readonly string[]) => readonly string[] | undefined;
+/** Picks the columns to read, once the file's column names are known. */
+export interface ColumnPicker {
+  /** The names to read, from the file's names in file order. */
+  pick(names: readonly string[]): readonly string[];
+  /** Stands for the choice in cache keys: equal keys pick equal columns. */
+  key: string;
+}
 
 /** What a Parquet read takes besides the bytes. */
 export interface ParquetReadOptions {
@@ -102,7 +107,7 @@ export async function parquetTable(
   let columns: readonly string[] | undefined;
   try {
     footer = readFooter(bytes);
-    columns = options.columns?.(columnNames(footer));
+    columns = options.columns?.pick(columnNames(footer));
     return decodeParquet(bytes, footer, columns);
   } catch (error) {
     // Features it leaves out, and damage: parquet-wasm decides (it reports damage itself).
