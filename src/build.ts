@@ -29,7 +29,7 @@ import { tableNotices } from "./read/columns/read-notices.ts";
 import { readTable as readSourceTable } from "./read/index.ts";
 import type { HistoryInput } from "./render/model.ts";
 import { assembleModel } from "./render/model.ts";
-import { renderReport } from "./render/report.ts";
+import { renderPages } from "./render/pages.ts";
 import { writeSite } from "./site/write.ts";
 import type { DataSource } from "./source/data-source.ts";
 import { displayLabel, labelBase } from "./source/display-label.ts";
@@ -70,6 +70,8 @@ export interface BuildResult {
   changes?: ChangeSummary;
   /** The name this run was kept under in the history; absent without one, or with --check. */
   historyRun?: string;
+  /** The HTML files written: index.html, then any other pages (`pages:`). */
+  pages: string[];
   /** Bytes of index.html. */
   htmlBytes: number;
   /** The email's chart PNGs, for composing it again with other links (Connect, notify). */
@@ -109,10 +111,10 @@ async function stage<T>(
  * The definition's `page_budget`: past it, a warning, or with `exceed: fail` an error before
  * anything is written (the last good report stays in place).
  */
-function checkPageBudget(spec: ReportSpec, bytes: number, effects: Effects): void {
+function checkPageBudget(spec: ReportSpec, page: string, bytes: number, effects: Effects): void {
   const budget = spec.pageBudget;
   if (budget === undefined || bytes <= budget.maxKb * 1000) return;
-  const message = `index.html is ${formatBytes(bytes, LOG_LOCALE)}, over the page budget of ${budget.maxKb.toLocaleString("en-US")} kB.`;
+  const message = `${page} is ${formatBytes(bytes, LOG_LOCALE)}, over the page budget of ${budget.maxKb.toLocaleString("en-US")} kB.`;
   const hint =
     "Profile fewer columns (profile: [a, b]), lower limits.max_profile_charts, or raise page_budget.max_kb.";
   if (budget.exceed === "fail") throw new ReportError(message, { hint });
@@ -286,11 +288,11 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     (c) => `${c.charts.size} charts, ${c.histograms.size} column histograms`,
   );
   for (const notice of charts.notices) effects.log.warn(notice);
-  const html = await stage(
+  const pages = await stage(
     effects,
     "render",
     () =>
-      renderReport(
+      renderPages(
         assembleModel({
           spec,
           summary,
@@ -302,6 +304,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
           // What the readers said about columns (recognized date formats, say), as logged.
           notices: tableNotices(table).map((line) => line.split(source.label).join(shownLabel)),
         }),
+        spec.pages,
         {
           defaultsDir,
           templatesDir: spec.templates,
@@ -309,9 +312,15 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
           currency: spec.currency,
         },
       ),
-    (h) => `index.html ${formatBytes(Buffer.byteLength(h), LOG_LOCALE)}`,
+    (list) =>
+      list.length === 1
+        ? `index.html ${formatBytes(Buffer.byteLength(list[0].html), LOG_LOCALE)}`
+        : `${list.length} pages, ${formatBytes(
+            list.reduce((n, page) => n + Buffer.byteLength(page.html), 0),
+            LOG_LOCALE,
+          )} (index.html ${formatBytes(Buffer.byteLength(list[0].html), LOG_LOCALE)})`,
   );
-  checkPageBudget(spec, Buffer.byteLength(html), effects);
+  for (const page of pages) checkPageBudget(spec, page.path, Buffer.byteLength(page.html), effects);
   const images = await stage(
     effects,
     "email",
@@ -338,7 +347,8 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     source,
     summary,
     document,
-    htmlBytes: Buffer.byteLength(html),
+    pages: pages.map((page) => page.path),
+    htmlBytes: Buffer.byteLength(pages[0].html),
     emailImages: images,
     email,
   };
@@ -352,12 +362,13 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     "write",
     () =>
       writeSite(options.outDir, [
-        { path: "index.html", content: html },
+        ...pages.map((page) => ({ path: page.path, content: page.html })),
         { path: "summary.json", content: summaryBytes },
         { path: "email.html", content: inlineImages(email.html, images) },
         { path: "email.txt", content: email.text },
       ]),
-    () => `${options.outDir}/ (index.html, summary.json, email.html, email.txt)`,
+    () =>
+      `${options.outDir}/ (${pages.length === 1 ? "index.html" : `${pages.length} pages`}, summary.json, email.html, email.txt)`,
   );
   const store = history.store;
   if (store !== undefined && spec.history !== undefined && options.recordRun !== false) {

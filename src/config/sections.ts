@@ -26,16 +26,20 @@ import type { YNode } from "./yaml-tree.ts";
 const SECTIONS_HINT =
   "sections:\n  - chart: { title: Revenue by region, query: by_region, mark: bar, x: region, y: revenue }\n  - profile: all";
 
-/** Read `sections:`, checking that charts and tables refer to existing queries and columns. */
+/**
+ * Read `sections:` (or a page's, at `at`), checking that charts and tables refer to existing
+ * queries and columns.
+ */
 export function readSections(
   checker: Checker,
   node: YNode,
   queries: Record<string, QuerySpec>,
+  at: FieldPath = ["sections"],
 ): SectionSpec[] {
   if (node.kind !== "seq" || node.items.length === 0) {
     checker.fail(
       node.pos,
-      ["sections"],
+      at,
       `expected a list of sections, found ${node.kind === "seq" ? "an empty list" : describe(node)}`,
       SECTIONS_HINT,
     );
@@ -44,7 +48,7 @@ export function readSections(
   // by title then abandon quietly, via the "sections" mark.
   return node.items.flatMap((item, index) => {
     const section = checker.attempt(
-      () => readSection(checker, item, ["sections", index], queries),
+      () => readSection(checker, item, [...at, index], queries),
       "sections",
     );
     return section === undefined ? [] : [section];

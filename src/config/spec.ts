@@ -367,12 +367,25 @@ export interface EmailSpec {
   send: SendRule;
 }
 
+/** One page of a report split by `pages:`. */
+export interface PageSpec {
+  title: string;
+  /** "index.html" for the first page, else from the title ("products.html"), unique. */
+  file: string;
+  /** Indexes into ReportSpec.sections, in order. */
+  sections: number[];
+  path: FieldPath;
+}
+
 export interface ReportSpec {
   title: string;
   description?: string;
   source: SourceSpec;
   queries: Record<string, QuerySpec>;
+  /** Every section; with `pages:`, those of all pages in page order. */
   sections: SectionSpec[];
+  /** With `pages:`, the pages (two or more HTML files); absent for a one-page report. */
+  pages?: PageSpec[];
   /** BCP 47 locale for number and date formats; default "en-US". */
   locale: string;
   /** ISO 4217 code for `currency` formats; default "USD". */

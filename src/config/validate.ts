@@ -6,10 +6,11 @@ import { Checker, Fields, quoted } from "./fields.ts";
 import { readHistory } from "./history.ts";
 import { checkMarkdownTexts } from "./inline-values.ts";
 import { readLimits } from "./limits.ts";
+import { readPages } from "./pages.ts";
 import { readQueries } from "./query.ts";
 import { readSections } from "./sections.ts";
 import { readSource } from "./source.ts";
-import type { ReportSpec } from "./spec.ts";
+import type { PageSpec, QuerySpec, ReportSpec, SectionSpec } from "./spec.ts";
 import { locator, type YNode } from "./yaml-tree.ts";
 
 const ROOT_FIELDS = [
@@ -18,6 +19,7 @@ const ROOT_FIELDS = [
   "source",
   "queries",
   "sections",
+  "pages",
   "locale",
   "currency",
   "templates",
@@ -74,11 +76,8 @@ export function buildSpec(
     return readSource(checker, sourceNode, dir);
   }, undefined);
   const queries = readQueries(checker, fields.node("queries"));
-  const sections = attempt(() => {
-    const sectionsNode =
-      fields.node("sections") ?? fields.missing("sections", "sections:\n  - profile: all");
-    return readSections(checker, sectionsNode, queries);
-  }, []);
+  const paged = attempt(() => readLayout(checker, fields, queries), undefined);
+  const sections = paged?.sections ?? [];
   const locale = attempt(() => readLocale(checker, fields), "en-US");
   const currency = attempt(() => readCurrency(checker, fields), "USD");
   const limits = attempt(() => readLimits(checker, fields.node("limits"), env), undefined);
@@ -104,12 +103,38 @@ export function buildSpec(
     file: absoluteFile,
     locate: locator(root, file),
   };
+  if (paged?.pages !== undefined) spec.pages = paged.pages;
   if (history !== undefined) spec.history = history;
   if (budget !== undefined) spec.pageBudget = budget;
   if (description !== undefined) spec.description = description;
   if (templates !== undefined)
     spec.templates = isAbsolute(templates) ? templates : resolve(dir, templates);
   return spec;
+}
+
+/** `sections:` for one page, or `pages:` each with its own sections; not both. */
+function readLayout(
+  checker: Checker,
+  fields: Fields,
+  queries: Record<string, QuerySpec>,
+): { sections: SectionSpec[]; pages?: PageSpec[] } {
+  const pagesNode = fields.node("pages");
+  const sectionsNode = fields.node("sections");
+  if (pagesNode === undefined) {
+    const node =
+      sectionsNode ??
+      fields.missing("sections", "sections:\n  - profile: all\n(or pages: for several pages)");
+    return { sections: readSections(checker, node, queries) };
+  }
+  if (sectionsNode !== undefined) {
+    checker.fail(
+      fields.map.entries.find((e) => e.key === "sections")!.keyPos,
+      ["sections"],
+      "a report has either sections (one page) or pages (each with its sections), not both",
+      "Move these sections into the pages, e.g. into the first page's sections.",
+    );
+  }
+  return readPages(checker, pagesNode, queries);
 }
 
 /** `page_budget: { max_kb: 1000, exceed: warn | fail }` (exceed defaults to warn). */

@@ -299,14 +299,17 @@ export function nodeAt(root: YNode | undefined, path: FieldPath): YNode | undefi
 
 /**
  * The node at `path`, also when the path leaves out a section's kind: stages name a chart's
- * field `["sections", 0, "x"]` where the file has `sections[0].chart.x`.
+ * field `["sections", 0, "x"]` (or `["pages", 1, "sections", 0, "x"]`) where the file has
+ * `sections[0].chart.x`.
  */
 function fieldAt(root: YNode | undefined, path: FieldPath): YNode | undefined {
   const node = nodeAt(root, path);
-  if (node !== undefined || path[0] !== "sections" || typeof path[1] !== "number") return node;
-  const section = nodeAt(root, path.slice(0, 2));
+  if (node !== undefined) return node;
+  const at = path[0] === "pages" ? 2 : 0;
+  if (path[at] !== "sections" || typeof path[at + 1] !== "number") return undefined;
+  const section = nodeAt(root, path.slice(0, at + 2));
   if (section?.kind !== "map" || section.entries.length !== 1) return undefined;
-  return nodeAt(root, [...path.slice(0, 2), section.entries[0].key, ...path.slice(2)]);
+  return nodeAt(root, [...path.slice(0, at + 2), section.entries[0].key, ...path.slice(at + 2)]);
 }
 
 /**

@@ -212,12 +212,36 @@ export interface ReportModel {
   alerts: AlertItem[];
   /** Alerts about the whole table (no column). */
   tableAlerts: AlertItem[];
+  /** With `pages:`, the navigation between them (src/render/pages.ts); absent on a one-page report. */
+  pages?: PageLink[];
+  /** With `pages:`, the page this model renders (`first`: index.html). */
+  page?: PageInfo;
   /** Filled in by renderReport: the theme with the embedded font. */
   css?: string;
 }
 
+/** The page a model renders, in a report with `pages:`. */
+export interface PageInfo {
+  title: string;
+  file: string;
+  /** The first page, index.html: its <title> is the report's alone (publish names content by it). */
+  first: boolean;
+}
+
+/** One entry of the navigation between the pages of a report. */
+export interface PageLink {
+  title: string;
+  /** The page's file name, e.g. "products.html". */
+  href: string;
+  /** This is the page being shown (aria-current="page"). */
+  current: boolean;
+}
+
 export interface AlertItem extends Alert {
+  /** The id of the column's profile card. */
   anchor?: string;
+  /** The link to that card: "#id" on its page, "other.html#id" from another page. */
+  href?: string;
 }
 
 export interface AssembleInput {
@@ -731,7 +755,7 @@ export function assembleModel(input: AssembleInput): ReportModel {
   }
   const alerts: AlertItem[] = summary.alerts.map((alert) => {
     const anchor = alert.column === undefined ? undefined : anchors.get(alert.column);
-    return anchor === undefined ? { ...alert } : { ...alert, anchor };
+    return anchor === undefined ? { ...alert } : { ...alert, anchor, href: `#${anchor}` };
   });
   const model: ReportModel = {
     title: spec.title,

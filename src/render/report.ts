@@ -110,6 +110,16 @@ export function fontFaces(defaultsDir: string): Promise<string> {
 
 /** Render the report page: layout.hbs with every partial, theme.css inlined. */
 export async function renderReport(model: ReportModel, options: RenderOptions): Promise<string> {
+  return (await pageRenderer(options))(model);
+}
+
+/**
+ * Read, check and compile the templates once; the result renders one page per model (a
+ * report with `pages:` renders each page from the same compiled templates).
+ */
+export async function pageRenderer(
+  options: RenderOptions,
+): Promise<(model: ReportModel) => string> {
   const files = await listTemplates(options.defaultsDir);
   if (options.templatesDir !== undefined) {
     for (const [rel, path] of await listTemplates(options.templatesDir)) files.set(rel, path);
@@ -165,16 +175,18 @@ export async function renderReport(model: ReportModel, options: RenderOptions): 
   const theme = themePath === undefined ? "" : await readFile(themePath, "utf8");
   const css = `${await fontFaces(options.defaultsDir)}\n${theme}`;
   const layout = env.compile(sources.get(LAYOUT)!, { noEscape: false });
-  try {
-    return layout({ ...model, css });
-  } catch (error) {
-    const line = lineOf(error);
-    throw new ReportError(
-      `${layoutPath}${line === undefined ? "" : `:${line}`}: template error: ${messageOf(error)}`,
-      {
-        hint: "Check the layout and the partials it uses (templates/partials/).",
-        cause: error,
-      },
-    );
-  }
+  return (model) => {
+    try {
+      return layout({ ...model, css });
+    } catch (error) {
+      const line = lineOf(error);
+      throw new ReportError(
+        `${layoutPath}${line === undefined ? "" : `:${line}`}: template error: ${messageOf(error)}`,
+        {
+          hint: "Check the layout and the partials it uses (templates/partials/).",
+          cause: error,
+        },
+      );
+    }
+  };
 }
