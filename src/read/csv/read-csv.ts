@@ -1,7 +1,10 @@
 // CSV bytes → apache-arrow Table, streaming, on this thread: the tokenizer (tokenizer.ts) hands
 // rows over in batches, and they go column by column into typed builders (append-batch.ts).
-// The first `sampleRows` data rows are buffered to infer each column's type; after that every
-// row goes straight into the builders. A later value that does not fit widens its column
+// The first `sampleRows` data rows are buffered to infer each column's type (a text column
+// whose sampled values are all dates in one common non-ISO form is read as dates in it:
+// columns/recognize-dates.ts); a column declared in `source.columns` takes its declared type
+// instead (columns/declared-columns.ts). After that every row goes straight into the
+// builders. A later value that does not fit widens its column
 // (int32→int64→float64, date→timestamp, anything→string) with a notice, so nothing is lost
 // silently. Integers beyond Int64 make the column Float64. Empty fields are always missing,
 // whatever `nullValues` says. (A worker-thread reader was tried and removed: see

@@ -2,7 +2,9 @@
 // finds each record's extent (braces outside strings), JSON.parse reads it, and the values go
 // straight into the typed column builders the CSV reader uses. Types come from JSON itself
 // (numbers, booleans, text, null); text that is an ISO date or timestamp in every row becomes
-// a date or timestamp column; nested values become JSON text. A value that does not fit its
+// a date or timestamp column, and so does text in one common non-ISO date form
+// (columns/recognize-dates.ts); nested values become JSON text. A column declared in
+// `source.columns` is parsed as declared (columns/declared-columns.ts). A value that does not fit its
 // column widens it (int → float, date → timestamp, anything → text, with a notice).
 // Input cannot make it hold more than one record of max_record_bytes, nest deeper than
 // max_nesting or add more than max_columns keys: each stops the read with a clear error.
