@@ -15,6 +15,7 @@ import type { ColumnDeclaration } from "../src/config/spec.ts";
 import { ReportError } from "../src/errors.ts";
 import { tableNotices } from "../src/read/columns/read-notices.ts";
 import { readTable } from "../src/read/index.ts";
+import type { DataSource } from "../src/source/data-source.ts";
 import { compileFormat, parseDateWith, parseTimestampWith } from "../src/strptime.ts";
 import { column, defaultLimits, memorySource, recordingLog } from "./read-helpers.ts";
 
@@ -582,6 +583,50 @@ describe("declared column types", () => {
         /source\.columns\.units: column "units" is integer in typed\.arrow \(Int32\), which cannot be read as date/.test(
           error.message,
         ),
+    );
+  });
+});
+
+describe("declared types across a dataset", () => {
+  const part = (key: string, text: string): DataSource => ({
+    ...memorySource(`s3://bucket/days/${key}`, text),
+    name: `days/${key}`,
+  });
+  const dataset = (): DataSource => ({
+    label: "s3://bucket/days/",
+    name: "days/",
+    // One file's days are all 12 or less (ambiguous: text); the other's decide (dates).
+    parts: [part("a.csv", "day,n\n01/02/2024,1\n"), part("b.csv", "day,n\n13/02/2024,2\n")],
+    body: () => {
+      throw new Error("not read");
+    },
+  });
+  const options = (columns?: ColumnDeclaration[]) => ({
+    csv: {},
+    limits: defaultLimits,
+    log: recordingLog(),
+    columns,
+  });
+
+  test("files read differently are an error whose hint is a declaration; declared, they agree", async () => {
+    await assert.rejects(readTable(dataset(), options()), (error: unknown) => {
+      assert.ok(error instanceof ReportError);
+      assert.match(
+        error.message,
+        /Column "day" is text .* but date .*; the files of a dataset must agree/,
+      );
+      assert.match(error.hint ?? "", /Declare its type under source\.columns/);
+      return true;
+    });
+    const table = await readTable(
+      dataset(),
+      options([declare("day", "date", { format: "%d/%m/%Y" })]),
+    );
+    assert.deepEqual(column(table, "day"), [Date.UTC(2024, 1, 1), Date.UTC(2024, 1, 13)]);
+    // A name no file has is an error once the whole dataset is read, not per file.
+    await assert.rejects(
+      readTable(dataset(), options([declare("days", "date")])),
+      /source\.columns\.days: s3:\/\/bucket\/days\/ has no column 'days'; did you mean 'day'\?/,
     );
   });
 });

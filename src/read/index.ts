@@ -49,11 +49,8 @@ export function readTable(source: DataSource, options: ReadOptions): Promise<Tab
       source.parts,
       (part) => readFile(part, partOptions),
       options.log,
-    ).then((table) => {
-      const names = table.schema.fields.map((field) => field.name);
-      checkDeclaredNames(options.columns, names, source.label);
-      return table;
-    });
+      (names) => checkDeclaredNames(options.columns, names, source.label),
+    );
   }
   return readFile(source.parts?.[0] ?? source, options, source.label);
 }

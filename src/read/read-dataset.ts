@@ -58,6 +58,8 @@ export async function readDataset(
   allParts: DataSource[],
   readOne: (part: DataSource) => Promise<Table>,
   log: Logger,
+  /** Called with every column name (the files' and the partitions') before they are combined. */
+  checkNames?: (names: string[]) => void,
 ): Promise<Table> {
   const parts = allParts.filter((part) => !isHidden(basename(part.name)));
   if (parts.length === 0) {
@@ -71,6 +73,13 @@ export async function readDataset(
     tables.push(table);
   }
   const partitions = parts.map((part) => partitionValues(root.label, part.label));
+  if (checkNames !== undefined) {
+    const names = new Set(
+      tables.flatMap((table) => table.schema.fields.map((field) => field.name)),
+    );
+    for (const values of partitions) for (const [key] of values) names.add(key);
+    checkNames([...names]);
+  }
   return combine(tables, parts, partitions, log);
 }
 
@@ -188,7 +197,7 @@ function unifiedType(name: string, tables: Table[], parts: DataSource[]): DataTy
       throw new ReportError(
         `Column "${name}" is ${describeType(current.type)} in ${current.part.label} but ${describeType(slot.type)} in ${parts[t].label}; the files of a dataset must agree.`,
         {
-          hint: "Write the column with one type in every file (e.g. cast it in the export), or set `format:`/csv options so text files are read alike.",
+          hint: 'Declare its type under source.columns (e.g. `columns: { day: { type: date, format: "%d/%m/%Y" } }`) so every file is read alike, or write the column with one type in every file (e.g. cast it in the export).',
         },
       );
     }
