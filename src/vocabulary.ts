@@ -8,6 +8,7 @@
 export const SECTION_KINDS = [
   "kpis",
   "chart",
+  "vega_lite",
   "histogram",
   "table",
   "profile",

@@ -26,6 +26,7 @@ import { chartSpec, histogramSpec, stackOf } from "./spec.ts";
 import { accessibleSvg, hoistFill, renderSvg, resetSvgIds, useTextMeasurer } from "./svg.ts";
 import { textMeasurerFor } from "./text-metrics.ts";
 import { NARROW_WIDTH, WIDE_WIDTH } from "./theme.ts";
+import { marksTable, prepareVegaLite, vegaLiteChart } from "./vega-lite.ts";
 
 export type { ChartTable } from "./describe.ts";
 export { chartSpec, histogramSpec } from "./spec.ts";
@@ -272,6 +273,8 @@ export interface SectionChart {
   table: ChartTable;
   /** A histogram's note about its scale or range, shown under it. */
   note?: string;
+  /** `table` is to be read off the drawn marks (a vega_lite chart of the table's raw rows). */
+  tableFromMarks?: boolean;
 }
 
 /**
@@ -309,6 +312,17 @@ export function sectionChart(
       table,
     };
   }
+  if (section?.kind === "vega_lite") {
+    const chart = vegaLiteChart(spec, summary, section, index);
+    return {
+      id,
+      title: section.title,
+      description: chart.description,
+      specFor: chart.specFor,
+      table: chart.table ?? { columns: [], rows: [] },
+      ...(chart.table === undefined && { tableFromMarks: true }),
+    };
+  }
   if (section?.kind === "histogram") {
     const own = summary.histograms?.[index];
     const shape = summary.histogramShapes?.[index];
@@ -336,6 +350,11 @@ export function sectionChart(
     };
   }
   return undefined;
+}
+
+/** What sectionChart needs loaded first: Vega-Lite's schema, when a `vega_lite` section is there. */
+export async function prepareCharts(spec: ReportSpec): Promise<void> {
+  await prepareVegaLite(spec);
 }
 
 /** Render every chart and histogram section, and the profile sparklines, to inline SVG. */
@@ -377,13 +396,16 @@ export async function renderCharts(
   });
 
   const charts = new Map<number, RenderedChart>();
+  await prepareCharts(spec);
   for (const index of spec.sections.keys()) {
     const section = sectionChart(spec, summary, index, measure);
     if (section === undefined) continue;
     charts.set(index, {
       ...(section.note !== undefined && { note: section.note }),
       ...(await renderBoth(section.id, section.title, section.description, section.specFor)),
-      table: section.table,
+      table: section.tableFromMarks
+        ? await marksTable(section.specFor(WIDE_WIDTH), loc)
+        : section.table,
     });
   }
 

@@ -46,7 +46,9 @@ function kpiLabels(sections: readonly SectionSpec[]): string[] {
 
 /** The email a definition without `email:` gets: KPIs, alerts, its first chart, always sent. */
 export function defaultEmail(sections: readonly SectionSpec[]): EmailSpec {
-  const first = sections.findIndex((s) => s.kind === "chart" || s.kind === "histogram");
+  const first = sections.findIndex(
+    (s) => s.kind === "chart" || s.kind === "vega_lite" || s.kind === "histogram",
+  );
   return {
     subject: DEFAULT_SUBJECT,
     kpis: true,
@@ -133,7 +135,9 @@ function checkSubject(
 /** `charts:` names chart and histogram sections by title. */
 function readCharts(checker: Checker, fields: Fields, sections: readonly SectionSpec[]): number[] {
   const titled = sections.flatMap((s, index) =>
-    s.kind === "chart" || s.kind === "histogram" ? [{ title: s.title, index }] : [],
+    s.kind === "chart" || s.kind === "vega_lite" || s.kind === "histogram"
+      ? [{ title: s.title, index }]
+      : [],
   );
   const titles = titled.map((t) => t.title);
   return fields.textList("charts").map(({ text, path, node }) => {

@@ -21,6 +21,7 @@ import type {
   SectionSpec,
   SectionSpecOf,
 } from "./spec.ts";
+import { readVegaLite } from "./vega-lite.ts";
 import type { YNode } from "./yaml-tree.ts";
 
 const SECTIONS_HINT =
@@ -103,6 +104,8 @@ const SECTION_READERS: { [K in SectionKind]: (input: SectionInput) => SectionSpe
     path,
   }),
   chart: ({ checker, value, at, path, queries }) => readChart(checker, value, at, path, queries),
+  vega_lite: ({ checker, value, at, path, queries }) =>
+    readVegaLite(checker, value, at, path, queries),
   histogram: ({ checker, value, at, path }) => {
     const fields = new Fields(checker, value, at, [
       "title",

@@ -215,6 +215,27 @@ export interface ChartFacet {
 /** `sort: -revenue` orders categories by a column of the query; `none` keeps the query's order. */
 export type ChartSort = { column: string; descending: boolean } | "none";
 
+/** A JSON value, as a Vega-Lite spec is made of. */
+export type Json = string | number | boolean | null | Json[] | JsonObject;
+export interface JsonObject {
+  [key: string]: Json;
+}
+
+/** Where a `vega_lite` spec's data comes from: a query's result, or the table's rows. */
+export type VegaLiteData = { query: string } | { table: true };
+
+/** `vega_lite:` any Vega-Lite spec over a query or the table (src/config/vega-lite.ts). */
+export interface VegaLiteSection {
+  kind: "vega_lite";
+  title: string;
+  description?: string;
+  /** The spec as written (title, description and `data: { query }` still in it). */
+  spec: JsonObject;
+  /** Each `data` of the spec by its path within the spec: "data", "layer.1.data". */
+  data: Record<string, VegaLiteData>;
+  path: FieldPath;
+}
+
 export interface HistogramSection {
   kind: "histogram";
   title: string;
@@ -282,6 +303,7 @@ type OnePerKind<T extends { [K in SectionKind]: { kind: K } }> = T;
 export type SectionSpecOf = OnePerKind<{
   kpis: KpiSection;
   chart: ChartSection;
+  vega_lite: VegaLiteSection;
   histogram: HistogramSection;
   table: TableSection;
   profile: ProfileSection;

@@ -1,6 +1,12 @@
 // The email's charts: the chosen chart and histogram sections laid out for a 600 px mail
 // column, through the same Vega-Lite → SVG path as the page, then rasterised to PNG at 2×.
-import { accessibleSvg, renderSvg, sectionChart, standaloneSvg } from "../chart/index.ts";
+import {
+  accessibleSvg,
+  prepareCharts,
+  renderSvg,
+  sectionChart,
+  standaloneSvg,
+} from "../chart/index.ts";
 import { svgToPng } from "../chart/png.ts";
 import { useTextMeasurer } from "../chart/svg.ts";
 import { textMeasurerFor } from "../chart/text-metrics.ts";
@@ -40,6 +46,7 @@ export async function emailImages(
   if (email.charts.length === 0) return [];
   const measurer = await textMeasurerFor(options.fontsDir);
   useTextMeasurer(measurer);
+  await prepareCharts(spec);
   const measure = (text: string, size: number) => measurer.width(text, size);
   const images: EmailImage[] = [];
   for (const index of email.charts) {

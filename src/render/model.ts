@@ -67,7 +67,7 @@ export interface KpisBlock {
 }
 
 export interface ChartBlock {
-  kind: "chart" | "histogram";
+  kind: "chart" | "vega_lite" | "histogram";
   partial: "chart";
   index: number;
   title: string;
@@ -683,6 +683,7 @@ export function assembleModel(input: AssembleInput): ReportModel {
         });
         break;
       case "chart":
+      case "vega_lite":
       case "histogram": {
         const chart = charts.charts.get(index);
         if (chart === undefined)

@@ -9,6 +9,7 @@ import type { Table } from "apache-arrow";
 import { isTemporal } from "../column-type.ts";
 import type { ReportSpec } from "../config/spec.ts";
 import { findAlerts } from "./alerts.ts";
+import { tableChartRows } from "./chart-rows.ts";
 import { readColumns } from "./columns.ts";
 import { countDuplicateRows } from "./duplicates.ts";
 import { shapedHistogram } from "./histogram.ts";
@@ -55,6 +56,8 @@ export function summarize(table: Table, spec: ReportSpec, options: SummarizeOpti
   const unique = rows > 0 && stats.some((s) => s.profile.distinct === rows);
   const alerts = findAlerts(stats, rows, unique ? 0 : countDuplicateRows(columns, rows));
   const summary: Summary = { rows, columns: stats.map((s) => s.profile), queries, kpis, alerts };
+  const chartRows = tableChartRows(spec, columns, rows);
+  if (Object.keys(chartRows).length > 0) summary.chartRows = chartRows;
   const { histograms, shapes } = sectionHistograms(spec, columns);
   if (Object.keys(histograms).length > 0) {
     summary.histograms = histograms;

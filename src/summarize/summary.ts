@@ -128,4 +128,6 @@ export interface Summary {
   histograms?: Record<string, HistogramBin[]>;
   /** The scale of each of `histograms`, and the values outside its bins, by section index. */
   histogramShapes?: Record<string, HistogramShape>;
+  /** The table's rows (the columns the spec mentions) for `vega_lite` sections over `data: { table: true }`, by section index. */
+  chartRows?: Record<string, QueryResult>;
 }
