@@ -512,7 +512,7 @@ describe("aliases are bounded", () => {
     // Every unknown root field is reported (all problems in one pass), the first at line 3.
     assert.match(
       error.message,
-      /^small\.yml: 5 problems[^]*\nsmall\.yml:3:1: a0: unknown field 'a0'/,
+      /^small\.yml: 5 problems[\s\S]*\nsmall\.yml:3:1: a0: unknown field 'a0'/,
     );
   });
 
