@@ -1,5 +1,6 @@
 // The live progress line: under a pseudo-terminal (util-linux `script`), reading the data
-// redraws one line in place (carriage return + erase-line) with bytes, rate and size; with
+// redraws one line in place (carriage return + erase-line) with bytes, rate, size and the rows
+// parsed so far; with
 // stderr piped, CI set, or --quiet, the log is plain lines without a control character.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -48,10 +49,23 @@ test("on a terminal the read is shown as one line redrawn in place", () => {
   const draws = out.split(REDRAW).slice(1);
   const progress = draws.filter((draw) => draw.startsWith(DATA));
   assert.ok(progress.length >= 2, `redrawn at least twice:\n${JSON.stringify(out)}`);
-  // The last redraw before the line is erased shows every byte.
-  assert.match(progress.at(-1) ?? "", /6\.\d MB of 6\.\d MB/);
-  // The stage lines still come out whole.
-  assert.match(out, /read {6}45,000 rows × 16 columns/);
+  // The parse's redraws count rows (the later pass that hashes the file for the run history
+  // shows bytes only). Its last shows every byte and every row: as many as the stage line says
+  // the built table has.
+  const parsing = progress.filter((draw) => / {2}[\d,]+ rows?( |$)/.test(draw));
+  assert.ok(parsing.length >= 1, `rows shown:\n${JSON.stringify(out)}`);
+  assert.match(parsing.at(-1) ?? "", /6\.\d MB of 6\.\d MB/);
+  const rows = /read {6}([\d,]+) rows × 16 columns/.exec(out)?.[1];
+  assert.equal(rows, "45,000");
+  assert.match(parsing.at(-1) ?? "", new RegExp(`6\\.\\d MB {2}${rows} rows`));
+  // Any redraw before that (how many depends on speed) counts up towards it.
+  const counts = parsing.map((draw) =>
+    Number(/([\d,]+) rows?( |$)/.exec(draw)?.[1].replaceAll(",", "")),
+  );
+  assert.deepEqual(
+    counts,
+    [...counts].sort((a, b) => a - b),
+  );
 });
 
 test("piped, with CI set, or --quiet, the log has no control characters", () => {
@@ -67,10 +81,18 @@ test("piped, with CI set, or --quiet, the log has no control characters", () => 
   assert.doesNotMatch(quiet, /read {6}/);
 });
 
-test("a progress line gives bytes, size, rate and time left", () => {
+test("a progress line gives bytes, size, rate, time left and rows", () => {
   assert.equal(
     progressLine("s3://b/k", 16_000_000, 64_000_000, 4000),
     "s3://b/k  16 MB of 64 MB  4 MB/s  12 s left",
+  );
+  assert.equal(
+    progressLine("s3://b/k", 16_000_000, 64_000_000, 4000, 250_000),
+    "s3://b/k  16 MB of 64 MB  250,000 rows  4 MB/s  12 s left",
+  );
+  assert.equal(
+    progressLine("a.csv", 10, 10, 1000, 1),
+    "a.csv  10 bytes of 10 bytes  1 row  10 bytes/s",
   );
   assert.equal(progressLine("data.csv", 1500, undefined, 0), "data.csv  1.5 kB");
 });

@@ -113,6 +113,7 @@ async function parseFile(source: DataSource, options: ReadOptions, label: string
         nullValues: options.csv.nullValues,
         expectedBytes: size,
         onNotice: (message) => options.log.warn(message),
+        onRows: source.countRows,
         limits,
         columns: options.columns,
         checkColumnNames: options.checkColumnNames,
@@ -122,6 +123,7 @@ async function parseFile(source: DataSource, options: ReadOptions, label: string
       return readJson(stream, {
         name: label,
         onNotice: (message) => options.log.warn(message),
+        onRows: source.countRows,
         limits,
         columns: options.columns,
         checkColumnNames: options.checkColumnNames,
@@ -135,11 +137,12 @@ async function parseFile(source: DataSource, options: ReadOptions, label: string
         columns: options.pickColumns,
         onDetail: (message) => options.log.verbose(message),
       });
-      return declaredTypes(checkedTable(table, label, limits), label, options);
+      // The file decodes at once, after its last byte: the line gets the rows at the end.
+      return counted(declaredTypes(checkedTable(table, label, limits), label, options), source);
     }
     case "arrow": {
       const table = await readIpc(stream, { label, size });
-      return declaredTypes(checkedTable(table, label, limits), label, options);
+      return counted(declaredTypes(checkedTable(table, label, limits), label, options), source);
     }
     default:
       return assertNever(detection.format, "data format");
@@ -153,6 +156,12 @@ function declaredTypes(table: Table, label: string, options: ReadOptions): Table
     checkDeclaredNames(options.columns, names, label);
   }
   return castDeclared(table, options.columns, label, (message) => options.log.warn(message));
+}
+
+/** Tells the progress line a columnar file's rows, which come all at once. */
+function counted(table: Table, source: DataSource): Table {
+  source.countRows?.(table.numRows);
+  return table;
 }
 
 /** A columnar file's table, within the width and nesting limits, with types normalized. */

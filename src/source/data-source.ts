@@ -21,6 +21,11 @@ export interface DataSource {
    * reader looks here before parsing and stores what it parsed.
    */
   tableCache?: TableCache;
+  /**
+   * Told how many rows the reader has parsed so far, for the live progress line; present
+   * only where there is one (src/source/progress.ts).
+   */
+  countRows?(rows: number): void;
   /** The bytes; may be consumed once. */
   body(): AsyncIterable<Uint8Array>;
   /**

@@ -50,6 +50,8 @@ export interface ReadCsvOptions {
   expectedBytes?: number;
   /** Receives notices the user should see (renamed columns, widened types). */
   onNotice?: (message: string) => void;
+  /** Told the data rows parsed so far, once per batch of rows (the progress line). */
+  onRows?: (rows: number) => void;
   /** Limits on what the input may make the reader hold (default: src/limits.ts defaults). */
   limits?: Limits;
   /** Declared column types (source.columns); the rest are inferred. */
@@ -142,6 +144,7 @@ class CsvReader implements RowSink {
   private sampleSize = 0;
   private readonly limits: Limits;
   private readonly notice: (message: string) => void;
+  private readonly onRows: ((rows: number) => void) | undefined;
   private readonly validator = new Utf8Validator();
   private delimiter: string | undefined;
   private tokenizer: CsvTokenizer | undefined;
@@ -169,6 +172,7 @@ class CsvReader implements RowSink {
     this.sampleRows = Math.max(1, options.sampleRows ?? DEFAULT_SAMPLE_ROWS);
     this.limits = options.limits ?? limitsFromEnv({});
     this.notice = options.onNotice ?? (() => {});
+    this.onRows = options.onRows;
     this.expectedBytes = options.expectedBytes;
     this.columns = options.columns;
     this.checkColumnNames = options.checkColumnNames ?? true;
@@ -411,6 +415,7 @@ class CsvReader implements RowSink {
       }
     }
     this.rowCount += batch.rows - from;
+    this.onRows?.(this.rowCount);
   }
 
   /** Tells the user that a column widened because of a value, unless only its storage did. */

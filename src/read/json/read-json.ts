@@ -47,6 +47,8 @@ export interface ReadJsonOptions {
   name: string;
   /** Receives notices the user should see (widened column types). */
   onNotice?: (message: string) => void;
+  /** Told the records parsed so far, every few thousand records (the progress line). */
+  onRows?: (rows: number) => void;
   /** Limits on what the input may make the reader hold (default: src/limits.ts defaults). */
   limits?: Limits;
   /** Declared column types (source.columns); the rest are inferred. */
@@ -394,10 +396,14 @@ class RecordScanner {
   }
 }
 
+/** Records between two reports to onRows (a power of two, less one). */
+const ROWS_PER_REPORT_MASK = 4095;
+
 /** Columns built from records; columns first seen late are backfilled with missing values. */
 class RecordSink {
   private readonly name: string;
   private readonly notice: (message: string) => void;
+  private readonly onRows: ((rows: number) => void) | undefined;
   private readonly index = new Map<string, number>();
   private readonly keys: string[] = [];
   private builders: ColumnBuilder[] = [];
@@ -423,6 +429,7 @@ class RecordSink {
     this.columns = options.columns;
     this.declared = declarationsByName(options.columns);
     this.checkColumnNames = options.checkColumnNames ?? true;
+    this.onRows = options.onRows;
   }
 
   add(record: Record<string, unknown>, line: number): void {
@@ -438,9 +445,11 @@ class RecordSink {
       if (this.written[c] !== row) builders[c].pushNull();
     }
     this.rows++;
+    if ((this.rows & ROWS_PER_REPORT_MASK) === 0) this.onRows?.(this.rows);
   }
 
   finish(mode: "ndjson" | "json" | undefined): Table {
+    this.onRows?.(this.rows);
     if (this.rows === 0) {
       throw new ReportError(
         `${this.name}: the ${mode === "json" ? "JSON array is empty" : "file holds no records"}.`,
