@@ -7,8 +7,8 @@
 // null), unknown declared names, declared types over an Arrow file, and the definition's
 // own checks of `source.columns`.
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { after, before, describe, test } from "node:test";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type Table, tableFromArrays, tableToIPC } from "apache-arrow";
 import { parseReportSpec } from "../src/config/load.ts";
 import type { ColumnDeclaration } from "../src/config/spec.ts";
@@ -220,38 +220,39 @@ function declare(
 const csvCell = (text: string) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
 
 describe("strptime formats", () => {
+  // One DuckDB for the comparisons below.
+  let duck: DuckDBConnection;
+  before(async () => {
+    duck = await (await DuckDBInstance.create(":memory:")).connect();
+  });
+  after(() => duck.closeSync());
+
   test("each common form reads as Date.UTC of its parts, and as DuckDB's strptime reads it", async () => {
     const parts = sampleParts(40, 7);
-    const instance = await DuckDBInstance.create(":memory:");
-    const duck = await instance.connect();
-    try {
-      for (const form of FORMS) {
-        const format = compileFormat(form.format);
-        const texts = parts.map(form.write);
-        const ours = texts.map((text) => {
-          const b = bytes(text);
-          return form.kind === "date"
-            ? parseDateWith(format, b, 0, b.length)
-            : parseTimestampWith(format, b, 0, b.length);
-        });
-        assert.deepEqual(
-          ours,
-          parts.map((p) => expectedValue(form, p)),
-          `${form.name}: ${texts.slice(0, 3).join(" | ")}`,
-        );
-        const rows = texts.map((text) => `('${text}')`).join(", ");
-        const result = await duck.runAndReadAll(
-          `SELECT epoch_ms(strptime(t, '${form.duckdb ?? form.format}')) AS ms FROM (VALUES ${rows}) v(t)`,
-        );
-        const theirs = result.getRowObjects().map((row) => Number(row.ms));
-        assert.deepEqual(
-          ours.map((value) => (form.kind === "date" ? value * DAY : value)),
-          theirs,
-          `${form.name} against DuckDB`,
-        );
-      }
-    } finally {
-      duck.closeSync();
+    for (const form of FORMS) {
+      const format = compileFormat(form.format);
+      const texts = parts.map(form.write);
+      const ours = texts.map((text) => {
+        const b = bytes(text);
+        return form.kind === "date"
+          ? parseDateWith(format, b, 0, b.length)
+          : parseTimestampWith(format, b, 0, b.length);
+      });
+      assert.deepEqual(
+        ours,
+        parts.map((p) => expectedValue(form, p)),
+        `${form.name}: ${texts.slice(0, 3).join(" | ")}`,
+      );
+      const rows = texts.map((text) => `('${text}')`).join(", ");
+      const result = await duck.runAndReadAll(
+        `SELECT epoch_ms(strptime(t, '${form.duckdb ?? form.format}')) AS ms FROM (VALUES ${rows}) v(t)`,
+      );
+      const theirs = result.getRowObjects().map((row) => Number(row.ms));
+      assert.deepEqual(
+        ours.map((value) => (form.kind === "date" ? value * DAY : value)),
+        theirs,
+        `${form.name} against DuckDB`,
+      );
     }
   });
 
@@ -269,20 +270,14 @@ describe("strptime formats", () => {
       ["Saturday, June 1, 2024", "%A, %B %d, %Y"],
       ["100% 2024-06-01", "100%% %Y-%m-%d"],
     ];
-    const instance = await DuckDBInstance.create(":memory:");
-    const duck = await instance.connect();
-    try {
-      for (const [text, written] of cases) {
-        const format = compileFormat(written);
-        const b = bytes(text);
-        const ours = parseTimestampWith(format, b, 0, b.length);
-        const result = await duck.runAndReadAll(
-          `SELECT epoch_ms(strptime('${text}', '${written}')) AS ms`,
-        );
-        assert.equal(ours, Number(result.getRowObjects()[0].ms), `${text} as ${written}`);
-      }
-    } finally {
-      duck.closeSync();
+    for (const [text, written] of cases) {
+      const format = compileFormat(written);
+      const b = bytes(text);
+      const ours = parseTimestampWith(format, b, 0, b.length);
+      const result = await duck.runAndReadAll(
+        `SELECT epoch_ms(strptime('${text}', '${written}')) AS ms`,
+      );
+      assert.equal(ours, Number(result.getRowObjects()[0].ms), `${text} as ${written}`);
     }
   });
 
