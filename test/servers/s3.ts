@@ -7,10 +7,11 @@
 // mean something on loopback. Faults injected per object, for one request or every one, break
 // GetObject bodies the ways real networks and stores do (short, long, dropped, trickling, an
 // object replaced between requests), after the signature has been checked as usual.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { KeyRegistry } from "./aws-keys.ts";
+import { SigV4Error, verifySigV4 } from "./sigv4.ts";
 
 export interface StoredObject {
   body: Buffer;
@@ -108,22 +109,13 @@ export interface S3TestServer {
   ): StoredObject;
   /** The object stored at bucket/key, as a test reads it back (no request). */
   getObject(bucket: string, key: string): StoredObject | undefined;
+  /** The keys of bucket that start with `prefix`, sorted (no request; for the Athena server). */
+  listKeys(bucket: string, prefix: string): string[];
   close(): Promise<void>;
 }
 
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
 const xmlEscape = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const sha256Hex = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
-const hmac = (key: Buffer | string, data: string) =>
-  createHmac("sha256", key).update(data).digest();
-
-/** RFC 3986 encoding as SigV4 wants it: everything but unreserved characters. */
-const uriEncode = (text: string) =>
-  encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-
 class S3Error extends Error {
   constructor(
     readonly status: number,
@@ -135,52 +127,7 @@ class S3Error extends Error {
   }
 }
 
-interface ParsedAuth {
-  accessKeyId: string;
-  date: string;
-  region: string;
-  service: string;
-  signedHeaders: string[];
-  signature: string;
-}
-
-function parseAuthorization(header: string): ParsedAuth {
-  const match =
-    /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/.exec(
-      header.trim(),
-    );
-  if (!match) {
-    throw new S3Error(
-      400,
-      "AuthorizationHeaderMalformed",
-      "The authorization header is malformed.",
-    );
-  }
-  const [, accessKeyId, date, region, service, signedHeaders, signature] = match;
-  return { accessKeyId, date, region, service, signedHeaders: signedHeaders.split(";"), signature };
-}
-
-/** The canonical query string: pairs decoded, re-encoded strictly, sorted by name then value. */
-function canonicalQuery(rawQuery: string): string {
-  if (!rawQuery) return "";
-  return rawQuery
-    .split("&")
-    .filter(Boolean)
-    .map((pair) => {
-      const eq = pair.indexOf("=");
-      const name = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
-      const value = eq < 0 ? "" : decodeURIComponent(pair.slice(eq + 1));
-      return [uriEncode(name), uriEncode(value)] as const;
-    })
-    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([name, value]) => `${name}=${value}`)
-    .join("&");
-}
-
-/**
- * Check the request's SigV4 header signature; returns the access key it was signed with.
- * S3 signs the path as sent (no second encoding, no normalisation).
- */
+/** Check the request's SigV4 header signature (sigv4.ts), as S3 errors. */
 function verifySignature(
   req: IncomingMessage,
   body: Buffer,
@@ -189,111 +136,15 @@ function verifySignature(
   now: Date,
   record: S3Recorded,
 ): string {
-  const header = req.headers.authorization;
-  if (!header) throw new S3Error(403, "AccessDenied", "Anonymous access is not allowed.");
-  const auth = parseAuthorization(header);
-  record.accessKeyId = auth.accessKeyId;
-  const key = registry.get(auth.accessKeyId);
-  if (!key) {
-    throw new S3Error(
-      403,
-      "InvalidAccessKeyId",
-      "The AWS Access Key Id you provided does not exist in our records.",
-      { AWSAccessKeyId: auth.accessKeyId },
-    );
+  try {
+    return verifySigV4(req, body, registry, { region, service: "s3", now }, (key) => {
+      record.accessKeyId = key;
+    });
+  } catch (error) {
+    if (error instanceof SigV4Error)
+      throw new S3Error(error.status, error.code, error.message, error.extra);
+    throw error;
   }
-  if (auth.region !== region || auth.service !== "s3") {
-    throw new S3Error(
-      400,
-      "AuthorizationHeaderMalformed",
-      `The authorization header is malformed; the region '${auth.region}' is wrong; expecting '${region}'`,
-      { Region: region },
-    );
-  }
-  const amzDate = String(req.headers["x-amz-date"] ?? "");
-  const parsed = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-  if (!parsed || amzDate.slice(0, 8) !== auth.date) {
-    throw new S3Error(
-      403,
-      "AccessDenied",
-      "X-Amz-Date is missing or does not match the credential scope.",
-    );
-  }
-  const [, y, mo, d, h, mi, s] = parsed.map(Number);
-  const signedAt = Date.UTC(y, mo - 1, d, h, mi, s);
-  if (Math.abs(now.getTime() - signedAt) > 15 * 60_000) {
-    throw new S3Error(
-      403,
-      "RequestTimeTooSkewed",
-      "The difference between the request time and the current time is too large.",
-    );
-  }
-  if (key.sessionToken !== undefined) {
-    const token = req.headers["x-amz-security-token"];
-    if (token !== key.sessionToken || !auth.signedHeaders.includes("x-amz-security-token")) {
-      throw new S3Error(
-        400,
-        "InvalidToken",
-        "The provided token is malformed or otherwise invalid.",
-      );
-    }
-    if (key.expiration && key.expiration.getTime() <= now.getTime()) {
-      throw new S3Error(400, "ExpiredToken", "The provided token has expired.");
-    }
-  }
-  if (!auth.signedHeaders.includes("host")) {
-    throw new S3Error(400, "AuthorizationHeaderMalformed", "The host header must be signed.");
-  }
-  const payloadHash = String(req.headers["x-amz-content-sha256"] ?? "");
-  if (!payloadHash) {
-    throw new S3Error(
-      400,
-      "InvalidRequest",
-      "Missing required header for this request: x-amz-content-sha256",
-    );
-  }
-  if (payloadHash !== "UNSIGNED-PAYLOAD" && payloadHash !== sha256Hex(body)) {
-    throw new S3Error(
-      400,
-      "XAmzContentSHA256Mismatch",
-      "The provided 'x-amz-content-sha256' header does not match what was computed.",
-    );
-  }
-
-  const rawUrl = req.url ?? "/";
-  const q = rawUrl.indexOf("?");
-  const canonicalHeaders = auth.signedHeaders
-    .map((name) => {
-      const value = req.headers[name];
-      const text = Array.isArray(value) ? value.join(",") : (value ?? "");
-      return `${name}:${text.trim().replace(/\s+/g, " ")}\n`;
-    })
-    .join("");
-  const canonicalRequest = [
-    req.method,
-    q < 0 ? rawUrl : rawUrl.slice(0, q),
-    canonicalQuery(q < 0 ? "" : rawUrl.slice(q + 1)),
-    canonicalHeaders,
-    auth.signedHeaders.join(";"),
-    payloadHash,
-  ].join("\n");
-  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
-  const signingKey = hmac(
-    hmac(hmac(hmac(`AWS4${key.secretAccessKey}`, auth.date), auth.region), auth.service),
-    "aws4_request",
-  );
-  const expected = createHmac("sha256", signingKey).update(stringToSign).digest();
-  const given = Buffer.from(auth.signature, "hex");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new S3Error(
-      403,
-      "SignatureDoesNotMatch",
-      "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
-      { AWSAccessKeyId: auth.accessKeyId, StringToSign: stringToSign },
-    );
-  }
-  return auth.accessKeyId;
 }
 
 /** Parse a single `bytes=` range against the object's size; undefined means the whole object. */
@@ -476,6 +327,8 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3TestSer
       return object;
     },
     getObject: (bucket, key) => buckets.get(bucket)?.get(key),
+    listKeys: (bucket, prefix) =>
+      [...(buckets.get(bucket)?.keys() ?? [])].filter((k) => k.startsWith(prefix)).sort(),
     close: async () => {},
   };
 
