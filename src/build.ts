@@ -6,10 +6,11 @@ import { fileURLToPath } from "node:url";
 import type { Table } from "apache-arrow";
 import { renderCharts } from "./chart/index.ts";
 import { loadReportSpec, profileSpec } from "./config/index.ts";
-import type { ReportSpec } from "./config/spec.ts";
+import type { AthenaSpec, ReportSpec } from "./config/spec.ts";
 import type { Effects, Logger } from "./effects.ts";
 import { composeEmail, type EmailMessage, inlineImages } from "./email/compose.ts";
 import { type EmailImage, emailImages } from "./email/images.ts";
+import { summarizeLocally } from "./engine/local/index.ts";
 import { ReportError } from "./errors.ts";
 import { type FormatLocale, formatBytes } from "./format.ts";
 import {
@@ -34,7 +35,6 @@ import { writeSite } from "./site/write.ts";
 import type { DataSource } from "./source/data-source.ts";
 import { displayLabel, labelBase } from "./source/display-label.ts";
 import { openDataSource } from "./source/open.ts";
-import { summarize } from "./summarize/index.ts";
 import type { Summary } from "./summarize/summary.ts";
 import { jsonPieces } from "./summarize/summary-json.ts";
 import { columnPicker } from "./summarize/used-columns.ts";
@@ -57,6 +57,8 @@ export interface BuildOptions {
   recordRun?: boolean;
   /** The history folder when the definition names none; default beside `outDir`. */
   historyFolder?: string;
+  /** Stops the build (Ctrl-C): a running Athena query is cancelled. */
+  signal?: AbortSignal;
 }
 
 export interface BuildResult {
@@ -227,15 +229,11 @@ async function readHistory(
   }
 }
 
-/** Build the report: the whole pipeline, ending in an atomic replace of `outDir`. */
-export async function build(options: BuildOptions, effects: Effects): Promise<BuildResult> {
-  const started = performance.now();
-  const spec = await stage(
-    effects,
-    "config",
-    () => loadSpec(options, effects),
-    (s) => (s.file ? `${s.file} (${s.sections.length} sections)` : "profile of --source"),
-  );
+/** The local engine: read the whole source into an Arrow table and summarize it here. */
+async function localSummary(
+  spec: ReportSpec,
+  effects: Effects,
+): Promise<{ source: DataSource; summary: Summary; now: Date }> {
   const source = await stage(
     effects,
     "source",
@@ -260,10 +258,44 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
   const summary = await stage(
     effects,
     "summarize",
-    () => summarize(table, spec, { now }),
+    () => summarizeLocally(table, spec, { now }),
     (s) =>
       `${s.columns.length} profiles, ${Object.keys(s.queries).length} queries, ${s.kpis.length} KPIs, ${s.alerts.length} alerts`,
   );
+  return { source, summary, now };
+}
+
+/** The Athena engine (docs/athena.md): the queries and the profile run where the data lies. */
+async function athenaSummary(
+  spec: ReportSpec & { athena: AthenaSpec },
+  options: BuildOptions,
+  effects: Effects,
+): Promise<{ source: DataSource; summary: Summary; now: Date }> {
+  const now = effects.now();
+  // The Athena client loads only for `engine: athena` (start-up, src/cli/main.ts).
+  const { summarizeInAthena } = await import("./engine/athena/index.ts");
+  const run = await stage(
+    effects,
+    "athena",
+    () => summarizeInAthena(spec, effects, { now, signal: options.signal }),
+    (r) => `${r.statements.length} statements, ${formatBytes(r.scannedBytes, LOG_LOCALE)} scanned`,
+  );
+  return { source: run.source, summary: run.summary, now };
+}
+
+/** Build the report: the whole pipeline, ending in an atomic replace of `outDir`. */
+export async function build(options: BuildOptions, effects: Effects): Promise<BuildResult> {
+  const started = performance.now();
+  const spec = await stage(
+    effects,
+    "config",
+    () => loadSpec(options, effects),
+    (s) => (s.file ? `${s.file} (${s.sections.length} sections)` : "profile of --source"),
+  );
+  const { source, summary, now } =
+    spec.engine === "athena" && spec.athena !== undefined
+      ? await athenaSummary({ ...spec, athena: spec.athena }, options, effects)
+      : await localSummary(spec, effects);
   const document = summaryDocument(summary, {
     builtAt: now,
     title: spec.title,

@@ -34,6 +34,10 @@ export const LIMITS = {
     default: 1_800,
     what: "seconds one S3 object may take to download, retries included",
   },
+  max_scanned_bytes: {
+    default: 100 * 1000 ** 3,
+    what: "bytes Amazon Athena may scan for one build (engine: athena)",
+  },
 } as const satisfies Record<string, { default: number; what: string }>;
 
 export type LimitName = keyof typeof LIMITS;

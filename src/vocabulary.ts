@@ -132,6 +132,10 @@ export type ChangeKind = (typeof CHANGE_KINDS)[number];
 export const SEND_OPS = ["above", "below", "equals"] as const;
 export type SendOp = (typeof SEND_OPS)[number];
 
+/** Where the report's summaries are computed: in this process, or pushed to Amazon Athena. */
+export const ENGINES = ["local", "athena"] as const;
+export type Engine = (typeof ENGINES)[number];
+
 /** True when `value` is one of `list`: narrows a string read from YAML or a template. */
 export function isOneOf<const T extends string>(list: readonly T[], value: unknown): value is T {
   return typeof value === "string" && (list as readonly string[]).includes(value);

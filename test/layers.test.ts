@@ -15,7 +15,9 @@ import { test } from "node:test";
  * (source reads S3 through aws, which gets Connect's credentials from connect; cache, the
  * download cache, sits between aws and source and knows neither); "build" is
  * src/build.ts, which wires the stages; history reads summaries (and keeps them in S3 through
- * aws) and render reads its change summary, so it sits between summarize and chart; "index" is src/index.ts, the package's entry point.
+ * aws) and render reads its change summary, so it sits between summarize and chart; engine (the
+ * local and Athena engines) runs summarize's checks and helpers and reads S3 through aws, and
+ * only build uses it; "index" is src/index.ts, the package's entry point.
  */
 const LAYERS = [
   "shared",
@@ -27,6 +29,7 @@ const LAYERS = [
   "source",
   "read",
   "summarize",
+  "engine",
   "history",
   "chart",
   "render",

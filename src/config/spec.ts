@@ -12,6 +12,7 @@ import type {
   ChartScale,
   ChartStack,
   DataFormat,
+  Engine,
   FilterOp,
   HistogramScale,
   MeasureOp,
@@ -32,6 +33,7 @@ export type {
   ChartScale,
   ChartStack,
   DataFormat,
+  Engine,
   FilterOp,
   HistogramScale,
   MeasureOp,
@@ -399,6 +401,22 @@ export interface PageSpec {
   path: FieldPath;
 }
 
+/** The definition's `athena:` block (with `engine: athena`; docs/athena.md). */
+export interface AthenaSpec {
+  workgroup: string;
+  /** The Glue database the queries run in (and the temporary table is made in). */
+  database: string;
+  /** A table already in the Glue catalog; absent: a temporary table over source.s3. */
+  table?: string;
+  /** s3://bucket/prefix/ for query results, ending in "/"; absent: the workgroup's. */
+  outputLocation?: string;
+  catalog: string;
+  region?: string;
+  /** `max_scanned_bytes:` here, when set; the limit itself is ReportSpec.limits. */
+  maxScannedBytes?: number;
+  path: FieldPath;
+}
+
 export interface ReportSpec {
   title: string;
   description?: string;
@@ -416,6 +434,9 @@ export interface ReportSpec {
   history?: HistorySpec;
   /** Bounds on what the input may make the build do (src/limits.ts). */
   limits: Limits;
+  /** Where summaries are computed; absent: local. `athena` comes with `athena`. */
+  engine?: Engine;
+  athena?: AthenaSpec;
   /** `page_budget:` the most index.html may weigh, in kB (1000 bytes), and what to do past it. */
   pageBudget?: { maxKb: number; exceed: BudgetAction };
   /** What the email carries and when it is sent; defaults when the definition has no `email:`. */

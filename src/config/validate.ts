@@ -1,7 +1,9 @@
 // The YAML tree of a report definition → the typed ReportSpec.
 import { dirname, isAbsolute, resolve } from "node:path";
+import { limitEnvName } from "../limits.ts";
 import { BUDGET_ACTIONS } from "../vocabulary.ts";
 import { readEmail } from "./email.ts";
+import { readEngine } from "./engine.ts";
 import { Checker, Fields, quoted } from "./fields.ts";
 import { readHistory } from "./history.ts";
 import { checkMarkdownTexts } from "./inline-values.ts";
@@ -27,6 +29,8 @@ const ROOT_FIELDS = [
   "history",
   "page_budget",
   "email",
+  "engine",
+  "athena",
 ] as const;
 
 /**
@@ -89,6 +93,7 @@ export function buildSpec(
   const budget = attempt(() => readPageBudget(checker, fields), undefined);
   const description = attempt(() => fields.text("description"), undefined);
   const templates = attempt(() => fields.text("templates"), undefined);
+  const engine = attempt(() => readEngine(checker, fields), { engine: "local" as const });
   checkMarkdownTexts(checker, { description, sections, email, queries });
   checker.finish();
   const spec: ReportSpec = {
@@ -104,6 +109,14 @@ export function buildSpec(
     locate: locator(root, file),
   };
   if (paged?.pages !== undefined) spec.pages = paged.pages;
+  if (engine.athena !== undefined) {
+    spec.engine = engine.engine;
+    spec.athena = engine.athena;
+    // athena.max_scanned_bytes sets the limit; the environment's override still wins.
+    const { maxScannedBytes } = engine.athena;
+    if (maxScannedBytes !== undefined && !env[limitEnvName("max_scanned_bytes")]?.trim())
+      spec.limits.max_scanned_bytes = maxScannedBytes;
+  }
   if (history !== undefined) spec.history = history;
   if (budget !== undefined) spec.pageBudget = budget;
   if (description !== undefined) spec.description = description;

@@ -131,9 +131,9 @@ export interface ShapedHistogram {
 }
 
 /** Tukey's far-out fence multiplier: a range of [Q1 - 3·IQR, Q3 + 3·IQR] keeps the body. */
-const FENCE = 3;
+export const FENCE = 3;
 /** Positive data whose 99th percentile is this many times its median count as heavy-tailed. */
-const HEAVY_TAIL_RATIO = 10;
+export const HEAVY_TAIL_RATIO = 10;
 
 /**
  * Histogram of ascending `sorted` (non-empty) shaped to show the data: a log scale for positive

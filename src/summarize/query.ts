@@ -216,12 +216,12 @@ function group(
   return { grouping: { ids, count: firsts.length }, keyIds };
 }
 
-interface OrderKey {
+export interface OrderKey {
   name: string;
   descending: boolean;
 }
 
-function sortOrder(query: QuerySpec): OrderKey[] {
+export function sortOrder(query: QuerySpec): OrderKey[] {
   const keys = (list: readonly (GroupKey | SortKey)[]): OrderKey[] =>
     list.map((k) => ({ name: k.name, descending: "descending" in k ? k.descending : false }));
   if (query.sort.length > 0) return [...keys(query.sort), ...keys(query.groupBy)];
@@ -236,7 +236,7 @@ function sortOrder(query: QuerySpec): OrderKey[] {
 }
 
 /** Compares records by `order`; nulls last whatever the direction. */
-function comparator(
+export function comparator(
   order: OrderKey[],
 ): (a: Record<string, Cell>, b: Record<string, Cell>) => number {
   return (a, b) => {

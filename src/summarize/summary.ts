@@ -56,7 +56,12 @@ export interface ColumnProfile {
   /** For dates and timestamps: the calendar unit of each histogram bin. */
   histogramUnit?: "hour" | "day" | "week" | "month" | "quarter" | "year";
   top?: TopValue[];
+  /** Figures an engine estimated instead of counting (engine: athena): shown with "≈". */
+  approximate?: ApproximateField[];
 }
+
+/** The profile figures an engine may estimate: approx_distinct, approx_percentile, bins chosen from those. */
+export type ApproximateField = "distinct" | "quantiles" | "histogram";
 
 export type Cell = string | number | boolean | null;
 
@@ -70,6 +75,8 @@ export interface QueryResult {
   name: string;
   columns: QueryColumn[];
   rows: Record<string, Cell>[];
+  /** Output columns an engine estimated (median in Athena is approx_percentile). */
+  approximate?: string[];
 }
 
 export interface KpiValue {

@@ -1,0 +1,246 @@
+// The definition's queries and KPI tiles as Trino SELECTs. The local engine's checks run
+// first over empty columns of the same names and types (columns.ts), so a definition fails
+// with the same located message whichever engine runs it; then filters, group keys (time
+// buckets by date_trunc), measures, sort and limit are compiled, every name and value quoted
+// (sql.ts), and the rows read back are typed, sorted and cut as src/summarize/query.ts does.
+import { assertNever } from "../../assert-never.ts";
+import { isoDate } from "../../calendar.ts";
+import { isTemporal } from "../../column-type.ts";
+import type { Filter, KpiSpec, Measure, QuerySpec, ReportSpec } from "../../config/spec.ts";
+import { cutCell, cutText } from "../../summarize/cut-text.ts";
+import { computeKpi, SPARKLINE_PERIODS } from "../../summarize/kpi.ts";
+import { numberCell, resolveMeasure } from "../../summarize/measure.ts";
+import { comparator, runQuery, sortOrder } from "../../summarize/query.ts";
+import { specLimitError } from "../../summarize/spec-error.ts";
+import type { Cell, ColumnType, KpiValue, QueryResult } from "../../summarize/summary.ts";
+import { addBuckets, bucketStart, parseIso } from "../../summarize/time.ts";
+import type { AthenaSession } from "./client.ts";
+import { bucketNumber, emptyColumns, present, type SqlColumn } from "./columns.ts";
+import { num, text } from "./sql.ts";
+
+/** Runs one query of the definition in Athena. */
+export async function queryInAthena(
+  session: AthenaSession,
+  from: string,
+  columns: readonly SqlColumn[],
+  query: QuerySpec,
+  spec: ReportSpec,
+): Promise<QueryResult> {
+  // The local checks; over no rows, they also give the output columns and their types.
+  const outputs = runQuery(query, emptyColumns(columns), 0, spec).columns;
+  const byName = (name: string) => columns.find((c) => c.name === name) as SqlColumn;
+  const keys = query.groupBy.map((key) => {
+    const column = byName(key.column);
+    return key.unit !== undefined ? bucketNumber(column, key.unit) : keyValue(column);
+  });
+  const measures = query.measures.map((m) => measureSql(m, byName));
+  const alias = (i: number) => `"o${i}"`;
+  const names = outputs.map((o) => o.name);
+  const select = [...keys, ...measures].map((expr, i) => `${expr} AS ${alias(i)}`);
+  const maxGroups = spec.limits.max_groups;
+  const order = sortOrder(query)
+    .map((k) => `${alias(names.indexOf(k.name))}${k.descending ? " DESC" : " ASC"}`)
+    .join(", ");
+  const limit = Math.min(query.limit ?? maxGroups + 1, maxGroups + 1);
+  const sql = [
+    `SELECT ${[...select, 'count(*) OVER () AS "groups"'].join(", ")} FROM ${from}`,
+    where(query.filter, byName),
+    keys.length > 0 ? `GROUP BY ${keys.join(", ")}` : "",
+    order === "" ? "" : `ORDER BY ${order}`,
+    `LIMIT ${Math.max(0, limit)}`,
+  ]
+    .filter((part) => part !== "")
+    .join(" ");
+  const result = await session.run(sql, `query ${query.name}`);
+  const groups = Number(result.rows[0]?.[outputs.length] ?? 0);
+  if (groups > maxGroups) throw specLimitError(spec, query.path, "max_groups");
+  const records = result.rows.map((row) => {
+    const record: Record<string, Cell> = {};
+    outputs.forEach((o, i) => {
+      record[o.name] = cell(row[i], o.type, i < keys.length ? keyKind(query, i, byName) : "number");
+    });
+    return record;
+  });
+  records.sort(comparator(sortOrder(query)));
+  const kept = query.limit === undefined ? records : records.slice(0, Math.max(0, query.limit));
+  const maxText = spec.limits.max_text_chars;
+  for (const record of kept)
+    for (const name of names) record[name] = cutCell(record[name], maxText);
+  const out: QueryResult = { name: query.name, columns: outputs, rows: kept };
+  const approximate = query.measures.filter((m) => m.op === "median").map((m) => m.name);
+  if (approximate.length > 0) out.approximate = approximate;
+  return out;
+}
+
+/** Computes one KPI tile (section index `section`) in Athena. */
+export async function kpiInAthena(
+  session: AthenaSession,
+  from: string,
+  columns: readonly SqlColumn[],
+  kpi: KpiSpec,
+  section: number,
+  spec: ReportSpec,
+  now: Date,
+): Promise<KpiValue> {
+  const empty = emptyColumns(columns);
+  computeKpi(kpi, section, empty, 0, spec, now);
+  const type = resolveMeasure(kpi.measure, empty, spec).type;
+  const byName = (name: string) => columns.find((c) => c.name === name) as SqlColumn;
+  const measure = measureSql(kpi.measure, byName);
+  const filter = where(kpi.filter, byName);
+  const label = `KPI ${kpi.label}`;
+  const { compare } = kpi;
+  const dates = compare === undefined ? undefined : byName(compare.column);
+  const selects = [`${measure} AS "v"`];
+  if (dates !== undefined)
+    selects.push(`max(${dates.number}) AS "latest"`, `min(${dates.number}) AS "earliest"`);
+  const first = await session.run(
+    `SELECT ${selects.join(", ")} FROM ${from} ${filter}`.trim(),
+    label,
+  );
+  const row = first.rows[0] ?? [];
+  const measured = scalar(cell(row[0], type, "number"));
+  const value =
+    typeof measured === "string" ? cutText(measured, spec.limits.max_text_chars) : measured;
+  const tile: KpiValue = { section, label: kpi.label, format: kpi.format, value };
+  if (compare === undefined || dates === undefined || row[1] === null || row[1] === undefined)
+    return tile;
+
+  // The periods, as src/summarize/kpi.ts chooses them.
+  const latest = Number(row[1]);
+  const { unit } = compare;
+  let current = bucketStart(latest, unit);
+  let end = addBuckets(current, unit, 1);
+  if (compare.completePeriods !== false && now.getTime() < end) {
+    end = current;
+    current = addBuckets(current, unit, -1);
+  }
+  const previous = addBuckets(current, unit, -1);
+  const start =
+    compare.sparkline === true
+      ? Math.max(
+          bucketStart(Number(row[2]), unit),
+          addBuckets(current, unit, 1 - SPARKLINE_PERIODS),
+        )
+      : previous;
+  const range = `${dates.number} >= ${num(Math.min(start, previous))} AND ${dates.number} < ${num(end)}`;
+  const bucket = bucketNumber(dates, unit);
+  const periods = await session.run(
+    `SELECT ${bucket} AS "p", ${measure} AS "v" FROM ${from} ${filter === "" ? `WHERE ${range}` : `${filter} AND (${range})`} GROUP BY ${bucket}`,
+    `${label} by ${unit}`,
+  );
+  const byPeriod = new Map(periods.rows.map((r) => [Number(r[0]), r[1]]));
+  // A period without rows: count() is 0, anything else has no value (as over no rows locally).
+  const empty0 = kpi.measure.op === "count" || kpi.measure.op === "count_distinct" ? 0 : null;
+  const valueAt = (period: number): number | null => {
+    if (!byPeriod.has(period)) return empty0;
+    const v = cell(byPeriod.get(period) ?? null, type, "number");
+    return typeof v === "number" ? v : null;
+  };
+  const currentValue = valueAt(current);
+  const previousValue = valueAt(previous);
+  tile.comparison = {
+    column: cutText(dates.name, spec.limits.max_text_chars),
+    unit,
+    partial: now.getTime() < end,
+    current: isoDate(current),
+    previous: isoDate(previous),
+    currentValue,
+    previousValue,
+    change:
+      currentValue === null || previousValue === null || previousValue === 0
+        ? null
+        : (currentValue - previousValue) / Math.abs(previousValue),
+  };
+  if (compare.sparkline === true) {
+    const series: { period: string; value: number | null }[] = [];
+    for (let p = start; p <= current; p = addBuckets(p, unit, 1))
+      series.push({ period: isoDate(p), value: valueAt(p) });
+    tile.comparison.series = series;
+  }
+  return tile;
+}
+
+/** A column's value as a group key: numbers (epoch ms for dates), text for text columns. */
+function keyValue(column: SqlColumn): string {
+  return column.number ?? column.value;
+}
+
+function keyKind(
+  query: QuerySpec,
+  i: number,
+  byName: (name: string) => SqlColumn,
+): "number" | "category" {
+  return query.groupBy[i].unit !== undefined ? "number" : byName(query.groupBy[i].column).kind;
+}
+
+/** One measure as a Trino aggregate over the columns' values (numbers, or text). */
+function measureSql(measure: Measure, byName: (name: string) => SqlColumn): string {
+  if (measure.column === undefined) return "count(*)";
+  const column = byName(measure.column);
+  const n = column.number;
+  switch (measure.op) {
+    case "count":
+      return `count_if(${present(column)})`;
+    case "count_distinct":
+      return `count(DISTINCT ${keyValue(column)})`;
+    case "sum":
+      return `sum(${n})`;
+    case "mean":
+      return `avg(${n})`;
+    case "min":
+    case "max":
+      return `${measure.op}(${keyValue(column)})`;
+    case "median":
+      return `approx_percentile(${n}, 5E-1)`;
+    default:
+      return assertNever(measure.op, "measure op");
+  }
+}
+
+/** The WHERE clause of `filters` (already checked by the local engine); "" for none. */
+function where(filters: readonly Filter[], byName: (name: string) => SqlColumn): string {
+  if (filters.length === 0) return "";
+  return `WHERE ${filters.map((f) => `(${condition(f, byName(f.column))})`).join(" AND ")}`;
+}
+
+function condition(filter: Filter, column: SqlColumn): string {
+  if (filter.op === "is null") return `NOT (${present(column)})`;
+  if (filter.op === "is not null") return present(column);
+  const values = Array.isArray(filter.value) ? filter.value : [filter.value ?? ""];
+  const literal = (v: string | number | boolean): string => {
+    if (column.kind === "category") return text(String(v));
+    if (isTemporal(column.type)) return num(parseIso(String(v)) ?? Number.NaN);
+    if (column.type === "boolean") return String(v).toLowerCase() === "true" ? "1E0" : "0E0";
+    return num(Number(v));
+  };
+  const target = column.kind === "category" ? column.value : (column.number as string);
+  const list = values.map(literal).join(", ");
+  switch (filter.op) {
+    case "=":
+    case "<":
+    case "<=":
+    case ">":
+    case ">=":
+      return `${target} ${filter.op} ${literal(values[0])}`;
+    case "!=":
+      return `${target} <> ${literal(values[0])}`;
+    case "in":
+      return `${target} IN (${list})`;
+    case "not in":
+      return `NOT (${target} IN (${list}))`;
+    default:
+      return assertNever(filter.op, "filter op");
+  }
+}
+
+/** A result cell as the local engine writes it: numbers typed, dates as ISO text. */
+function cell(textValue: string | null, type: ColumnType, kind: "number" | "category"): Cell {
+  if (textValue === null) return null;
+  if (kind === "category" || type === "string") return textValue;
+  return numberCell(Number(textValue), type);
+}
+
+function scalar(value: Cell): number | string | null {
+  return typeof value === "boolean" ? String(value) : value;
+}
