@@ -229,11 +229,17 @@ async function readHistory(
   }
 }
 
+/** What an engine hands the rest of the build. */
+interface EngineResult {
+  source: DataSource;
+  summary: Summary;
+  now: Date;
+  /** What the readers said about columns (recognized date formats, say), as logged. */
+  notices: string[];
+}
+
 /** The local engine: read the whole source into an Arrow table and summarize it here. */
-async function localSummary(
-  spec: ReportSpec,
-  effects: Effects,
-): Promise<{ source: DataSource; summary: Summary; now: Date }> {
+async function localSummary(spec: ReportSpec, effects: Effects): Promise<EngineResult> {
   const source = await stage(
     effects,
     "source",
@@ -262,7 +268,7 @@ async function localSummary(
     (s) =>
       `${s.columns.length} profiles, ${Object.keys(s.queries).length} queries, ${s.kpis.length} KPIs, ${s.alerts.length} alerts`,
   );
-  return { source, summary, now };
+  return { source, summary, now, notices: tableNotices(table) };
 }
 
 /** The Athena engine (docs/athena.md): the queries and the profile run where the data lies. */
@@ -270,7 +276,7 @@ async function athenaSummary(
   spec: ReportSpec & { athena: AthenaSpec },
   options: BuildOptions,
   effects: Effects,
-): Promise<{ source: DataSource; summary: Summary; now: Date }> {
+): Promise<EngineResult> {
   const now = effects.now();
   // The Athena client loads only for `engine: athena` (start-up, src/cli/main.ts).
   const { summarizeInAthena } = await import("./engine/athena/index.ts");
@@ -280,7 +286,7 @@ async function athenaSummary(
     () => summarizeInAthena(spec, effects, { now, signal: options.signal }),
     (r) => `${r.statements.length} statements, ${formatBytes(r.scannedBytes, LOG_LOCALE)} scanned`,
   );
-  return { source: run.source, summary: run.summary, now };
+  return { source: run.source, summary: run.summary, now, notices: [] };
 }
 
 /** Build the report: the whole pipeline, ending in an atomic replace of `outDir`. */
@@ -292,7 +298,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     () => loadSpec(options, effects),
     (s) => (s.file ? `${s.file} (${s.sections.length} sections)` : "profile of --source"),
   );
-  const { source, summary, now } =
+  const { source, summary, now, notices } =
     spec.engine === "athena" && spec.athena !== undefined
       ? await athenaSummary({ ...spec, athena: spec.athena }, options, effects)
       : await localSummary(spec, effects);
@@ -334,7 +340,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
           now,
           history: history.input,
           // What the readers said about columns (recognized date formats, say), as logged.
-          notices: tableNotices(table).map((line) => line.split(source.label).join(shownLabel)),
+          notices: notices.map((line) => line.split(source.label).join(shownLabel)),
         }),
         spec.pages,
         {

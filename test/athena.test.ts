@@ -21,7 +21,7 @@ import { openLocalFile } from "../src/source/open.ts";
 import { summarize } from "../src/summarize/index.ts";
 import { quantileSorted } from "../src/summarize/quantiles.ts";
 import type { ColumnProfile, Summary } from "../src/summarize/summary.ts";
-import { parseIso } from "../src/summarize/time.ts";
+import { parseIso } from "../src/time-buckets.ts";
 import { ROOT, runCli } from "./helpers/cli.ts";
 import { recordingEffects } from "./helpers/effects.ts";
 import { assertValidSummary } from "./helpers/json-schema.ts";

@@ -6,7 +6,7 @@
 import type { ColumnType } from "../../column-type.ts";
 import { isTemporal } from "../../column-type.ts";
 import type { Column } from "../../summarize/columns.ts";
-import { text } from "./sql.ts";
+import { quoteString } from "./sql.ts";
 
 export interface SqlColumn {
   /** The column's name in the report (the data's header or the table's column). */
@@ -46,7 +46,8 @@ export function typedColumn(name: string, athenaType: string, ref: string): SqlC
 
 /**
  * A column of a CSV table read as text (OpenCSVSerde): `ref` is its quoted name, `type` what
- * the local reader found in a sample, `nullValues` the texts read as missing.
+ * the local reader found in a sample, `nullValues` the texts read as missing (blanks around
+ * them too, as src/read/csv/null-values.ts reads them).
  */
 export function textColumn(
   name: string,
@@ -58,7 +59,7 @@ export function textColumn(
   const nulled =
     nullValues.length === 0
       ? ref
-      : `CASE WHEN ${ref} IN (${nullValues.map(text).join(", ")}) THEN NULL ELSE ${ref} END`;
+      : `CASE WHEN trim(${ref}) IN (${nullValues.map(quoteString).join(", ")}) THEN NULL ELSE ${ref} END`;
   if (kind === "category" || type === "string")
     return { name, type, kind: "category", value: nulled };
   // try(): a value the sample did not foresee becomes missing instead of failing the query.
@@ -101,7 +102,7 @@ export function present(column: SqlColumn): string {
 
 /** `column`'s value truncated to a calendar unit, as epoch ms (the start of the period). */
 export function bucketNumber(column: SqlColumn, unit: string): string {
-  const truncated = `date_trunc(${text(unit)}, ${column.value})`;
+  const truncated = `date_trunc(${quoteString(unit)}, ${column.value})`;
   return column.type === "date"
     ? `date_diff('day', DATE '1970-01-01', ${truncated}) * 86400000E0`
     : `to_unixtime(${truncated}) * 1000E0`;

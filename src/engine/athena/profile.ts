@@ -23,7 +23,7 @@ import type {
   Quantiles,
   TopValue,
 } from "../../summarize/summary.ts";
-import { addBuckets, type BucketUnit, bucketStart } from "../../summarize/time.ts";
+import { addBuckets, type BucketUnit, bucketStart } from "../../time-buckets.ts";
 import type { AthenaSession } from "./client.ts";
 import { present, type SqlColumn, temporal } from "./columns.ts";
 import { num } from "./sql.ts";

@@ -13,10 +13,10 @@ import { numberCell, resolveMeasure } from "../../summarize/measure.ts";
 import { comparator, runQuery, sortOrder } from "../../summarize/query.ts";
 import { specLimitError } from "../../summarize/spec-error.ts";
 import type { Cell, ColumnType, KpiValue, QueryResult } from "../../summarize/summary.ts";
-import { addBuckets, bucketStart, parseIso } from "../../summarize/time.ts";
+import { addBuckets, bucketStart, parseIso } from "../../time-buckets.ts";
 import type { AthenaSession } from "./client.ts";
 import { bucketNumber, emptyColumns, present, type SqlColumn } from "./columns.ts";
-import { num, text } from "./sql.ts";
+import { num, quoteString } from "./sql.ts";
 
 /** Runs one query of the definition in Athena. */
 export async function queryInAthena(
@@ -209,7 +209,7 @@ function condition(filter: Filter, column: SqlColumn): string {
   if (filter.op === "is not null") return present(column);
   const values = Array.isArray(filter.value) ? filter.value : [filter.value ?? ""];
   const literal = (v: string | number | boolean): string => {
-    if (column.kind === "category") return text(String(v));
+    if (column.kind === "category") return quoteString(String(v));
     if (isTemporal(column.type)) return num(parseIso(String(v)) ?? Number.NaN);
     if (column.type === "boolean") return String(v).toLowerCase() === "true" ? "1E0" : "0E0";
     return num(Number(v));

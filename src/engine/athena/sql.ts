@@ -1,16 +1,10 @@
-// Trino SQL text from values: every identifier and literal the Athena engine writes passes
-// through here, quoted, so no column name or filter value can change a statement's meaning.
-// Hive DDL (CREATE EXTERNAL TABLE) quotes its names with backticks instead.
+// Trino SQL text from values: every identifier and literal the Athena engine writes is quoted
+// by the expression printer's quoting (src/expr/to-sql.ts) or here, so no column name or filter
+// value can change a statement's meaning. Hive DDL (CREATE EXTERNAL TABLE) quotes its names
+// with backticks instead.
+import { quoteIdentifier } from "../../expr/to-sql.ts";
 
-/** A Trino identifier: double-quoted, inner quotes doubled (`a"b` → `"a""b"`). */
-export function ident(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** A Trino varchar literal: single-quoted, inner quotes doubled. */
-export function text(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
+export { quoteIdentifier, quoteString } from "../../expr/to-sql.ts";
 
 /**
  * A finite number as a Trino DOUBLE literal, exactly (JS prints the shortest form that reads
@@ -29,5 +23,5 @@ export function hiveIdent(name: string): string {
 
 /** A table as the FROM clause names it: "database"."table". */
 export function tableName(database: string, table: string): string {
-  return `${ident(database)}.${ident(table)}`;
+  return `${quoteIdentifier(database)}.${quoteIdentifier(table)}`;
 }

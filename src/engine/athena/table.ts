@@ -17,7 +17,7 @@ import { readColumns } from "../../summarize/columns.ts";
 import { specError } from "../../summarize/spec-error.ts";
 import type { AthenaSession } from "./client.ts";
 import { type SqlColumn, textColumn, typedColumn } from "./columns.ts";
-import { hiveIdent, ident, tableName, text } from "./sql.ts";
+import { hiveIdent, quoteIdentifier, quoteString, tableName } from "./sql.ts";
 
 /** Bytes of the first object read to learn the columns' types. */
 export const SAMPLE_BYTES = 1 << 20;
@@ -40,7 +40,7 @@ export async function glueTable(
 ): Promise<AthenaTable> {
   const from = tableName(athena.database, athena.table);
   const result = await session.run(`SELECT * FROM ${from} LIMIT 0`, "table schema");
-  const columns = result.columns.map((c) => typedColumn(c.name, c.type, ident(c.name)));
+  const columns = result.columns.map((c) => typedColumn(c.name, c.type, quoteIdentifier(c.name)));
   const label = `athena:${athena.catalog}.${athena.database}.${athena.table}`;
   return {
     from,
@@ -96,8 +96,23 @@ export async function temporaryTable(
         yield lines;
       },
     },
-    { format, csv: spec.source.csv, log: effects.log, limits: spec.limits },
+    {
+      format,
+      csv: spec.source.csv,
+      log: effects.log,
+      limits: spec.limits,
+      columns: spec.source.columns,
+    },
   );
+  const formatted = spec.source.columns?.find((c) => c.format !== undefined);
+  if (formatted !== undefined) {
+    throw new ReportError(
+      `${formatted.where}: the Athena engine reads dates and timestamps in ISO 8601 from a temporary table, not in the format '${formatted.format}'.`,
+      {
+        hint: "Name a Glue table whose column has a date or timestamp type (athena: { table: … }), or build with the local engine.",
+      },
+    );
+  }
   const newline = lines.indexOf(10);
   const delimiter =
     spec.source.csv.delimiter ??
@@ -106,7 +121,7 @@ export async function temporaryTable(
       : sniffDelimiter(lines.subarray(0, newline < 0 ? lines.length : newline)));
   const nullValues = spec.source.csv.nullValues ?? DEFAULT_NULL_VALUES;
   const columns = readColumns(table).map((column, k) =>
-    textColumn(column.name, column.type, column.kind, ident(`c${k + 1}`), nullValues),
+    textColumn(column.name, column.type, column.kind, quoteIdentifier(`c${k + 1}`), nullValues),
   );
 
   const key = location.key ?? location.prefix ?? "";
@@ -129,10 +144,10 @@ export async function temporaryTable(
   const url = `s3://${location.bucket}/${key}`;
   const from =
     location.key !== undefined
-      ? `(SELECT * FROM ${table_} WHERE "$path" = ${text(url)}) AS "src"`
+      ? `(SELECT * FROM ${table_} WHERE "$path" = ${quoteString(url)}) AS "src"`
       : key === folder
         ? table_
-        : `(SELECT * FROM ${table_} WHERE starts_with("$path", ${text(url)})) AS "src"`;
+        : `(SELECT * FROM ${table_} WHERE starts_with("$path", ${quoteString(url)})) AS "src"`;
   return { from, columns, source, release };
 }
 
