@@ -60,6 +60,7 @@ sections.push({ kind: "profile", columns: "all", path: ["sections", count] });
 const spec: ReportSpec = {
   title: "Bench",
   source: { csv: {} },
+  columns: [],
   limits: limitsFromEnv({}),
   queries: {},
   sections,

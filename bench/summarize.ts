@@ -15,6 +15,7 @@ import {
 } from "apache-arrow";
 import { mulberry32 } from "../scripts/seeded-random.ts";
 import type { ReportSpec } from "../src/config/spec.ts";
+import { parseExpr } from "../src/expr/parse.ts";
 import { LIMITS, limitsFromEnv } from "../src/limits.ts";
 import { readColumns } from "../src/summarize/columns.ts";
 import { countDuplicateRows } from "../src/summarize/duplicates.ts";
@@ -133,12 +134,14 @@ const measure = (
   name,
   op,
   column,
+  ast: parseExpr(`${op}(${column ?? ""})`),
   expr: `${op}(${column ?? ""})`,
   path: [],
 });
 const spec: ReportSpec = {
   title: "bench",
   source: { csv: {} },
+  columns: [],
   limits: limitsFromEnv({}),
   locale: "en-US",
   currency: "USD",

@@ -6,12 +6,13 @@ import { describe, test } from "node:test";
 import { DateDay, Float64, Table, vectorFromArray } from "apache-arrow";
 import { closest, editDistance } from "../src/config/closest.ts";
 import { hideEnvValues, substituteEnv } from "../src/config/env.ts";
-import { parseFilter, parseGroupKey, parseMeasure, parseSortKey } from "../src/config/expr.ts";
+import { parseGroupKey, parseMeasure, parseRowExpr, parseSortKey } from "../src/config/expr.ts";
 import { loadReportSpec, parseReportSpec } from "../src/config/load.ts";
 import { profileSpec } from "../src/config/profile-spec.ts";
 import type { ChartSection, KpiSection, ReportSpec } from "../src/config/spec.ts";
 import { MAX_ALIAS_VALUES } from "../src/config/yaml-tree.ts";
 import { ReportError } from "../src/errors.ts";
+import { toSql } from "../src/expr/to-sql.ts";
 import { summarize } from "../src/summarize/index.ts";
 import { dictionaryVector } from "./summarize-reference.ts";
 
@@ -65,23 +66,40 @@ describe("substituteEnv", () => {
 });
 
 describe("expressions", () => {
+  /** The plain-aggregate parts of a measure, without its tree. */
+  const plain = (text: string) => {
+    const { op, column } = parseMeasure(text);
+    return column === undefined ? { op } : { op, column };
+  };
   test("measures", () => {
-    assert.deepEqual(parseMeasure("sum(revenue)"), { op: "sum", column: "revenue" });
-    assert.deepEqual(parseMeasure("count()"), { op: "count" });
-    assert.deepEqual(parseMeasure("count(*)"), { op: "count" });
-    assert.deepEqual(parseMeasure("COUNT(channel)"), { op: "count", column: "channel" });
-    assert.deepEqual(parseMeasure("avg( unit_price )"), { op: "mean", column: "unit_price" });
-    assert.deepEqual(parseMeasure('median("unit price")'), { op: "median", column: "unit price" });
-    assert.deepEqual(parseMeasure("count_distinct(customer_id)"), {
+    assert.deepEqual(plain("sum(revenue)"), { op: "sum", column: "revenue" });
+    assert.deepEqual(plain("count()"), { op: "count" });
+    assert.deepEqual(plain("count(*)"), { op: "count" });
+    assert.deepEqual(plain("COUNT(channel)"), { op: "count", column: "channel" });
+    assert.deepEqual(plain("avg( unit_price )"), { op: "mean", column: "unit_price" });
+    assert.deepEqual(plain('median("unit price")'), { op: "median", column: "unit price" });
+    assert.deepEqual(plain("count_distinct(customer_id)"), {
       op: "count_distinct",
       column: "customer_id",
     });
+    assert.deepEqual(plain("count(distinct customer_id)"), {
+      op: "count_distinct",
+      column: "customer_id",
+    });
+    // Anything else is an expression with no single op.
+    assert.deepEqual(plain("sum(revenue) / count()"), { op: undefined });
+    assert.deepEqual(plain("sum(case when returned then 1 else 0 end)"), { op: undefined });
+    assert.equal(toSql(parseMeasure("sum(revenue) / count()").ast), '(sum("revenue") / count(*))');
     assert.throws(
       () => parseMeasure("revenue"),
       /is a column, not a measure; aggregate it, e.g. sum\(revenue\)/,
     );
+    assert.throws(
+      () => parseMeasure("sum(revenue) + cost"),
+      /column 'cost' must be aggregated here/,
+    );
     assert.throws(() => parseMeasure("sum(revenue"), /expected '\)'/);
-    assert.throws(() => parseMeasure("sum()"), /column of sum\(\) is missing/);
+    assert.throws(() => parseMeasure("sum()"), /sum\(\) takes 1 argument, not 0/);
     assert.throws(
       () => parseMeasure("meen(x)"),
       /^ExprError: unknown function 'meen'; did you mean 'mean'\?$/,
@@ -95,53 +113,40 @@ describe("expressions", () => {
     });
     assert.deepEqual(parseGroupKey("`order date`"), { column: "order date" });
     assert.throws(() => parseGroupKey("region, country"), /unexpected ','/);
+    assert.throws(() => parseGroupKey("lower(region)"), /'lower' is not a time bucket/);
   });
   test("filters", () => {
-    assert.deepEqual(parseFilter("revenue > 0"), { column: "revenue", op: ">", value: 0 });
-    assert.deepEqual(parseFilter("discount <= -0.5"), {
-      column: "discount",
-      op: "<=",
-      value: -0.5,
-    });
-    assert.deepEqual(parseFilter("region in ('Europe', 'Asia Pacific')"), {
-      column: "region",
-      op: "in",
-      value: ["Europe", "Asia Pacific"],
-    });
-    assert.deepEqual(parseFilter("region NOT IN ('Europe')"), {
-      column: "region",
-      op: "not in",
-      value: ["Europe"],
-    });
-    assert.deepEqual(parseFilter("channel is not null"), { column: "channel", op: "is not null" });
-    assert.deepEqual(parseFilter("shipped_at is null"), { column: "shipped_at", op: "is null" });
-    assert.deepEqual(parseFilter("returned = false"), {
-      column: "returned",
-      op: "=",
-      value: false,
-    });
-    assert.deepEqual(parseFilter("product <> 'Women''s tee, \"XL\"'"), {
-      column: "product",
-      op: "!=",
-      value: 'Women\'s tee, "XL"',
-    });
-    assert.deepEqual(parseFilter("order_date >= '2024-01-01'"), {
-      column: "order_date",
-      op: ">=",
-      value: "2024-01-01",
-    });
-    assert.throws(() => parseFilter("channel = null"), /is null/);
-    assert.throws(
-      () => parseFilter("revenue > 0 and quantity > 1"),
-      /one condition per filter item/,
+    const sql = (text: string) => toSql(parseRowExpr(text));
+    assert.equal(sql("revenue > 0"), '("revenue" > 0)');
+    assert.equal(sql("discount <= -0.5"), '("discount" <= (-5E-1))');
+    assert.equal(
+      sql("region in ('Europe', 'Asia Pacific')"),
+      "(\"region\" IN ('Europe', 'Asia Pacific'))",
     );
-    assert.throws(() => parseFilter("region = 'Europe"), /unclosed '/);
-    assert.throws(() => parseFilter("revenue"), /has no condition/);
+    assert.equal(sql("region NOT IN ('Europe')"), "(\"region\" NOT IN ('Europe'))");
+    assert.equal(sql("channel is not null"), '("channel" IS NOT NULL)');
+    assert.equal(sql("returned = false"), '("returned" = FALSE)');
+    assert.equal(
+      sql("product <> 'Women''s tee, \"XL\"'"),
+      "(\"product\" <> 'Women''s tee, \"XL\"')",
+    );
+    // and / or / not and parentheses, in one condition.
+    assert.equal(
+      sql("revenue > 0 and (region = 'EU' or not returned)"),
+      '(("revenue" > 0) AND (("region" = \'EU\') OR (NOT "returned")))',
+    );
+    assert.throws(() => sql("channel = null"), /is null/);
+    assert.throws(() => sql("region = 'Europe"), /unclosed '/);
+    assert.throws(() => sql("sum(revenue) > 0"), /aggregates many rows/);
   });
   test("sort keys", () => {
-    assert.deepEqual(parseSortKey("-revenue"), { name: "revenue", descending: true });
-    assert.deepEqual(parseSortKey("region"), { name: "region", descending: false });
-    assert.deepEqual(parseSortKey("orders desc"), { name: "orders", descending: true });
+    const key = (text: string) => {
+      const { name, descending } = parseSortKey(text);
+      return { name, descending };
+    };
+    assert.deepEqual(key("-revenue"), { name: "revenue", descending: true });
+    assert.deepEqual(key("region"), { name: "region", descending: false });
+    assert.deepEqual(key("orders desc"), { name: "orders", descending: true });
   });
 });
 
@@ -237,11 +242,8 @@ describe("a definition with every kind of field", () => {
       ],
     );
     assert.deepEqual(
-      query.filter.map((f) => [f.column, f.op, f.value]),
-      [
-        ["revenue", ">", 0],
-        ["region", "in", ["Europe", "Asia Pacific"]],
-      ],
+      query.filter.map((f) => toSql(f.ast)),
+      ['("revenue" > 0)', "(\"region\" IN ('Europe', 'Asia Pacific'))"],
     );
     assert.deepEqual(
       query.sort.map((s) => [s.name, s.descending]),
@@ -258,15 +260,10 @@ describe("a definition with every kind of field", () => {
       path: ["sections", 0, "kpis", 0, "compare"],
     });
     assert.equal(returned.format, "integer");
-    assert.deepEqual(returned.filter, [
-      {
-        column: "returned",
-        op: "=",
-        value: true,
-        expr: "returned = true",
-        path: ["sections", 0, "kpis", 1, "filter"],
-      },
-    ]);
+    assert.deepEqual(
+      returned.filter.map((f) => [toSql(f.ast), f.expr, f.path]),
+      [['("returned" = TRUE)', "returned = true", ["sections", 0, "kpis", 1, "filter"]]],
+    );
     assert.deepEqual(spec.sections[2], {
       kind: "text",
       text: "Costs ${NOT_A_VAR} are excluded.",
@@ -290,21 +287,21 @@ describe("a definition with every kind of field", () => {
 
   test("locate points at the field's line and column", () => {
     const file = `${input}/valid.yml`;
-    assert.deepEqual(spec.locate(["queries", "by_region", "measures", "revenue"]), {
-      file,
-      line: 14,
-      column: 26,
-    });
+    const measure = spec.locate(["queries", "by_region", "measures", "revenue"]);
+    assert.deepEqual(measure, { file, line: 14, column: 26, textPos: { line: 14, column: 26 } });
     assert.deepEqual(spec.locate(["queries", "by_region", "group_by", 1, "order_month"]), {
       file,
       line: 13,
       column: 39,
+      textPos: { line: 13, column: 39 },
     });
     assert.deepEqual(spec.locate(["sections", 1]), { file, line: 22, column: 5 });
+    // A quoted expression's text starts one column after its quote.
     assert.deepEqual(spec.locate(spec.queries.by_region.filter[1].path), {
       file,
       line: 15,
       column: 29,
+      textPos: { line: 15, column: 30 },
     });
     assert.equal(spec.locate(["queries", "nope"]), undefined);
   });
@@ -337,7 +334,7 @@ describe("errors name file:line:column, the field and a fix", () => {
     [
       "bad-unit.yml",
       "bad-unit.yml:6:9: queries.by_month.group_by[0]: ",
-      /^unknown time unit 'mnth'; did you mean 'month'\?$/,
+      /^unknown function 'mnth'; did you mean 'month'\?\n {2}mnth\(order_date\)\n {2}\^{4}$/,
     ],
     [
       "unknown-query.yml",
@@ -357,12 +354,12 @@ describe("errors name file:line:column, the field and a fix", () => {
     [
       "bad-measure.yml",
       "bad-measure.yml:6:16: queries.totals.measures.revenue: ",
-      /^unknown function 'sun'; did you mean 'sum'\?$/,
+      /^unknown function 'sun'; did you mean 'sum'\?\n {2}sun\(revenue\)\n {2}\^{3}$/,
     ],
     [
       "bad-filter.yml",
-      "bad-filter.yml:8:9: queries.europe.filter[1]: ",
-      /^'Europe' is not a value; quote text as 'Europe'$/,
+      "bad-filter.yml:8:18: queries.europe.filter[1]: ",
+      /^unclosed '\n {2}region = 'Europe\n {11}\^{7}$/,
     ],
     [
       "no-data.yml",
@@ -407,7 +404,7 @@ describe("errors name file:line:column, the field and a fix", () => {
   });
 
   test("an expression from the environment is not echoed either", async () => {
-    const error = await loadError("secret-filter.yml", { ROW_FILTER: "token = abc123-secret" });
+    const error = await loadError("secret-filter.yml", { ROW_FILTER: "token = 'abc123-secret" });
     assert.ok(error.message.startsWith(`${input}/secret-filter.yml:6:13: queries.mine.filter: `));
     assert.match(error.message, /\$\{ROW_FILTER\}/);
     assert.doesNotMatch(`${error.message}\n${error.hint}`, /abc123/);
@@ -574,7 +571,7 @@ describe("a value from the environment never reaches a message", () => {
     [
       "a filter's column",
       "queries:\n  q: { measures: { n: count() }, filter: \"${COL} = 'x'\" }\nsections: [profile: all]\n",
-      /^leak\.yml:4:\d+: queries\.q\.filter: column '\$\{COL\}' not found/,
+      /^leak\.yml:4:\d+: queries\.q\.filter: unknown column '\$\{COL\}'/,
     ],
     [
       "a column named with a prefix",
@@ -599,7 +596,7 @@ describe("a value from the environment never reaches a message", () => {
     [
       "a number compared with a text column, a short value as a whole word",
       "queries:\n  q: { measures: { n: count() }, filter: 'region = ${SHORT}' }\nsections: [profile: all]\n",
-      /region = \$\{SHORT\}: 'region' is a text column.*\n?/,
+      /queries\.q\.filter: cannot compare text 'region' with an integer using =/,
     ],
   ];
   for (const [what, yaml, expected] of cases) {

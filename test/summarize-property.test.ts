@@ -18,6 +18,7 @@ import type {
   FilterOp,
   GroupKey,
   Measure,
+  MeasureOp,
   QuerySpec,
   TimeUnit,
 } from "../src/config/spec.ts";
@@ -140,7 +141,7 @@ function randomQuery(ref: RefColumn[]): QuerySpec {
     const k = pick(candidates)();
     if (!keys.some((x) => x.name === k.name)) keys.push(k);
   }
-  const options: [Measure["op"], string | undefined][] = [
+  const options: [MeasureOp, string | undefined][] = [
     ["count", undefined],
     ["count", "f"],
     ["count_distinct", pick(["k", "s", "i", "d", "b"])],

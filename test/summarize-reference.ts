@@ -17,15 +17,19 @@ import {
 import type {
   FieldPath,
   Filter,
+  FilterOp,
   GroupKey,
   Measure,
   MeasureOp,
   QuerySpec,
   ReportSpec,
+  Scalar,
   SectionSpec,
   SourceLocation,
   TimeUnit,
 } from "../src/config/spec.ts";
+import { parseExpr } from "../src/expr/parse.ts";
+import { quoteIdentifier, quoteString } from "../src/expr/to-sql.ts";
 import { limitsFromEnv } from "../src/limits.ts";
 import type { Cell, ColumnType } from "../src/summarize/summary.ts";
 
@@ -168,7 +172,7 @@ function cellOf(v: Value, type: ColumnType): Cell {
   return v;
 }
 
-function passes(v: Value, filter: Filter, type: ColumnType): boolean {
+function passes(v: Value, filter: RefFilter, type: ColumnType): boolean {
   if (filter.op === "is null") return isMissing(v);
   if (filter.op === "is not null") return !isMissing(v);
   if (isMissing(v)) return false;
@@ -255,7 +259,8 @@ export function refQuery(table: RefColumn[], query: QuerySpec): Record<string, C
   };
   const n = table[0]?.values.length ?? 0;
   let rows = Array.from({ length: n }, (_, i) => i);
-  for (const f of query.filter)
+  // The reference reads the parts its own builder (filter(), below) kept beside the tree.
+  for (const f of query.filter as RefFilter[])
     rows = rows.filter((r) => passes(col(f.column).values[r], f, col(f.column).type));
   const keyOf = (k: GroupKey, r: number): Cell => {
     const c = col(k.column);
@@ -280,6 +285,7 @@ export function refQuery(table: RefColumn[], query: QuerySpec): Record<string, C
       record[k.name] = g.keys[i];
     });
     for (const m of query.measures) {
+      if (m.op === undefined) throw new Error(`the reference runs plain aggregates, not ${m.expr}`);
       record[m.name] = measureOf(m.op, m.column === undefined ? undefined : col(m.column), g.rows);
     }
     return record;
@@ -317,20 +323,37 @@ export function measure(
   column?: string,
   path: FieldPath = [],
 ): Measure {
-  return { name, op, column, expr: `${op}(${column ?? ""})`, path };
+  const expr = `${op}(${column ?? ""})`;
+  return { name, ast: parseExpr(expr), op, column, expr, path };
 }
 
 export function key(column: string, unit?: TimeUnit, path: FieldPath = []): GroupKey {
   return { name: unit ?? column, column, unit, expr: unit ? `${unit}(${column})` : column, path };
 }
 
+/** A filter as the reference reads it (column, op, value) beside its parsed condition. */
+export type RefFilter = Filter & { column: string; op: FilterOp; value?: Scalar | Scalar[] };
+
+/** The SQL literal of a filter value. */
+function sqlValue(value: Scalar): string {
+  if (typeof value === "string") return quoteString(value);
+  return String(value);
+}
+
 export function filter(
   column: string,
-  op: Filter["op"],
-  value?: Filter["value"],
+  op: FilterOp,
+  value?: Scalar | Scalar[],
   path: FieldPath = [],
-): Filter {
-  return { column, op, value, expr: `${column} ${op} ${JSON.stringify(value ?? "")}`, path };
+): RefFilter {
+  const operand =
+    value === undefined
+      ? ""
+      : Array.isArray(value)
+        ? `(${value.map(sqlValue).join(", ")})`
+        : sqlValue(value);
+  const expr = `${quoteIdentifier(column)} ${op} ${operand}`.trim();
+  return { ast: parseExpr(expr), column, op, value, expr, path };
 }
 
 export function query(name: string, parts: Partial<Omit<QuerySpec, "name">>): QuerySpec {
@@ -353,6 +376,7 @@ export function specOf(
   return {
     title: "test",
     source: { csv: {} },
+    columns: [],
     limits: limitsFromEnv({}),
     queries: Object.fromEntries((parts.queries ?? []).map((q) => [q.name, q])),
     sections: parts.sections ?? [],

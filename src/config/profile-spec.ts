@@ -1,6 +1,7 @@
 // The report made when `build --source <file>` is given without a definition: a profile.
 
 import { basename, resolve } from "node:path";
+import { parseExpr } from "../expr/parse.ts";
 import { limitsFromEnv } from "../limits.ts";
 import { defaultHistory } from "./history.ts";
 import { parseS3Url } from "./s3-url.ts";
@@ -26,6 +27,7 @@ export function profileSpec(
   return {
     title: name,
     source,
+    columns: [],
     queries: {},
     sections: [
       {
@@ -33,7 +35,13 @@ export function profileSpec(
         kpis: [
           {
             label: "Rows",
-            measure: { name: "Rows", op: "count", expr: "count()", path: [...kpiPath, "value"] },
+            measure: {
+              name: "Rows",
+              ast: parseExpr("count()"),
+              op: "count",
+              expr: "count()",
+              path: [...kpiPath, "value"],
+            },
             format: "integer",
             filter: [],
             path: kpiPath,

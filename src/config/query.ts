@@ -1,24 +1,38 @@
 // `queries:` — named aggregations over the table: group keys, measures, filters, sort.
+
+import { caretLines } from "../expr/error.ts";
 import { didYouMean } from "./closest.ts";
-import { ExprError, parseFilter, parseGroupKey, parseMeasure, parseSortKey } from "./expr.ts";
+import { ExprError, parseGroupKey, parseMeasure, parseRowExpr, parseSortKey } from "./expr.ts";
 import { type Checker, describe, Fields, quoted, scalarText } from "./fields.ts";
 import type { FieldPath, Filter, GroupKey, Measure, QuerySpec, SortKey } from "./spec.ts";
 import type { YNode } from "./yaml-tree.ts";
 
 const QUERY_FIELDS = ["group_by", "measures", "filter", "sort", "limit", "other"] as const;
 
-/** Run an expression parser, turning its syntax errors into located ReportErrors. */
+/**
+ * Run an expression parser, turning its errors into located ReportErrors: at the offending
+ * token when the text's position is known, with the expression and a caret under the token.
+ */
 export function parseAt<T>(checker: Checker, node: YNode, path: FieldPath, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
     if (!(error instanceof ExprError)) throw error;
-    // The parser quotes the substituted text; a value from the environment is not echoed.
-    const message =
-      node.kind === "scalar" && node.substituted
-        ? `${describe(node)} is not a valid expression; check the variable's value`
-        : error.message;
-    return checker.fail(node.pos, path, message, error.hint);
+    // A value from the environment is neither echoed nor pointed into.
+    if (node.kind === "scalar" && node.substituted) {
+      return checker.fail(
+        node.pos,
+        path,
+        `${describe(node)} is not a valid expression; check the variable's value`,
+        error.hint,
+      );
+    }
+    const text = scalarText(node) ?? "";
+    const pos =
+      node.kind === "scalar" && node.textPos !== undefined
+        ? { line: node.textPos.line, column: node.textPos.column + error.span.start }
+        : node.pos;
+    return checker.fail(pos, path, `${error.message}\n${caretLines(text, error.span)}`, error.hint);
   }
 }
 
@@ -56,7 +70,7 @@ export function readQueries(checker: Checker, node: YNode | undefined): Record<s
 /** Read the `filter:` of a query or KPI: one condition or a list of them (all must hold). */
 export function readFilters(checker: Checker, fields: Fields): Filter[] {
   return fields.textList("filter").map(({ text, path, node }) => ({
-    ...parseAt(checker, node, path, () => parseFilter(text)),
+    ast: parseAt(checker, node, path, () => parseRowExpr(text)),
     expr: text,
     path,
   }));
@@ -66,7 +80,8 @@ export function readFilters(checker: Checker, fields: Fields): Filter[] {
 export function readMeasure(checker: Checker, name: string, node: YNode, path: FieldPath): Measure {
   const expr = exprText(checker, node, path, "a measure such as sum(revenue)");
   const parsed = parseAt(checker, node, path, () => parseMeasure(expr));
-  const measure: Measure = { name, op: parsed.op, expr, path };
+  const measure: Measure = { name, ast: parsed.ast, expr, path };
+  if (parsed.op !== undefined) measure.op = parsed.op;
   if (parsed.column !== undefined) measure.column = parsed.column;
   return measure;
 }
@@ -207,6 +222,6 @@ function readSort(checker: Checker, fields: Fields, names: string[]): SortKey[] 
         `Sort by one of: ${names.join(", ")} (prefix with - for descending).`,
       );
     }
-    return { ...key, path };
+    return { name: key.name, descending: key.descending, path };
   });
 }

@@ -2,6 +2,7 @@
 // stage consumes. Field names here are camelCase; the YAML uses snake_case.
 
 import type { ColumnType } from "../column-type.ts";
+import type { Expr } from "../expr/ast.ts";
 import type { Limits } from "../limits.ts";
 import type {
   BudgetAction,
@@ -52,6 +53,8 @@ export interface SourceLocation {
   fromEnv?: readonly EnvInsert[];
   /** A string with inline values, as written in the file from here (yaml-tree.ts positionWithin). */
   raw?: string;
+  /** Where a one-line expression's text starts, so an error can point at its token. */
+  textPos?: { line: number; column: number };
 }
 
 /** A path into the definition, e.g. ["queries", "by_region", "group_by", 0]. */
@@ -105,10 +108,16 @@ export interface SourceSpec {
   columns?: ColumnDeclaration[];
 }
 
-/** `sum(revenue)` is {op: "sum", column: "revenue"}; `count()` has no column. */
+/**
+ * A measure or KPI value: an expression over aggregates (`sum(revenue)`, `sum(x) / count()`).
+ * When it is one plain aggregate, `op` and `column` say which (`sum(revenue)` is op "sum",
+ * column "revenue"; `count()` has no column), for the stages that treat kinds differently.
+ */
 export interface Measure {
   name: string;
-  op: MeasureOp;
+  /** The parsed expression (docs/report-definition.md, "Expressions"). */
+  ast: Expr;
+  op?: MeasureOp;
   column?: string;
   /** The text as written, for messages. */
   expr: string;
@@ -126,11 +135,18 @@ export interface GroupKey {
 
 export type Scalar = string | number | boolean;
 
+/** One condition of a filter list (`revenue > 0 and (region = 'EU' or vip)`); all must hold. */
 export interface Filter {
-  column: string;
-  op: FilterOp;
-  /** Absent for `is null` / `is not null`; an array for `in` / `not in`. */
-  value?: Scalar | Scalar[];
+  /** The parsed condition. */
+  ast: Expr;
+  expr: string;
+  path: FieldPath;
+}
+
+/** A derived column (`columns: { margin: "revenue - cost" }`), computed after reading. */
+export interface DerivedColumn {
+  name: string;
+  ast: Expr;
   expr: string;
   path: FieldPath;
 }
@@ -421,6 +437,8 @@ export interface ReportSpec {
   title: string;
   description?: string;
   source: SourceSpec;
+  /** Derived columns in definition order; each may use the ones before it. */
+  columns: DerivedColumn[];
   queries: Record<string, QuerySpec>;
   /** Every section; with `pages:`, those of all pages in page order. */
   sections: SectionSpec[];

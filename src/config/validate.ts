@@ -2,6 +2,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { limitEnvName } from "../limits.ts";
 import { BUDGET_ACTIONS } from "../vocabulary.ts";
+import { readDerivedColumns } from "./derived.ts";
 import { readEmail } from "./email.ts";
 import { readEngine } from "./engine.ts";
 import { Checker, Fields, quoted } from "./fields.ts";
@@ -19,6 +20,7 @@ const ROOT_FIELDS = [
   "title",
   "description",
   "source",
+  "columns",
   "queries",
   "sections",
   "pages",
@@ -79,6 +81,7 @@ export function buildSpec(
       );
     return readSource(checker, sourceNode, dir);
   }, undefined);
+  const columns = attempt(() => readDerivedColumns(checker, fields.node("columns")), []);
   const queries = readQueries(checker, fields.node("queries"));
   const paged = attempt(() => readLayout(checker, fields, queries), undefined);
   const sections = paged?.sections ?? [];
@@ -99,6 +102,7 @@ export function buildSpec(
   const spec: ReportSpec = {
     title,
     source: source!,
+    columns,
     queries,
     sections,
     locale,

@@ -13,6 +13,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  type Scalar,
   visit,
 } from "yaml";
 import { ReportError } from "../errors.ts";
@@ -43,6 +44,12 @@ export interface YScalar {
   pos: Position;
   /** For strings with inline values (`{{ kpi.Revenue }}`): the scalar as written in the file, from `pos`. */
   raw?: string;
+  /**
+   * Where the text itself starts, when each of its characters sits one column after the one
+   * before (a one-line plain or quoted string without escapes or `${VAR}`); an expression's
+   * error adds its offset to this.
+   */
+  textPos?: Position;
 }
 
 export interface YEntry {
@@ -154,6 +161,23 @@ function aliasTargets(doc: ReturnType<typeof parseDocument>): Map<Node, Node | u
   return targets;
 }
 
+/** Where a one-line string scalar's text starts, when its characters map one to one. */
+function textStart(
+  scalar: Scalar<unknown>,
+  pos: Position,
+  position: (offset: number | undefined) => Position,
+): Position | undefined {
+  const value = String(scalar.value);
+  const end = scalar.range?.[1];
+  if (end === undefined || position(end).line !== pos.line || /\p{Cc}/u.test(value))
+    return undefined;
+  if (scalar.type === "PLAIN") return pos;
+  const inside = { line: pos.line, column: pos.column + 1 };
+  if (scalar.type === "QUOTE_SINGLE" && !value.includes("'")) return inside;
+  if (scalar.type === "QUOTE_DOUBLE" && !/["\\]/.test(value)) return inside;
+  return undefined;
+}
+
 /** `aliasDepth` > 0 while converting what an alias refers to. */
 function convert(
   context: Context,
@@ -216,6 +240,9 @@ function convert(
         // An alias's value is written elsewhere: its placeholders are located at the alias.
         if (value.includes("{{") && !isAlias(node) && target.range)
           scalar.raw = context.text.slice(target.range[0], target.range[1]);
+        const textPos =
+          aliasDepth === 0 && !scalar.substituted ? textStart(target, pos, position) : undefined;
+        if (textPos !== undefined) scalar.textPos = textPos;
         return scalar;
       } catch (error) {
         if (!(error instanceof SubstitutionError)) throw error;
@@ -333,6 +360,7 @@ export function locator(root: YNode | undefined, file: string) {
     const location: SourceLocation = { file, ...node.pos };
     if (fromEnv.length > 0) location.fromEnv = fromEnv;
     if (node.kind === "scalar" && node.raw !== undefined) location.raw = node.raw;
+    if (node.kind === "scalar" && node.textPos !== undefined) location.textPos = node.textPos;
     return location;
   };
 }

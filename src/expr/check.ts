@@ -6,7 +6,16 @@
 // from the parsed one in those literals.
 import { didYouMean } from "../closest.ts";
 import type { ColumnType } from "../column-type.ts";
-import { DATE_PARTS, type Expr, type FunctionName, isAggregate, type Span } from "./ast.ts";
+import { parseIso } from "../time-buckets.ts";
+import {
+  COMPARISON_OPS,
+  children,
+  DATE_PARTS,
+  type Expr,
+  type FunctionName,
+  isAggregate,
+  type Span,
+} from "./ast.ts";
 import { ExprError } from "./error.ts";
 
 /** A value's type: a column type, or `null` for the bare null literal (fits anywhere). */
@@ -205,21 +214,9 @@ class TypeChecker {
         return this.typed({ ...node, left, right }, type);
       }
       default: {
-        for (const side of [left, right]) {
-          if (side.kind === "literal" && side.type === "null") {
-            throw new ExprError(
-              `compare with null using 'is null' or 'is not null', not '${op} null'`,
-              side.span,
-              "Anything compared with null is null (unknown), so no row would pass.",
-            );
-          }
-        }
+        nullComparison(left, right, op);
         // 'text' beside a date reads as a date, whichever side it is on.
-        const t = this.type(right);
-        const newLeft =
-          isTime(t) && left.kind === "literal" && this.type(left) === "string"
-            ? this.timeLiteral(left, t)
-            : left;
+        const newLeft = this.coerced(left, this.type(right));
         right = this.comparable(newLeft, right, op);
         return this.typed({ ...node, left: newLeft, right }, "boolean");
       }
@@ -232,11 +229,8 @@ class TypeChecker {
    */
   private comparable(base: Expr, other: Expr, op: string): Expr {
     const a = this.type(base);
-    let b = this.type(other);
-    if (isTime(a) && b === "string" && other.kind === "literal") {
-      other = this.timeLiteral(other, a);
-      b = a;
-    }
+    other = this.coerced(other, a);
+    const b = this.type(other);
     if (unify(a, b) !== undefined) return other;
     const hint =
       a === "string" && NUMERIC.includes(b)
@@ -253,21 +247,61 @@ class TypeChecker {
     );
   }
 
+  /**
+   * A text literal beside a value of another type, read as that type: '2024-01-31' beside a
+   * date is a date, '3.5' beside a number a number, 'true' beside a boolean a boolean (text
+   * that is none of these is an error at the literal). Anything else is returned as it is.
+   */
+  private coerced(node: Expr, type: ExprType): Expr {
+    if (node.kind !== "literal" || node.type !== "varchar") return node;
+    const text = String(node.value).trim();
+    if (isTime(type)) return this.timeLiteral(node, type);
+    if (type === "integer" || type === "float") {
+      const value = text === "" ? Number.NaN : Number(text);
+      if (!Number.isFinite(value)) {
+        throw new ExprError(
+          `'${node.value}' is not a number`,
+          node.span,
+          "Write numbers without quotes: qty > 3.",
+        );
+      }
+      const literalType = /^[+-]?\d+$/.test(text) ? "integer" : "double";
+      return this.typed(
+        { ...node, type: literalType, value },
+        literalType === "integer" ? "integer" : "float",
+      );
+    }
+    if (type === "boolean") {
+      const lower = text.toLowerCase();
+      if (lower !== "true" && lower !== "false") {
+        throw new ExprError(
+          `'${node.value}' is not true or false`,
+          node.span,
+          "Compare with true or false, unquoted.",
+        );
+      }
+      return this.typed({ ...node, type: "boolean", value: lower === "true" }, "boolean");
+    }
+    return node;
+  }
+
   /** 'YYYY-MM-DD' (or with a time) beside a date or timestamp, read as one. */
   private timeLiteral(node: Expr & { kind: "literal" }, type: "date" | "timestamp"): Expr {
     const text = String(node.value);
-    const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(text) || !Number.isFinite(ms)) {
+    const ms = parseIso(text);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(text) || ms === undefined) {
       throw new ExprError(
         `'${text}' is not a date`,
         node.span,
         "Compare dates with ISO text such as '2024-01-31' or date '2024-01-31'.",
       );
     }
-    const isDateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
+    const isDateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text.trim());
     const literalType = isDateOnly && type === "date" ? "date" : "timestamp";
     const value =
-      literalType === "date" ? text : new Date(ms).toISOString().replace("T", " ").replace("Z", "");
+      literalType === "date"
+        ? text.trim()
+        : new Date(ms).toISOString().replace("T", " ").replace("Z", "");
     return this.typed({ ...node, type: literalType, value }, literalType);
   }
 
@@ -507,4 +541,52 @@ function describeNode(node: Expr): string {
   if (node.kind === "literal")
     return node.type === "varchar" ? `'${node.value}'` : String(node.value);
   return "this";
+}
+
+/**
+ * Checks where aggregates stand, before the columns are known: none in row-wise expressions,
+ * none inside another, and in aggregate expressions no column outside one.
+ */
+export function checkPlacement(expr: Expr, context: ExprContext): void {
+  const visit = (node: Expr, inAggregate: boolean): void => {
+    if (node.kind === "column" && context === "aggregate" && !inAggregate) {
+      throw new ExprError(
+        `column '${node.name}' must be aggregated here`,
+        node.span,
+        `A measure or KPI value is one number per group: use an aggregate such as sum(${node.name}), max(${node.name}) or count_distinct(${node.name}).`,
+      );
+    }
+    const aggregate = node.kind === "call" && isAggregate(node.name);
+    if (aggregate && context === "row") {
+      throw new ExprError(
+        `${node.name}() aggregates many rows, so it cannot be used here`,
+        node.nameSpan,
+        "Filters and derived columns work on one row at a time; aggregates belong in measures and KPI values.",
+      );
+    }
+    if (aggregate && inAggregate) {
+      throw new ExprError(
+        `${node.name}() is inside another aggregate`,
+        node.nameSpan,
+        "Aggregates do not nest.",
+      );
+    }
+    if (node.kind === "binary" && (COMPARISON_OPS as readonly string[]).includes(node.op))
+      nullComparison(node.left, node.right, node.op);
+    for (const child of children(node)) visit(child, inAggregate || aggregate);
+  };
+  visit(expr, false);
+}
+
+/** `x = null` is never true: an error pointing at the null, suggesting `is null`. */
+function nullComparison(left: Expr, right: Expr, op: string): void {
+  for (const side of [left, right]) {
+    if (side.kind === "literal" && side.type === "null") {
+      throw new ExprError(
+        `compare with null using 'is null' or 'is not null', not '${op} null'`,
+        side.span,
+        "Anything compared with null is null (unknown), so no row would pass.",
+      );
+    }
+  }
 }

@@ -453,7 +453,9 @@ export function tableBlock(
   }
   if (section.totals === true) {
     const additive = new Set(
-      (query?.measures ?? []).filter((m) => ADDITIVE_OPS.includes(m.op)).map((m) => m.name),
+      (query?.measures ?? [])
+        .filter((m) => m.op !== undefined && ADDITIVE_OPS.includes(m.op))
+        .map((m) => m.name),
     );
     block.totals = result.columns.map((column, i) => {
       if (i === 0) return "Total";

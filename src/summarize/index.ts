@@ -11,6 +11,7 @@ import type { ReportSpec } from "../config/spec.ts";
 import { findAlerts } from "./alerts.ts";
 import { tableChartRows } from "./chart-rows.ts";
 import { readColumns } from "./columns.ts";
+import { deriveColumns } from "./derive.ts";
 import { countDuplicateRows } from "./duplicates.ts";
 import { shapedHistogram } from "./histogram.ts";
 import { computeKpi } from "./kpi.ts";
@@ -27,8 +28,8 @@ export interface SummarizeOptions {
 /** Profiles every column and runs the spec's queries and KPIs against `table`. */
 export function summarize(table: Table, spec: ReportSpec, options: SummarizeOptions = {}): Summary {
   const now = options.now ?? new Date();
-  const columns = readColumns(table);
   const rows = table.numRows;
+  const columns = deriveColumns(spec, readColumns(table), rows);
 
   // Check the sections' column names first, so a typo fails fast with its location.
   spec.sections.forEach((section) => {

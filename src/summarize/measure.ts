@@ -1,12 +1,22 @@
-// Measures (count, sum, mean, min, max, median, count_distinct) per group, over selected rows.
+// Measures per group, over selected rows: a plain aggregate of a column (count, sum, mean,
+// min, max, median, count_distinct) runs straight over the column; any other measure
+// expression (`sum(x) / count()`, `sum(case when returned then 1 else 0 end)`) evaluates each
+// aggregate's argument column-wise, aggregates it the same way, then the arithmetic around.
 
 import { assertNever } from "../assert-never.ts";
 import { DAY_MS, isoDate, isoTimestamp } from "../calendar.ts";
 import { isTemporal } from "../column-type.ts";
-import type { Measure, ReportSpec } from "../config/spec.ts";
+import type { Measure, MeasureOp, ReportSpec } from "../config/spec.ts";
+import type { AggregateFunction } from "../expr/ast.ts";
+import { type Checked, checkExpr } from "../expr/check.ts";
+import { ExprError } from "../expr/error.ts";
+import { evaluate, type Frame } from "../expr/eval.ts";
+import { numberVector, textVector, type Vector } from "../expr/vector.ts";
+import { parseIso } from "../time-buckets.ts";
 import type { Column, NumberColumn } from "./columns.ts";
+import { tableFrame } from "./filter.ts";
 import { sortNumbers } from "./sort-numbers.ts";
-import { findColumn, specError } from "./spec-error.ts";
+import { columnInfos, exprError, findColumn, specError } from "./spec-error.ts";
 import type { Cell, ColumnType } from "./summary.ts";
 
 /** Rows grouped: `ids[k]` is the group (0..count-1) of the k-th selected row. */
@@ -15,22 +25,39 @@ export interface Grouping {
   count: number;
 }
 
-/** A measure checked against the table: its column (absent for `count()`) and result type. */
+/**
+ * A measure checked against the table: a plain aggregate of a column (`sum(revenue)`) keeps its
+ * column; any other expression (`sum(x) / count()`) keeps its checked tree.
+ */
 export interface ResolvedMeasure {
   measure: Measure;
   column?: Column;
   type: ColumnType;
+  /** The checked expression, for measures that are not one plain aggregate. */
+  checked?: Checked;
+  /** The table's columns, which an expression's aggregates read. */
+  columns?: readonly Column[];
 }
 
 const NUMERIC: readonly ColumnType[] = ["integer", "float"];
 
-/** Checks that `measure` names an existing column of a type it can aggregate. */
+/** Checks that `measure` names existing columns of types it can aggregate. */
 export function resolveMeasure(
   measure: Measure,
   columns: readonly Column[],
   spec: ReportSpec,
 ): ResolvedMeasure {
   const { op } = measure;
+  if (op === undefined) {
+    try {
+      const checked = checkExpr(measure.ast, columnInfos(columns), "aggregate");
+      const type = checked.type === "null" ? "float" : checked.type;
+      return { measure, type, checked, columns };
+    } catch (error) {
+      if (error instanceof ExprError) throw exprError(spec, measure.path, measure.expr, error);
+      throw error;
+    }
+  }
   if (measure.column === undefined) {
     if (op === "count") return { measure, type: "integer" };
     throw specError(spec, measure.path, `${op}() needs a column, as in ${op}(revenue).`);
@@ -55,26 +82,32 @@ export function resolveMeasure(
       "Use count(), count_distinct(), min() or max() for this column.",
     );
   }
+  const type = aggregateType(op, column.type);
+  if (type === undefined) {
+    throw refuse(op === "median" ? "a numeric, date or timestamp" : "a numeric (or boolean)");
+  }
+  return { measure, column, type };
+}
+
+/** The result type of `op` over a column of `type`; undefined when `op` cannot take it. */
+function aggregateType(op: AggregateOp, type: ColumnType): ColumnType | undefined {
   switch (op) {
     case "count":
     case "count_distinct":
-      return { measure, column, type: "integer" };
+      return "integer";
     case "min":
     case "max":
-      return { measure, column, type: column.type };
+      return type;
     case "sum":
       // Booleans sum to the number of trues and average to their share.
-      if (column.type === "boolean") return { measure, column, type: "integer" };
-      if (!NUMERIC.includes(column.type)) throw refuse("a numeric (or boolean)");
-      return { measure, column, type: column.type };
+      if (type === "boolean") return "integer";
+      return NUMERIC.includes(type) ? type : undefined;
     case "mean":
-      if (!NUMERIC.includes(column.type) && column.type !== "boolean")
-        throw refuse("a numeric (or boolean)");
-      return { measure, column, type: "float" };
+    case "stddev":
+      return NUMERIC.includes(type) || type === "boolean" ? "float" : undefined;
     case "median":
-      if (isTemporal(column.type)) return { measure, column, type: column.type };
-      if (!NUMERIC.includes(column.type)) throw refuse("a numeric, date or timestamp");
-      return { measure, column, type: "float" };
+      if (isTemporal(type)) return type;
+      return NUMERIC.includes(type) ? "float" : undefined;
     default:
       return assertNever(op, "measure op");
   }
@@ -86,30 +119,137 @@ export function computeMeasure(
   rows: Uint32Array,
   groups: Grouping,
 ): Cell[] {
-  const { measure, column } = resolved;
+  const { measure, column, checked, columns } = resolved;
+  if (checked !== undefined) return computeExpression(checked, columns ?? [], rows, groups);
+  if (measure.op === undefined) throw new Error(`measure ${measure.name} was not resolved`);
+  return aggregate(measure.op, column, rows, groups);
+}
+
+/** Aggregations: the measure ops and stddev, which only expressions reach. */
+type AggregateOp = MeasureOp | "stddev";
+
+/** The aggregate of each call name (avg is mean). */
+const AGGREGATE_OPS: Record<AggregateFunction, AggregateOp> = {
+  count: "count",
+  count_distinct: "count_distinct",
+  sum: "sum",
+  avg: "mean",
+  min: "min",
+  max: "max",
+  median: "median",
+  stddev: "stddev",
+};
+
+/**
+ * A measure expression per group: each aggregate call's argument is evaluated over the rows
+ * (src/expr/eval.ts), aggregated per group, and the arithmetic around the calls evaluated
+ * over the groups.
+ */
+function computeExpression(
+  checked: Checked,
+  columns: readonly Column[],
+  rows: Uint32Array,
+  groups: Grouping,
+): Cell[] {
+  const rowFrame = tableFrame(columns, columns[0] === undefined ? 0 : columnLength(columns[0]));
+  const groupFrame: Frame = {
+    length: groups.count,
+    column: (name) => {
+      throw new Error(`column '${name}' outside an aggregate passed the type check`);
+    },
+    aggregate: (call, arg) => {
+      const type = checked.types.get(call) ?? "float";
+      const cellType: ColumnType = type === "null" ? "float" : type;
+      const op = AGGREGATE_OPS[call.name as AggregateFunction];
+      const column = arg === undefined ? undefined : asColumn(arg(rowFrame));
+      return cellsToVector(aggregate(op, column, rows, groups), cellType);
+    },
+  };
+  const result = evaluate(checked, groupFrame);
+  const type: ColumnType = checked.type === "null" ? "float" : checked.type;
+  return Array.from({ length: groups.count }, (_, g) => vectorCell(result, type, g));
+}
+
+function columnLength(column: Column): number {
+  return column.kind === "category" ? column.codes.length : column.values.length;
+}
+
+/** A vector as a column of no name (the aggregations read only its values). */
+function asColumn(v: Vector): Column {
+  if (v.kind === "category") return { ...v, name: "", missing: 0 };
+  return { ...v, name: "", missing: 0, infinite: 0 };
+}
+
+/** Per-group cells back into a vector, for the arithmetic around aggregates. */
+function cellsToVector(cells: Cell[], type: ColumnType): Vector {
+  if (type === "string")
+    return textVector(cells.length, (g) => (cells[g] === null ? null : String(cells[g])));
+  return numberVector(type, cells.length, (g) => {
+    const cell = cells[g];
+    if (cell === null) return null;
+    if (typeof cell === "boolean") return cell ? 1 : 0;
+    if (typeof cell === "string") return parseIso(cell) ?? null;
+    return cell;
+  });
+}
+
+function vectorCell(v: Vector, type: ColumnType, i: number): Cell {
+  if (v.kind === "category") return v.codes[i] < 0 ? null : v.labels[v.codes[i]];
+  if (v.valid !== null && v.valid[i] === 0) return null;
+  return numberCell(v.values[i], type);
+}
+
+/** `op` over `column` (count() when absent) per group. */
+function aggregate(
+  op: AggregateOp,
+  column: Column | undefined,
+  rows: Uint32Array,
+  groups: Grouping,
+): Cell[] {
   const { ids, count } = groups;
   if (column === undefined) {
     const counts = new Float64Array(count);
     for (let k = 0; k < rows.length; k++) counts[ids[k]]++;
     return Array.from(counts);
   }
-  switch (measure.op) {
+  switch (op) {
     case "count":
       return countPresent(column, rows, groups);
     case "count_distinct":
       return countDistinct(column, rows, groups);
     case "median":
       return median(column as NumberColumn, rows, groups);
+    case "stddev":
+      return stddev(column as NumberColumn, rows, groups);
     case "min":
     case "max":
     case "sum":
     case "mean":
       return column.kind === "category"
-        ? categoryExtreme(column.labels, column.codes, rows, groups, measure.op === "max")
-        : numberAggregate(column, measure.op, rows, groups);
+        ? categoryExtreme(column.labels, column.codes, rows, groups, op === "max")
+        : numberAggregate(column, op, rows, groups);
     default:
-      return assertNever(measure.op, "measure op");
+      return assertNever(op, "measure op");
   }
+}
+
+/** Sample standard deviation per group (n - 1); null for fewer than two values. */
+function stddev(column: NumberColumn, rows: Uint32Array, { ids, count }: Grouping): Cell[] {
+  const n = new Float64Array(count);
+  const mean = new Float64Array(count);
+  const m2 = new Float64Array(count);
+  const { values, valid } = column;
+  for (let k = 0; k < rows.length; k++) {
+    const row = rows[k];
+    if (valid !== null && valid[row] === 0) continue;
+    // Welford's update: stable for values far from zero.
+    const g = ids[k];
+    n[g]++;
+    const delta = values[row] - mean[g];
+    mean[g] += delta / n[g];
+    m2[g] += delta * (values[row] - mean[g]);
+  }
+  return Array.from(n, (c, g) => (c < 2 ? null : Math.sqrt(m2[g] / (c - 1))));
 }
 
 /** A number of a column's type as a JSON cell: ISO strings for dates, null for non-finite. */

@@ -6,6 +6,8 @@ import { hideEnvValues } from "../config/env.ts";
 import type { FieldPath, ReportSpec } from "../config/spec.ts";
 import { formatPath } from "../config/yaml-tree.ts";
 import { ReportError } from "../errors.ts";
+import type { ColumnInfo } from "../expr/check.ts";
+import { caretLines, type ExprError } from "../expr/error.ts";
 import { type LimitName, limitExceeded } from "../limits.ts";
 import type { Column } from "./columns.ts";
 
@@ -64,4 +66,34 @@ export function notFound(what: string, name: string, candidates: readonly string
       ? `There are no ${what}s.`
       : `Available ${what}s: ${listed.join(", ")}.`;
   return `${what} '${name}' not found${didYouMean(name, candidates) || "."} ${available}`;
+}
+
+/**
+ * The ReportError for a problem in the expression `text` at `path`: located at the offending
+ * token when the text's position in the file is known, with the text and a caret under it.
+ */
+export function exprError(
+  spec: ReportSpec,
+  path: FieldPath,
+  text: string,
+  error: ExprError,
+): ReportError {
+  const location = spec.locate(path);
+  const fromEnv = location?.fromEnv ?? [];
+  if (fromEnv.length > 0) return specError(spec, path, error.message, error.hint);
+  const at =
+    location === undefined
+      ? ""
+      : location.textPos === undefined
+        ? `${location.file}:${location.line}:${location.column}: `
+        : `${location.file}:${location.textPos.line}:${location.textPos.column + error.span.start}: `;
+  return new ReportError(
+    `${at}${formatPath(path)}: ${error.message}\n${caretLines(text, error.span)}`,
+    error.hint === undefined ? {} : { hint: error.hint },
+  );
+}
+
+/** The columns as the expression checker sees them (64-bit ids kept as text are text). */
+export function columnInfos(columns: readonly Column[]): ColumnInfo[] {
+  return columns.map((c) => ({ name: c.name, type: c.kind === "category" ? "string" : c.type }));
 }

@@ -1,6 +1,6 @@
 // Which columns a report can touch, so a columnar reader (Parquet) decodes only those. The
 // rule is deliberately generous: a column is used when its name appears anywhere in the
-// definition's queries, sections, email and declared columns (an expression, a group-by, a
+// definition's queries, sections, email, derived and declared columns (an expression, a group-by, a
 // histogram, a profile list). Reading a column too many costs a little time; reading one
 // too few would break the report. A `profile: all` section needs every column.
 import type { ReportSpec } from "../config/spec.ts";
@@ -30,6 +30,7 @@ export function columnPicker(spec: ReportSpec): ColumnPicker | undefined {
   collectTexts(spec.sections, texts);
   collectTexts(spec.email, texts);
   collectTexts(spec.source.columns, texts);
+  collectTexts(spec.columns, texts);
   const mentions = [...texts].sort();
   return {
     key: JSON.stringify(mentions),

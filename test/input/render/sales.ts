@@ -1,5 +1,6 @@
 // A small hand-written report: spec + summary as the config and summarize stages would give
 // them, for chart and render tests and the golden page under test/output/.
+import { parseExpr } from "../../../src/expr/parse.ts";
 import { limitsFromEnv } from "../../../src/limits.ts";
 import type { ReportSpec, SectionSpec } from "../../../src/config/spec.ts";
 import type { Summary } from "../../../src/summarize/summary.ts";
@@ -11,14 +12,14 @@ const sections: SectionSpec[] = [
     kpis: [
       {
         label: "Revenue",
-        measure: { name: "revenue", op: "sum", column: "revenue", expr: "sum(revenue)", path: [] },
+        measure: { name: "revenue", ast: parseExpr("sum(revenue)"), op: "sum", column: "revenue", expr: "sum(revenue)", path: [] },
         format: "currency",
         filter: [],
         path: ["sections", 0, "kpis", 0],
       },
       {
         label: "Orders",
-        measure: { name: "orders", op: "count", expr: "count()", path: [] },
+        measure: { name: "orders", ast: parseExpr("count()"), op: "count", expr: "count()", path: [] },
         format: "integer",
         filter: [],
         path: ["sections", 0, "kpis", 1],
@@ -56,14 +57,15 @@ export function salesSpec(overrides: Partial<ReportSpec> = {}): ReportSpec {
     title: "Sales <demo> overview",
     description: "Revenue & orders, by region and month.",
     source: { csv: {} },
+    columns: [],
     limits: limitsFromEnv({}),
     queries: {
       by_region: {
         name: "by_region",
         groupBy: [{ name: "region", column: "region", expr: "region", path: [] }],
         measures: [
-          { name: "revenue", op: "sum", column: "revenue", expr: "sum(revenue)", path: [] },
-          { name: "orders", op: "count", expr: "count()", path: [] },
+          { name: "revenue", ast: parseExpr("sum(revenue)"), op: "sum", column: "revenue", expr: "sum(revenue)", path: [] },
+          { name: "orders", ast: parseExpr("count()"), op: "count", expr: "count()", path: [] },
         ],
         filter: [],
         sort: [{ name: "revenue", descending: true, path: [] }],
@@ -72,7 +74,7 @@ export function salesSpec(overrides: Partial<ReportSpec> = {}): ReportSpec {
       by_month: {
         name: "by_month",
         groupBy: [{ name: "month", column: "order_date", unit: "month", expr: "month(order_date)", path: [] }],
-        measures: [{ name: "revenue", op: "sum", column: "revenue", expr: "sum(revenue)", path: [] }],
+        measures: [{ name: "revenue", ast: parseExpr("sum(revenue)"), op: "sum", column: "revenue", expr: "sum(revenue)", path: [] }],
         filter: [],
         sort: [{ name: "month", descending: false, path: [] }],
         path: ["queries", "by_month"],
