@@ -240,10 +240,12 @@ function readCategories(name: string, vector: Vector): CategoryColumn {
   };
   const valid = new Uint8Array(vector.length);
   let start = 0;
+  // Chunks often share one dictionary (a Parquet column's, an IPC stream's): coded once.
+  const remaps = new Map<unknown, Int32Array>();
   for (const chunk of vector.data) {
     readValidity(chunk, valid, start);
     if (DataType.isDictionary(chunk.type))
-      readDictionaryChunk(chunk as Data<Dictionary>, codes, start, code);
+      readDictionaryChunk(chunk as Data<Dictionary>, codes, start, code, remaps);
     else if (DataType.isUtf8(chunk.type) || DataType.isLargeUtf8(chunk.type))
       readUtf8Chunk(chunk, codes, start, code);
     else {
@@ -263,22 +265,54 @@ function readCategories(name: string, vector: Vector): CategoryColumn {
   return { kind: "category", name, type: "string", codes, labels, missing };
 }
 
+/** Codes a dictionary chunk by its keys: each dictionary entry is coded once, not each row. */
 function readDictionaryChunk(
   chunk: Data<Dictionary>,
   codes: Int32Array,
   start: number,
   code: (label: string) => number,
+  remaps: Map<unknown, Int32Array>,
 ): void {
   const dictionary = chunk.dictionary;
-  const remap = new Int32Array(dictionary?.length ?? 0).fill(-1);
-  if (dictionary !== undefined) {
-    for (let k = 0; k < dictionary.length; k++) {
-      const v: unknown = dictionary.get(k);
-      if (v !== null && v !== undefined) remap[k] = code(display(v));
-    }
+  let remap = remaps.get(dictionary);
+  if (remap === undefined) {
+    remap = dictionaryCodes(dictionary, code);
+    remaps.set(dictionary, remap);
   }
   const keys = chunk.values as ArrayLike<number | bigint>;
+  if (keys instanceof Int32Array) {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = remap[keys[i]];
+      codes[start + i] = c === undefined ? -1 : c;
+    }
+    return;
+  }
   for (let i = 0; i < chunk.length; i++) codes[start + i] = remap[Number(keys[i])] ?? -1;
+}
+
+/** The code of each dictionary entry (-1 for a missing one); text goes through readUtf8Chunk. */
+function dictionaryCodes(
+  dictionary: Vector | undefined,
+  code: (label: string) => number,
+): Int32Array {
+  const remap = new Int32Array(dictionary?.length ?? 0).fill(-1);
+  if (dictionary === undefined) return remap;
+  let at = 0;
+  for (const part of dictionary.data) {
+    if (DataType.isUtf8(part.type) || DataType.isLargeUtf8(part.type)) {
+      readUtf8Chunk(part, remap, at, code);
+      if (part.nullCount > 0)
+        for (let k = 0; k < part.length; k++) if (!part.getValid(k)) remap[at + k] = -1;
+    } else {
+      const values = makeVector(part);
+      for (let k = 0; k < part.length; k++) {
+        const v: unknown = values.get(k);
+        if (v !== null && v !== undefined) remap[at + k] = code(display(v));
+      }
+    }
+    at += part.length;
+  }
+  return remap;
 }
 
 const decoder = new TextDecoder();
