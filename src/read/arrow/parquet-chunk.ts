@@ -2,10 +2,16 @@
 // values as raw little-endian bytes at their row's place, byte arrays as dictionary keys
 // plus a dictionary of byte strings (a page written without a dictionary appends its values
 // to it), and a validity byte per row. Pages: v1 and v2 data pages, dictionary pages;
-// encodings PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY and RLE (booleans). Anything else is an
+// encodings PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY, RLE (booleans) and the delta encodings
+// (parquet-delta.ts). Anything else (BYTE_STREAM_SPLIT, bit-packed levels) is an
 // UnsupportedParquet, and the caller hands the file to parquet-wasm.
 // https://github.com/apache/parquet-format/blob/master/Encodings.md
 import { decompressPage, PageError } from "./parquet-codecs.ts";
+import {
+  readDeltaBinaryPacked,
+  readDeltaByteArray,
+  readDeltaLengthByteArray,
+} from "./parquet-delta.ts";
 import type { ColumnChunk, PhysicalType } from "./parquet-footer.ts";
 import { readHybrid } from "./parquet-levels.ts";
 import { readStruct, type ThriftStruct } from "./parquet-thrift.ts";
@@ -48,6 +54,9 @@ const PLAIN = 0;
 const PLAIN_DICTIONARY = 2;
 const RLE = 3;
 const RLE_DICTIONARY = 8;
+const DELTA_BINARY_PACKED = 5;
+const DELTA_LENGTH_BYTE_ARRAY = 6;
+const DELTA_BYTE_ARRAY = 7;
 const DATA_PAGE = 0;
 const INDEX_PAGE = 1;
 const DICTIONARY_PAGE = 2;
@@ -118,6 +127,37 @@ class StringBuilder {
       offsets[++this.length] = used;
     }
     return at;
+  }
+
+  /** Room for `count` more values and `size` more bytes. */
+  reserve(count: number, size: number): void {
+    if (this.offsets.length < this.length + count + 1) {
+      const grown = new Int32Array(Math.max(this.offsets.length * 2, this.length + count + 1));
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    const used = this.offsets[this.length];
+    if (this.bytes.length < used + size) {
+      if (used + size > 0x7fffffff)
+        throw new UnsupportedParquet("over 2 GiB of text in one row group");
+      const grown = new Uint8Array(
+        Math.min(Math.max(this.bytes.length * 2, used + size), 0x7fffffff),
+      );
+      grown.set(this.bytes.subarray(0, used));
+      this.bytes = grown;
+    }
+  }
+
+  /** Appends the last value's first `prefix` bytes followed by source[start, start + length). */
+  append(prefix: number, source: Uint8Array, start: number, length: number): void {
+    this.reserve(1, prefix + length);
+    const at = this.offsets[this.length];
+    if (prefix > 0) {
+      const last = this.offsets[this.length - 1];
+      this.bytes.copyWithin(at, last, last + prefix);
+    }
+    this.bytes.set(source.subarray(start, start + length), at + prefix);
+    this.offsets[++this.length] = at + prefix + length;
   }
 
   result(): ByteStrings {
@@ -307,6 +347,28 @@ export function decodeChunk(
         if (strings) placeKeys(keys, row, count, validity, indices);
         else gatherFixed(fixed, width, row, count, validity, dictionary!, indices);
       }
+    } else if (encoding === DELTA_BINARY_PACKED && (physical === "INT32" || physical === "INT64")) {
+      const decoded = physical === "INT32" ? new Int32Array(present) : new BigInt64Array(present);
+      readDeltaBinaryPacked(page, p, valuesEnd, decoded, present);
+      placeFixed(fixed, width, row, count, validity, new Uint8Array(decoded.buffer));
+    } else if ((encoding === DELTA_LENGTH_BYTE_ARRAY || encoding === DELTA_BYTE_ARRAY) && strings) {
+      dictionaryOnly = false;
+      const base = text.length;
+      // A page's values share prefixes within the page only.
+      let first = true;
+      if (encoding === DELTA_LENGTH_BYTE_ARRAY) {
+        readDeltaLengthByteArray(page, p, valuesEnd, present, (start, length) =>
+          text.append(0, page, start, length),
+        );
+      } else {
+        readDeltaByteArray(page, p, valuesEnd, present, (prefix, start, length) => {
+          if (first && prefix > 0) throw new PageError("a shared prefix on a page's first value");
+          first = false;
+          text.append(prefix, page, start, length);
+        });
+      }
+      if (scratch.length < present) scratch = new Int32Array(present);
+      placeKeys(keys, row, count, validity, sequence(scratch, base, present));
     } else {
       throw new UnsupportedParquet(`values in encoding ${String(encoding)}`);
     }
