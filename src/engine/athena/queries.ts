@@ -6,12 +6,22 @@
 import { assertNever } from "../../assert-never.ts";
 import { isoDate } from "../../calendar.ts";
 import { isTemporal } from "../../column-type.ts";
-import type { Filter, KpiSpec, Measure, QuerySpec, ReportSpec } from "../../config/spec.ts";
+import type {
+  FieldPath,
+  Filter,
+  FilterOp,
+  KpiSpec,
+  Measure,
+  QuerySpec,
+  ReportSpec,
+  Scalar,
+} from "../../config/spec.ts";
+import type { Expr } from "../../expr/ast.ts";
 import { cutCell, cutText } from "../../summarize/cut-text.ts";
 import { computeKpi, SPARKLINE_PERIODS } from "../../summarize/kpi.ts";
 import { numberCell, resolveMeasure } from "../../summarize/measure.ts";
 import { comparator, runQuery, sortOrder } from "../../summarize/query.ts";
-import { specLimitError } from "../../summarize/spec-error.ts";
+import { specError, specLimitError } from "../../summarize/spec-error.ts";
 import type { Cell, ColumnType, KpiValue, QueryResult } from "../../summarize/summary.ts";
 import { addBuckets, bucketStart, parseIso } from "../../time-buckets.ts";
 import type { AthenaSession } from "./client.ts";
@@ -33,7 +43,7 @@ export async function queryInAthena(
     const column = byName(key.column);
     return key.unit !== undefined ? bucketNumber(column, key.unit) : keyValue(column);
   });
-  const measures = query.measures.map((m) => measureSql(m, byName));
+  const measures = query.measures.map((m) => measureSql(m, byName, spec));
   const alias = (i: number) => `"o${i}"`;
   const names = outputs.map((o) => o.name);
   const select = [...keys, ...measures].map((expr, i) => `${expr} AS ${alias(i)}`);
@@ -44,7 +54,7 @@ export async function queryInAthena(
   const limit = Math.min(query.limit ?? maxGroups + 1, maxGroups + 1);
   const sql = [
     `SELECT ${[...select, 'count(*) OVER () AS "groups"'].join(", ")} FROM ${from}`,
-    where(query.filter, byName),
+    where(query.filter, byName, spec),
     keys.length > 0 ? `GROUP BY ${keys.join(", ")}` : "",
     order === "" ? "" : `ORDER BY ${order}`,
     `LIMIT ${Math.max(0, limit)}`,
@@ -86,8 +96,8 @@ export async function kpiInAthena(
   computeKpi(kpi, section, empty, 0, spec, now);
   const type = resolveMeasure(kpi.measure, empty, spec).type;
   const byName = (name: string) => columns.find((c) => c.name === name) as SqlColumn;
-  const measure = measureSql(kpi.measure, byName);
-  const filter = where(kpi.filter, byName);
+  const measure = measureSql(kpi.measure, byName, spec);
+  const filter = where(kpi.filter, byName, spec);
   const label = `KPI ${kpi.label}`;
   const { compare } = kpi;
   const dates = compare === undefined ? undefined : byName(compare.column);
@@ -175,7 +185,12 @@ function keyKind(
 }
 
 /** One measure as a Trino aggregate over the columns' values (numbers, or text). */
-function measureSql(measure: Measure, byName: (name: string) => SqlColumn): string {
+function measureSql(
+  measure: Measure,
+  byName: (name: string) => SqlColumn,
+  spec: ReportSpec,
+): string {
+  if (measure.op === undefined) throw notCompiled(spec, measure.path, measure.expr);
   if (measure.column === undefined) return "count(*)";
   const column = byName(measure.column);
   const n = column.number;
@@ -199,12 +214,73 @@ function measureSql(measure: Measure, byName: (name: string) => SqlColumn): stri
 }
 
 /** The WHERE clause of `filters` (already checked by the local engine); "" for none. */
-function where(filters: readonly Filter[], byName: (name: string) => SqlColumn): string {
+function where(
+  filters: readonly Filter[],
+  byName: (name: string) => SqlColumn,
+  spec: ReportSpec,
+): string {
   if (filters.length === 0) return "";
-  return `WHERE ${filters.map((f) => `(${condition(f, byName(f.column))})`).join(" AND ")}`;
+  const conditions = filters.map((f) => {
+    const simple = simpleFilter(f, spec);
+    return `(${condition(simple, byName(simple.column))})`;
+  });
+  return `WHERE ${conditions.join(" AND ")}`;
 }
 
-function condition(filter: Filter, column: SqlColumn): string {
+/** A filter this engine compiles: one column compared with values. */
+interface SimpleFilter {
+  column: string;
+  op: FilterOp;
+  value?: Scalar | Scalar[];
+}
+
+const SIMPLE_OPS: Partial<Record<string, FilterOp>> = {
+  "=": "=",
+  "<>": "!=",
+  "<": "<",
+  "<=": "<=",
+  ">": ">",
+  ">=": ">=",
+};
+
+/**
+ * The filter as one column compared with literal values (`x > 0`, `x in ('a', 'b')`,
+ * `x is null`); any other expression is refused with a located error.
+ */
+function simpleFilter(filter: Filter, spec: ReportSpec): SimpleFilter {
+  const { ast } = filter;
+  const literal = (e: Expr): Scalar | undefined => {
+    if (e.kind === "literal" && e.value !== null) return e.value;
+    if (e.kind === "negate" && e.arg.kind === "literal" && typeof e.arg.value === "number")
+      return -e.arg.value;
+    return undefined;
+  };
+  if (ast.kind === "is_null" && ast.arg.kind === "column")
+    return { column: ast.arg.name, op: ast.negated ? "is not null" : "is null" };
+  if (ast.kind === "in" && ast.arg.kind === "column") {
+    const values = ast.list.map(literal);
+    if (values.every((v) => v !== undefined))
+      return { column: ast.arg.name, op: ast.negated ? "not in" : "in", value: values as Scalar[] };
+  }
+  if (ast.kind === "binary" && ast.left.kind === "column") {
+    const op = SIMPLE_OPS[ast.op];
+    const value = literal(ast.right);
+    if (op !== undefined && value !== undefined) return { column: ast.left.name, op, value };
+  }
+  throw notCompiled(spec, filter.path, filter.expr);
+}
+
+/** The error for an expression this engine does not compile yet. */
+function notCompiled(spec: ReportSpec, path: FieldPath, expr: string): Error {
+  return specError(
+    spec,
+    path,
+    `engine: athena compiles filters of one column compared with values and measures of one aggregate; '${expr}' is neither`,
+    "Run this report with the local engine, or split the expression into simpler ones.",
+  );
+}
+
+function condition(filter: SimpleFilter, column: SqlColumn): string {
   if (filter.op === "is null") return `NOT (${present(column)})`;
   if (filter.op === "is not null") return present(column);
   const values = Array.isArray(filter.value) ? filter.value : [filter.value ?? ""];
