@@ -6,16 +6,19 @@
 import type { ReportSpec } from "../config/spec.ts";
 import type { ColumnPicker } from "../read/arrow/read-parquet.ts";
 
-/** Every string in a definition value (objects, arrays), skipping source positions. */
-function collectTexts(value: unknown, out: Set<string>, depth = 0): void {
-  if (depth > 64) return;
+/** Every string and key in a definition value (objects, arrays), skipping source positions. */
+function collectTexts(value: unknown, out: Set<string>, seen = new WeakSet<object>()): void {
   if (typeof value === "string") out.add(value);
-  else if (Array.isArray(value)) for (const item of value) collectTexts(item, out, depth + 1);
   else if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      if (key === "path") continue;
-      out.add(key);
-      collectTexts(item, out, depth + 1);
+    if (seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) for (const item of value) collectTexts(item, out, seen);
+    else {
+      for (const [key, item] of Object.entries(value)) {
+        if (key === "path") continue;
+        out.add(key);
+        collectTexts(item, out, seen);
+      }
     }
   }
 }
