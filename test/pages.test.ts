@@ -37,7 +37,13 @@ pages:
       - text: "Largest region: {{ query.by_region[0].region }}. See [products](products.html)."
   - title: Products
     sections:
-      - chart: { title: Revenue by product, query: by_product, mark: bar, x: product, y: revenue }
+      - chart:
+          title: Revenue by product
+          description: "Of **{{ kpi.Revenue }}** in all."
+          query: by_product
+          mark: bar
+          x: product
+          y: revenue
       - table: { query: by_product }
   - title: Columns & quality
     sections:
@@ -131,6 +137,19 @@ describe("a report with pages", () => {
     assert.match(page("products.html"), /<svg[^>]*role="img"/);
   });
 
+  it("shows a chart's Markdown description, and gives screen readers its plain text", () => {
+    let total = 0;
+    for (let i = 0; i < 30; i++) total += (i * 7) % 50;
+    const figure = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(
+      total,
+    );
+    const html = page("products.html");
+    assert.ok(html.includes(`<p>Of <strong>${figure}</strong> in all.</p>`), "visible, rendered");
+    const descs = [...html.matchAll(/<desc id="chart-\d+(?:-narrow)?-desc">([^<]*)<\/desc>/g)];
+    assert.equal(descs.length, 2, "wide and narrow SVG");
+    for (const [, text] of descs) assert.equal(text, `Of ${figure} in all.`);
+  });
+
   it("shows the alerts with the column profiles, linking to each card on its page", () => {
     const columns = page("columns-quality.html");
     assert.match(columns, /<section class="section alerts"/);
@@ -190,8 +209,8 @@ describe("pages: definition errors", () => {
 
   it("locates a section's error inside its page", async () => {
     assert.match(
-      await failure(DEFINITION.replace("x: product, y: revenue", "x: produkt, y: revenue")),
-      /report\.yml:14:\d+: pages\[1\]\.sections\[0\]\.chart\.x: 'produkt' is not a column of query 'by_product'; did you mean 'product'\?/,
+      await failure(DEFINITION.replace("x: product", "x: produkt")),
+      /report\.yml:19:14: pages\[1\]\.sections\[0\]\.chart\.x: 'produkt' is not a column of query 'by_product'; did you mean 'product'\?/,
     );
   });
 });

@@ -26,7 +26,7 @@ import {
 } from "../format.ts";
 import { type ChangeSummary, kpiKey } from "../history/changes.ts";
 import { changesHeadline, describeChange } from "../history/describe.ts";
-import { slug } from "../markup.ts";
+import { escapeMarkup, slug } from "../markup.ts";
 import { cutText } from "../summarize/cut-text.ts";
 import { notFound, specError } from "../summarize/spec-error.ts";
 import type {
@@ -627,6 +627,21 @@ function changesBlock(
   return block;
 }
 
+/**
+ * The chart with `text` as its SVGs' <desc> (what screen readers say): the description as
+ * read, not its Markdown and placeholders as written.
+ */
+function withPlainDescription(chart: RenderedChart, text: string): RenderedChart {
+  const desc = (svg: string) =>
+    svg.replace(
+      /(<desc id="[^"]*">)[\s\S]*?(<\/desc>)/,
+      (_: string, open: string, close: string) => `${open}${escapeMarkup(text)}${close}`,
+    );
+  const plain: RenderedChart = { ...chart, description: text, svg: desc(chart.svg) };
+  if (chart.narrow !== undefined) plain.narrow = desc(chart.narrow);
+  return plain;
+}
+
 /** The inline values of the definition's texts, query cells formatted as their tables show them. */
 export function inlineFill(
   spec: ReportSpec,
@@ -697,12 +712,14 @@ export function assembleModel(input: AssembleInput): ReportModel {
           title: section.title,
           chart,
         };
-        if (section.description !== undefined)
+        if (section.description !== undefined) {
           block.description = markdown(section.description, [
             ...section.path,
             section.kind,
             "description",
           ]);
+          block.chart = withPlainDescription(chart, htmlToText(block.description));
+        }
         sections.push(block);
         break;
       }
