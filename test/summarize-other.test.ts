@@ -1,5 +1,6 @@
 // Top-N with "Other" (src/summarize/other.ts): the folded row of each measure kind against
-// DuckDB running the same top-N and fold in SQL over the same rows, nulls included.
+// DuckDB running the same top-N and fold in SQL over the same rows, nulls included: sums,
+// counts, means, min/max, distinct counts, medians, a ratio of aggregates and a deviation.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
@@ -59,6 +60,8 @@ const MEASURES = {
   products: "count_distinct(product)",
   median_revenue: "median(revenue)",
   first_order: "min(order_date)",
+  per_order: "sum(revenue) / count()",
+  spread: "stddev(revenue)",
 };
 
 /** The same measures in SQL, by name. */
@@ -73,6 +76,8 @@ const SQL_MEASURES: Record<keyof typeof MEASURES, string> = {
   products: "count(DISTINCT product)",
   median_revenue: "median(revenue)",
   first_order: "strftime(min(order_date), '%Y-%m-%d')",
+  per_order: "sum(revenue) / count(*)",
+  spread: "stddev_samp(revenue)",
 };
 
 function definition(query: string): string {
