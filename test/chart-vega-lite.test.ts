@@ -5,10 +5,13 @@
 // links outside the report; the email carries the chart as a PNG.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { tableFromArrays } from "apache-arrow";
 import { decode } from "fast-png";
-import type * as vega from "vega";
+import * as vega from "vega";
+import * as vl from "vega-lite";
 import { prunedSchemaText, SCHEMA_FILE } from "../scripts/vega-lite-schema.ts";
 import {
   DEFAULT_FONTS_DIR,
@@ -16,7 +19,7 @@ import {
   renderCharts,
   sectionChart,
 } from "../src/chart/index.ts";
-import { chartView } from "../src/chart/svg.ts";
+import { chartView, renderSvg } from "../src/chart/svg.ts";
 import { FONT_STACK, WIDE_WIDTH } from "../src/chart/theme.ts";
 import { parseReportSpec } from "../src/config/load.ts";
 import type { ReportSpec } from "../src/config/spec.ts";
@@ -196,6 +199,35 @@ describe("vega_lite sections: drawing", () => {
     }
   });
 
+  it("the renderer fetches nothing, even for a spec that names a URL (vega's own loader would)", async () => {
+    let hits = 0;
+    const server = createServer((_, response) => {
+      hits++;
+      response.end("a\n1\n");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const spec = {
+      data: { url: `http://127.0.0.1:${port}/d.csv`, format: { type: "csv" } },
+      mark: "bar",
+      encoding: { x: { field: "a", type: "quantitative" } },
+    } as Parameters<typeof renderSvg>[0];
+    try {
+      await renderSvg(spec);
+      assert.equal(hits, 0);
+      // Control: the same spec through vega's default loader does reach the server.
+      const view = new vega.View(vega.parse(vl.compile(spec).spec), {
+        renderer: "none",
+        logLevel: vega.None,
+      });
+      await view.runAsync();
+      view.finalize();
+      assert.equal(hits, 1);
+    } finally {
+      server.close();
+    }
+  });
+
   it("a spec with a width of its own keeps it; a faceted one is not given a width", async () => {
     const report = await built(`  - vega_lite:
       title: Per region
@@ -210,7 +242,7 @@ describe("vega_lite sections: drawing", () => {
     assert.equal(spec.width, undefined);
     const view = chartView(chart!.specFor(WIDE_WIDTH));
     await view.runAsync();
-    const svg = await (view as vega.View).toSVG();
+    const svg = await view.toSVG();
     for (const region of ["Asia", "Europe", "Americas"])
       assert.match(svg, new RegExp(`>${region}<`));
   });

@@ -88,6 +88,16 @@ export function resetSvgIds(): void {
   vega.resetSVGDefIds();
 }
 
+/**
+ * vega's loader with loading turned off: a chart is drawn from the data in its spec only, so
+ * nothing (a data URL, an image) is fetched while building, whatever a spec asks for.
+ */
+const offlineLoader = Object.assign(Object.create(vega.loader()), {
+  load: (uri: string) => Promise.reject(new Error(`charts are drawn offline; not loading ${uri}`)),
+  sanitize: (uri: string) =>
+    Promise.reject(new Error(`charts are drawn offline; not loading ${uri}`)),
+}) as ReturnType<typeof vega.loader>;
+
 /** The headless vega View that renderSvg draws: compiled with the report's functions, not run. */
 export function chartView(spec: TopLevelSpec): vega.View {
   if (!installed) useTextMeasurer(measurer);
@@ -96,6 +106,7 @@ export function chartView(spec: TopLevelSpec): vega.View {
   return new vega.View(vega.parse(vl.compile(spec, { logger }).spec), {
     renderer: "none",
     logLevel: vega.Error,
+    loader: offlineLoader,
   });
 }
 
