@@ -578,6 +578,16 @@ describe("errors in the user's words", () => {
     );
   });
 
+  test("a query with other is refused, not run without its Other row", async () => {
+    const spec = await hostileDefinition();
+    spec.queries.by_name = { ...spec.queries.by_name, limit: 1, other: "Other" };
+    await rejectsWith(
+      run(spec),
+      /queries\.by_name\.other: engine: athena does not fold the groups past the limit into an "Other" row yet/,
+      /local engine/,
+    );
+  });
+
   test("definitions: athena without engine, engine without athena, a bad Glue name", async () => {
     const base = "title: t\nsource: data.csv\nsections: [{ profile: all }]\n";
     const load = async (extra: string) => {

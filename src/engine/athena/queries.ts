@@ -38,6 +38,15 @@ export async function queryInAthena(
 ): Promise<QueryResult> {
   // The local checks; over no rows, they also give the output columns and their types.
   const outputs = runQuery(query, emptyColumns(columns), 0, spec).columns;
+  if (query.other !== undefined) {
+    // Without it the query would quietly lose the rest's row (src/summarize/other.ts).
+    throw specError(
+      spec,
+      [...query.path, "other"],
+      `engine: athena does not fold the groups past the limit into an "${query.other}" row yet`,
+      "Run this report with the local engine, or remove 'other' to show only the first rows.",
+    );
+  }
   const byName = (name: string) => columns.find((c) => c.name === name) as SqlColumn;
   const keys = query.groupBy.map((key) => {
     const column = byName(key.column);
