@@ -9,9 +9,10 @@
 // not finite (sqrt(-1), ln(0), overflow), are null; a cast that fails is null (try_cast).
 import { isoDate } from "../calendar.ts";
 import { parseIso } from "../time-buckets.ts";
-import type { DatePart, Expr } from "./ast.ts";
+import type { ArithmeticOp, ComparisonOp, DatePart, Expr } from "./ast.ts";
 import type { Checked, ExprType } from "./check.ts";
 import { dateDiff, extract, truncate } from "./dates.ts";
+import { and3, arithmetic, compareNumbers, negate, not3, or3 } from "./kernels.ts";
 import {
   constantNumber,
   constantText,
@@ -103,20 +104,10 @@ class Evaluator {
         return this.frame.column(node.name);
       case "literal":
         return literalVector(node, n);
-      case "negate": {
-        const a = this.num(node.arg);
-        return numberVector(a.type, n, (i) => {
-          const x = numberAt(a, i);
-          return x === null ? null : -x;
-        });
-      }
-      case "not": {
-        const a = this.num(node.arg);
-        return numberVector("boolean", n, (i) => {
-          const x = numberAt(a, i);
-          return x === null ? null : x === 0 ? 1 : 0;
-        });
-      }
+      case "negate":
+        return negate(this.num(node.arg));
+      case "not":
+        return not3(this.num(node.arg));
       case "binary":
         return this.binary(node);
       case "is_null": {
@@ -129,8 +120,8 @@ class Evaluator {
       case "between": {
         const low = this.compare(">=", node.arg, node.low);
         const high = this.compare("<=", node.arg, node.high);
-        const both = and3(low, high, n);
-        return node.negated ? not3(both, n) : both;
+        const both = and3(low, high);
+        return node.negated ? not3(both) : both;
       }
       case "like":
         return this.like(node);
@@ -147,12 +138,21 @@ class Evaluator {
     const { n } = this;
     switch (node.op) {
       case "and":
-        return and3(this.num(node.left), this.num(node.right), n);
+        return and3(this.num(node.left), this.num(node.right));
       case "or":
-        return or3(this.num(node.left), this.num(node.right), n);
+        return or3(this.num(node.left), this.num(node.right));
       case "||": {
         const a = this.text(node.left);
         const b = this.text(node.right);
+        // Text joined with a constant: once per distinct label.
+        if (node.right.kind === "literal" && b.labels.length === 1) {
+          const suffix = b.labels[0];
+          return mapLabels(a, (s) => s + suffix);
+        }
+        if (node.left.kind === "literal" && a.labels.length === 1) {
+          const prefix = a.labels[0];
+          return mapLabels(b, (s) => prefix + s);
+        }
         return textVector(n, (i) => {
           const x = textAt(a, i);
           const y = textAt(b, i);
@@ -171,15 +171,8 @@ class Evaluator {
   }
 
   arithmetic(node: Expr & { kind: "binary" }): NumberVector {
-    const a = this.num(node.left);
-    const b = this.num(node.right);
-    const integer = this.typeOf(node) === "integer";
-    const op = OPERATIONS[node.op as "+" | "-" | "*" | "/" | "%"];
-    const { values: x, valid: vx } = a;
-    const { values: y, valid: vy } = b;
-    return numberVector(numberType(this.typeOf(node)), this.n, (i) =>
-      (vx === null || vx[i] === 1) && (vy === null || vy[i] === 1) ? op(x[i], y[i], integer) : null,
-    );
+    const type = numberType(this.typeOf(node));
+    return arithmetic(node.op as ArithmeticOp, this.num(node.left), this.num(node.right), type);
   }
 
   /** `left op right` with SQL's null rule; text against a constant is decided per label. */
@@ -207,15 +200,7 @@ class Evaluator {
         return p === null || q === null ? null : test(cmp(p, q)) ? 1 : 0;
       });
     }
-    const { values: x, valid: vx } = a;
-    const { values: y, valid: vy } = b;
-    return numberVector("boolean", n, (i) =>
-      (vx === null || vx[i] === 1) && (vy === null || vy[i] === 1)
-        ? test(x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0)
-          ? 1
-          : 0
-        : null,
-    );
+    return compareNumbers(op as ComparisonOp, a, b);
   }
 
   /** `x in (a, b, …)`: true on a match; else null when x or an item is null; else false. */
@@ -231,9 +216,9 @@ class Evaluator {
       result = labelNumbers(arg, "boolean", (label) => (set.has(label) ? 1 : 0));
     } else {
       result = constantNumber("boolean", n, 0);
-      for (const item of node.list) result = or3(result, this.compare("=", node.arg, item), n);
+      for (const item of node.list) result = or3(result, this.compare("=", node.arg, item));
     }
-    return node.negated ? not3(result, n) : result;
+    return node.negated ? not3(result) : result;
   }
 
   like(node: Expr & { kind: "like" }): NumberVector {
@@ -522,17 +507,6 @@ function literalVector(node: Expr & { kind: "literal" }, n: number): Vector {
   }
 }
 
-const OPERATIONS: Record<
-  "+" | "-" | "*" | "/" | "%",
-  (x: number, y: number, integer: boolean) => number | null
-> = {
-  "+": (x, y) => x + y,
-  "-": (x, y) => x - y,
-  "*": (x, y) => x * y,
-  "/": (x, y, integer) => (y === 0 ? null : integer ? Math.trunc(x / y) : x / y),
-  "%": (x, y) => (y === 0 ? null : x % y),
-};
-
 const COMPARE: Record<string, (c: number) => boolean> = {
   "=": (c) => c === 0,
   "<>": (c) => c !== 0,
@@ -560,31 +534,6 @@ function compareAt(a: Vector, b: Vector, i: number): number {
     return cmp(textAt(a, i) ?? "", textAt(b, i) ?? "");
   if (a.kind === "number" && b.kind === "number") return a.values[i] - b.values[i];
   return 0;
-}
-
-function and3(a: NumberVector, b: NumberVector, n: number): NumberVector {
-  return numberVector("boolean", n, (i) => {
-    const x = numberAt(a, i);
-    const y = numberAt(b, i);
-    if (x === 0 || y === 0) return 0;
-    return x === null || y === null ? null : 1;
-  });
-}
-
-function or3(a: NumberVector, b: NumberVector, n: number): NumberVector {
-  return numberVector("boolean", n, (i) => {
-    const x = numberAt(a, i);
-    const y = numberAt(b, i);
-    if ((x !== null && x !== 0) || (y !== null && y !== 0)) return 1;
-    return x === null || y === null ? null : 0;
-  });
-}
-
-function not3(a: NumberVector, n: number): NumberVector {
-  return numberVector("boolean", n, (i) => {
-    const x = numberAt(a, i);
-    return x === null ? null : x === 0 ? 1 : 0;
-  });
 }
 
 /** SQL LIKE as a regular expression: % any run, _ one character, case-sensitive. */

@@ -109,7 +109,9 @@ export function mapLabels(v: TextVector, map: (label: string) => string | null):
     }
     return code;
   });
-  const codes = Int32Array.from(v.codes, (c) => (c < 0 ? -1 : remap[c]));
+  const source = v.codes;
+  const codes = new Int32Array(source.length);
+  for (let i = 0; i < source.length; i++) codes[i] = source[i] < 0 ? -1 : remap[source[i]];
   return { kind: "category", type: "string", codes, labels };
 }
 
@@ -119,11 +121,24 @@ export function labelNumbers(
   type: NumberVector["type"],
   map: (label: string) => number | null,
 ): NumberVector {
-  const perLabel = v.labels.map(map);
-  return numberVector(type, v.codes.length, (i) => {
-    const c = v.codes[i];
-    return c < 0 ? null : perLabel[c];
-  });
+  // Per label: its number, or NaN when it has none (so one check marks both kinds missing).
+  const perLabel = Float64Array.from(v.labels, (label) => map(label) ?? Number.NaN);
+  const { codes } = v;
+  const n = codes.length;
+  const values = new Float64Array(n);
+  const valid = new Uint8Array(n);
+  let missing = 0;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i];
+    const x = c < 0 ? Number.NaN : perLabel[c];
+    if (x - x === 0) {
+      values[i] = x;
+      valid[i] = 1;
+    } else {
+      missing++;
+    }
+  }
+  return { kind: "number", type, values, valid: missing === 0 ? null : valid };
 }
 
 /** The text of row `i`, or null. */
