@@ -4,12 +4,11 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Table } from "apache-arrow";
-import { renderCharts } from "./chart/index.ts";
 import { loadReportSpec, profileSpec } from "./config/index.ts";
 import type { AthenaSpec, ReportSpec } from "./config/spec.ts";
 import type { Effects, Logger } from "./effects.ts";
-import { composeEmail, type EmailMessage, inlineImages } from "./email/compose.ts";
-import { type EmailImage, emailImages } from "./email/images.ts";
+import type { EmailMessage } from "./email/compose.ts";
+import type { EmailImage } from "./email/images.ts";
 import { summarizeLocally } from "./engine/local/index.ts";
 import { ReportError } from "./errors.ts";
 import { type FormatLocale, formatBytes } from "./format.ts";
@@ -18,6 +17,7 @@ import {
   computeChanges,
   dataIdentity,
   type HistoryStore,
+  hashedWhileRead,
   kpiTrends,
   loadRuns,
   openHistoryStore,
@@ -29,8 +29,6 @@ import { concatBytes } from "./read/bytes/stream.ts";
 import { tableNotices } from "./read/columns/read-notices.ts";
 import { readTable as readSourceTable } from "./read/index.ts";
 import type { HistoryInput } from "./render/model.ts";
-import { assembleModel } from "./render/model.ts";
-import { renderPages } from "./render/pages.ts";
 import { writeSite } from "./site/write.ts";
 import type { DataSource } from "./source/data-source.ts";
 import { displayLabel, labelBase } from "./source/display-label.ts";
@@ -243,10 +241,13 @@ async function localSummary(spec: ReportSpec, effects: Effects): Promise<EngineR
   const source = await stage(
     effects,
     "source",
-    () =>
-      openDataSource(spec.source, effects, {
-        downloadTimeoutSeconds: spec.limits.download_timeout_seconds,
-      }),
+    async () =>
+      // A local file is hashed for the run history as it is parsed, not read again after.
+      hashedWhileRead(
+        await openDataSource(spec.source, effects, {
+          downloadTimeoutSeconds: spec.limits.download_timeout_seconds,
+        }),
+      ),
     (s) => `${s.label}${s.size === undefined ? "" : ` (${formatBytes(s.size, LOG_LOCALE)})`}`,
   );
   const table = await stage(
@@ -316,6 +317,21 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
         ? "none"
         : `${h.store.label} (${h.runs} earlier runs read${h.input?.changes ? `, ${h.input.changes.notable.length} notable changes` : ""})`,
   );
+  // The page's modules (vega, Handlebars) load only now that the table is summarized, so
+  // their code does not add to the memory the read and summarize stages peak at.
+  const [
+    { renderCharts },
+    { assembleModel },
+    { renderPages },
+    { composeEmail, inlineImages },
+    { emailImages },
+  ] = await Promise.all([
+    import("./chart/index.ts"),
+    import("./render/model.ts"),
+    import("./render/pages.ts"),
+    import("./email/compose.ts"),
+    import("./email/images.ts"),
+  ]);
   const defaultsDir = options.defaultTemplates ?? DEFAULT_TEMPLATES;
   const shownLabel = displayLabel(source.label, labelBase(spec.file, process.cwd()));
   const charts = await stage(
