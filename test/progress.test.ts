@@ -49,9 +49,8 @@ test("on a terminal the read is shown as one line redrawn in place", () => {
   const draws = out.split(REDRAW).slice(1);
   const progress = draws.filter((draw) => draw.startsWith(DATA));
   assert.ok(progress.length >= 2, `redrawn at least twice:\n${JSON.stringify(out)}`);
-  // The parse's redraws count rows (the later pass that hashes the file for the run history
-  // shows bytes only). Its last shows every byte and every row: as many as the stage line says
-  // the built table has.
+  // The parse's redraws count rows; its last shows every byte and every row: as many as the
+  // stage line says the built table has.
   const parsing = progress.filter((draw) => / {2}[\d,]+ rows?( |$)/.test(draw));
   assert.ok(parsing.length >= 1, `rows shown:\n${JSON.stringify(out)}`);
   assert.match(parsing.at(-1) ?? "", /6\.\d MB of 6\.\d MB/);

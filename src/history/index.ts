@@ -18,7 +18,7 @@ export {
   kpiTrends,
 } from "./changes.ts";
 export { type DataIdentity, type SummaryDocument, summaryDocument } from "./document.ts";
-export { dataIdentity } from "./identity.ts";
+export { dataIdentity, hashedWhileRead } from "./identity.ts";
 export type { HistoryStore } from "./store.ts";
 
 /** The folder every local build keeps its history in by default, beside the output folder. */
