@@ -61,3 +61,11 @@ it("sorts a view into a larger buffer without touching the rest of it", () => {
   assert.deepEqual(buffer.subarray(0, 1000), before.subarray(0, 1000));
   assert.deepEqual(buffer.subarray(9000), before.subarray(9000));
 });
+
+it("sorts the same with a reused scratch buffer larger than it needs", () => {
+  const scratch = new Uint32Array(2 * 60_000).fill(7);
+  for (const n of [50_000, 3000]) {
+    const values = Float64Array.from({ length: n }, () => (random() - 0.5) * 1e6);
+    assert.deepEqual(sortNumbers(values.slice(), scratch), values.slice().sort());
+  }
+});

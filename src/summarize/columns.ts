@@ -1,5 +1,6 @@
 // Typed column access: every Arrow column becomes either one Float64Array of numbers or one
-// Int32Array of codes into a list of distinct strings, read straight from the chunks' buffers.
+// Int32Array of codes into a list of distinct strings, read straight from the chunks' buffers
+// (a clean one-chunk Float64 column is used as it is, without a copy).
 // Every later step (profile, filters, group-by, duplicates) works on these flat arrays.
 
 import {
@@ -63,6 +64,18 @@ export function readColumns(table: Table): Column[] {
 function readColumn(field: Field, vector: Vector): Column {
   const type = columnType(field);
   if (type === "string") return readCategories(field.name, vector);
+  const direct = finiteFloat64s(vector);
+  if (direct !== undefined) {
+    return {
+      kind: "number",
+      name: field.name,
+      type,
+      values: direct,
+      valid: null,
+      missing: 0,
+      infinite: 0,
+    };
+  }
   const values = new Float64Array(vector.length);
   const valid = new Uint8Array(vector.length);
   let start = 0;
@@ -100,6 +113,23 @@ function readColumn(field: Field, vector: Vector): Column {
     missing,
     infinite,
   };
+}
+
+/**
+ * The values of a one-chunk Float64 column without nulls, NaN or ±Infinity, as the table holds
+ * them (no copy: nothing here writes to a column's values); undefined for any other column.
+ */
+function finiteFloat64s(vector: Vector): Float64Array | undefined {
+  if (vector.data.length !== 1 || vector.nullCount !== 0) return undefined;
+  const chunk = vector.data[0];
+  const values: unknown = chunk.values;
+  if (!DataType.isFloat(chunk.type) || !(values instanceof Float64Array)) return undefined;
+  const view = values.subarray(0, chunk.length);
+  for (let i = 0; i < view.length; i++) {
+    const v = view[i];
+    if (v - v !== 0) return undefined;
+  }
+  return view;
 }
 
 /** True when some valid value lies beyond ±2^53, where float64 stops telling integers apart. */

@@ -15,7 +15,7 @@ import { deriveColumns } from "./derive.ts";
 import { countDuplicateRows } from "./duplicates.ts";
 import { shapedHistogram } from "./histogram.ts";
 import { computeKpi } from "./kpi.ts";
-import { profileColumn, sortedValues } from "./profile.ts";
+import { profileColumn, SortBuffers, sortedValues } from "./profile.ts";
 import { runQuery } from "./query.ts";
 import { findColumn } from "./spec-error.ts";
 import type { HistogramBin, HistogramShape, KpiValue, QueryResult, Summary } from "./summary.ts";
@@ -52,7 +52,8 @@ export function summarize(table: Table, spec: ReportSpec, options: SummarizeOpti
     for (const kpi of section.kpis) kpis.push(computeKpi(kpi, index, columns, rows, spec, now));
   });
 
-  const stats = columns.map((column) => profileColumn(column, spec.limits.max_text_chars));
+  const buffers = new SortBuffers();
+  const stats = columns.map((column) => profileColumn(column, spec.limits.max_text_chars, buffers));
   // A column whose every row holds a different value (an id) rules out duplicate rows.
   const unique = rows > 0 && stats.some((s) => s.profile.distinct === rows);
   const alerts = findAlerts(stats, rows, unique ? 0 : countDuplicateRows(columns, rows));

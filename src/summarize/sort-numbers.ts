@@ -11,8 +11,11 @@ const DIGIT_BITS = 16;
 const BUCKETS = 1 << DIGIT_BITS;
 const PASSES = 4;
 
-/** Sorts `values` ascending in place (no NaN) and returns it. */
-export function sortNumbers(values: Float64Array): Float64Array {
+/**
+ * Sorts `values` ascending in place (no NaN) and returns it. `scratch`, when at least
+ * 2 × values.length long, is used instead of allocating the passes' second buffer.
+ */
+export function sortNumbers(values: Float64Array, scratch?: Uint32Array): Float64Array {
   const n = values.length;
   if (n < RADIX_FROM) return values.sort();
   const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
@@ -46,7 +49,7 @@ export function sortNumbers(values: Float64Array): Float64Array {
       total += count;
     }
     if (single) continue;
-    to ??= new Uint32Array(2 * n);
+    to ??= scratch !== undefined && scratch.length >= 2 * n ? scratch : new Uint32Array(2 * n);
     const target = from === words ? to : words;
     const word = pass >> 1; // 0: low half, 1: high half
     const shift = (pass & 1) * DIGIT_BITS;
