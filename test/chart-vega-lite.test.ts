@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { tableFromArrays } from "apache-arrow";
 import { decode } from "fast-png";
 import * as vega from "vega";
@@ -27,6 +28,8 @@ import { emailImages } from "../src/email/images.ts";
 import { ReportError } from "../src/errors.ts";
 import { summaryDocument } from "../src/history/index.ts";
 import { escapeMarkup } from "../src/markup.ts";
+import { assembleModel } from "../src/render/model.ts";
+import { renderReport } from "../src/render/report.ts";
 import { summarize } from "../src/summarize/index.ts";
 import type { Summary } from "../src/summarize/summary.ts";
 import { assertValidSummary } from "./helpers/json-schema.ts";
@@ -187,6 +190,34 @@ describe("vega_lite sections: drawing", () => {
     // each bar takes the condition's colour, none the other.
     assert.equal(drawn?.svg.match(/fill="#e76f51"/g)?.length, 3);
     assert.ok(!drawn?.svg.includes('fill="#264653"'));
+  });
+
+  it("takes its place on the page: the chart, its title and its data table", async () => {
+    const report = await built(`  - text: Before.\n${OVER_QUERY}`);
+    const charts = await renderCharts(report.spec, report.summary);
+    const model = assembleModel({
+      spec: report.spec,
+      summary: report.summary,
+      source: { label: "data.csv" },
+      charts,
+      now: new Date("2025-01-01"),
+    });
+    const html = await renderReport(model, {
+      defaultsDir: fileURLToPath(new URL("../templates", import.meta.url)),
+      locale: "en-US",
+      currency: "USD",
+    });
+    const at = html.indexOf('<svg id="chart-2"');
+    assert.ok(at > html.indexOf("Before."), "after the text section, in order");
+    assert.ok(html.includes("Mean temperature by region"));
+    // The table behind the chart carries the query's means, formatted.
+    for (const [region, mean] of meanTemp()) {
+      assert.ok(html.includes(`>${region}<`), region);
+      assert.ok(
+        html.includes(`>${mean.toLocaleString("en-US", { maximumFractionDigits: 2 })}<`),
+        `${region} ${mean}`,
+      );
+    }
   });
 
   it("is static and offline: no script, no links, no foreign content, no external reference", async () => {
