@@ -1,6 +1,6 @@
 // The column-wise evaluator (src/expr/eval.ts) against DuckDB running the SQL printer's output
 // (src/expr/to-sql.ts) over the same small table, nulls and edge cases included: every
-// operator and function, one DuckDB query per batch of cases. DuckDB is an independent SQL
+// operator, function and aggregate, one DuckDB query per batch of cases. DuckDB is an independent SQL
 // engine; where it spells a function differently from Trino, or means something else by the
 // same name, the printer's output is adjusted here (and only here), so Trino's meaning is
 // what is compared.
@@ -8,12 +8,15 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { ColumnType } from "../src/column-type.ts";
+import { parseMeasure } from "../src/config/expr.ts";
 import type { Expr } from "../src/expr/ast.ts";
 import { type Checked, checkExpr } from "../src/expr/check.ts";
 import { evaluate, selectWhere } from "../src/expr/eval.ts";
 import { parseExpr } from "../src/expr/parse.ts";
 import { quoteIdentifier, quoteString, type SqlOverride, toSql } from "../src/expr/to-sql.ts";
 import { numberVector, textVector, type Vector } from "../src/expr/vector.ts";
+import { runQuery } from "../src/summarize/query.ts";
+import { specOf } from "./summarize-reference.ts";
 
 type Value = number | string | boolean | null;
 
@@ -439,4 +442,77 @@ test("a filter selects the rows where the condition is true, not false or null",
   );
   assert.ok(ours.length > 0 && ours.length < ROWS);
   assert.equal(DAY, 86_400_000);
+});
+
+test("aggregates and measure expressions per group, as GROUP BY in DuckDB", async () => {
+  const measures = [
+    "count()",
+    "count(x)",
+    "count(distinct s)",
+    "count_distinct(d)",
+    "sum(i)",
+    "sum(x)",
+    "avg(x)",
+    "mean(i)",
+    "min(s)",
+    "max(s)",
+    "min(d)",
+    "max(t)",
+    "median(x)",
+    "stddev(x)",
+    "sum(i) / count()",
+    "sum(x) / count(x)",
+    "sum(case when b then 1 else 0 end)",
+    "avg(x * y)",
+    "count(*) - count(x)",
+    "round(avg(x), 2)",
+    "coalesce(sum(y), 0)",
+    "max(x) - min(x)",
+  ];
+  const columns = COLUMNS.map((c) => {
+    const v = VECTORS.get(c.name) as Vector;
+    return v.kind === "category"
+      ? { ...v, name: c.name, missing: 0 }
+      : { ...v, name: c.name, missing: 0, infinite: 0 };
+  });
+  const query = {
+    name: "q",
+    groupBy: [{ name: "c", column: "c", expr: "c", path: ["g"] }],
+    measures: measures.map((text, k) => {
+      const parsed = parseMeasure(text);
+      return { name: `m${k}`, ...parsed, expr: text, path: ["m", k] };
+    }),
+    filter: [],
+    sort: [],
+    path: ["queries", "q"],
+  };
+  const result = runQuery(query, columns, ROWS, specOf({ queries: [query] }));
+  const checked = query.measures.map((m) => checkExpr(m.ast, [...COLUMNS], "aggregate"));
+  const select = checked.map((c, k) => `${toSql(c.expr, duckdb(c))} AS m${k}`).join(", ");
+  const reader = await db.runAndReadAll(`SELECT c, ${select} FROM data GROUP BY c`);
+  const expected = new Map(reader.getRows().map((row) => [row[0] as boolean | null, row]));
+  // Groups of three or four rows (c is true, false or null), so spreads and medians are real.
+  assert.equal(expected.size, 3);
+  assert.equal(result.rows.length, expected.size);
+  for (const row of result.rows) {
+    const duck = expected.get(row.c as boolean | null);
+    assert.ok(duck !== undefined, `group ${row.c}`);
+    query.measures.forEach((m, k) => {
+      const type = result.columns[k + 1].type;
+      const want = duckValue(duck[k + 1], type);
+      const got =
+        type === "timestamp" && typeof row[m.name] === "string"
+          ? Date.parse(row[m.name] as string)
+          : row[m.name];
+      const where = `${m.expr} for c = ${row.c}`;
+      if (typeof want === "number" && typeof got === "number") {
+        assert.ok(
+          Math.abs(want - got) <= 1e-9 * Math.max(1, Math.abs(want)),
+          `${where}: ${got} vs DuckDB ${want}`,
+        );
+      } else {
+        assert.deepEqual(got, want, where);
+      }
+    });
+  }
 });

@@ -522,7 +522,7 @@ class TypeChecker {
       span,
       this.names.length === 0
         ? "The table has no columns."
-        : `Columns: ${listed.join(", ")}. Quote names with spaces or symbols in double quotes: "unit price".`,
+        : `Columns: ${listed.join(", ")}. Names with spaces or symbols go in double quotes ("unit price"); text values in single quotes ('${name.replaceAll("'", "''")}').`,
     );
   }
 }
