@@ -82,6 +82,39 @@ export async function queryInAthena(
   });
   records.sort(comparator(sortOrder(query)));
   const kept = query.limit === undefined ? records : records.slice(0, Math.max(0, query.limit));
+  if (query.other !== undefined && query.limit !== undefined && groups > query.limit) {
+    // The groups past the limit, folded into one row: the measures again over their rows.
+    const shown = result.rows.map((row) =>
+      keys.map((key, i) => {
+        const v = row[i];
+        if (v === null) return `${key} IS NULL`;
+        return `${key} = ${keyKind(query, i, byName) === "category" ? quoteString(v) : num(Number(v))}`;
+      }),
+    );
+    const notShown =
+      shown.length === 0
+        ? ""
+        : `NOT coalesce(${shown.map((c) => `(${c.join(" AND ")})`).join(" OR ")}, false)`;
+    const filter = where(query.filter, byName);
+    const condition =
+      notShown === ""
+        ? filter
+        : filter === ""
+          ? `WHERE ${notShown}`
+          : `${filter} AND (${notShown})`;
+    const folded = await session.run(
+      `SELECT ${measures.map((m, j) => `${m} AS ${alias(keys.length + j)}`).join(", ")} FROM ${from} ${condition}`.trim(),
+      `query ${query.name} (${query.other})`,
+    );
+    const record: Record<string, Cell> = {};
+    query.groupBy.forEach((key, i) => {
+      record[key.name] = i === 0 ? (query.other ?? null) : null;
+    });
+    outputs.slice(keys.length).forEach((o, j) => {
+      record[o.name] = cell(folded.rows[0]?.[j] ?? null, o.type, "number");
+    });
+    kept.push(record);
+  }
   const maxText = spec.limits.max_text_chars;
   for (const record of kept)
     for (const name of names) record[name] = cutCell(record[name], maxText);
