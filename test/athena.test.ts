@@ -173,7 +173,13 @@ describe("the sample report in Athena", () => {
 
   before(async () => {
     const yaml = await readFile(join(ROOT, "report/report.yml"), "utf8");
-    spec = await definition(`${yaml}\n${ATHENA_BLOCK}`);
+    // One more query: top groups with the rest folded into an "Other" row (null keys included).
+    const withOther = yaml.replace(
+      "queries:\n",
+      "queries:\n  top_pairs:\n    group_by: [country, channel]\n    measures: { revenue: sum(revenue), orders: count(), customers: count_distinct(customer_id), average: mean(revenue) }\n    limit: 5\n    other: true\n",
+    );
+    assert.notEqual(withOther, yaml);
+    spec = await definition(`${withOther}\n${ATHENA_BLOCK}`);
     athenaRun = await run(spec);
     const table = await readTable(await openLocalFile(ORDERS), {
       csv: spec.source.csv,
@@ -614,16 +620,27 @@ describe("errors in the user's words", () => {
 });
 
 describe("the build", () => {
-  test("`check` with engine: athena runs the report in Athena", async () => {
+  test("a build with engine: athena runs in Athena and marks the estimates with ≈", async () => {
     const file = join(dir, "build.yml");
     await writeFile(
       file,
-      `title: Hostile build\nsource: { s3: { bucket: data, key: odd/hostile.csv } }\nengine: athena\nathena: { database: shop, table: hostile, output_location: "s3://results/b/" }\nsections:\n  - text: No charts, so the check stays quick.\n`,
+      `title: Hostile build\nsource: { s3: { bucket: data, key: odd/hostile.csv } }\nengine: athena\nathena: { database: shop, table: hostile, output_location: "s3://results/b/" }\nsections:\n  - profile: all\n`,
     );
-    const result = await runCli(["check", file], env);
+    const out = join(dir, "out-build");
+    const result = await runCli(["build", file, "--out", out], env);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /^athena +\d+ statements, [\d,]+ bytes scanned/m);
     assert.doesNotMatch(result.stderr, /^read /m);
+    const summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+    assertValidSummary(summary);
+    assert.equal(summary.data.label, "athena:AwsDataCatalog.shop.hostile");
+    const amount = summary.columns.find((c: ColumnProfile) => c.name === "amount");
+    // Positive amounts: the log-or-linear choice was made on estimated percentiles.
+    assert.deepEqual(amount.approximate, ["distinct", "quantiles", "histogram"]);
+    // The page shows the estimated distinct count (5 amounts) and quantiles with "≈".
+    const html = await readFile(join(out, "index.html"), "utf8");
+    assert.match(html, /<dt>Distinct<\/dt><dd>≈\u20095<\/dd>/);
+    assert.match(html, /<td>≈\u2009[\d.,]+<\/td>/);
   });
 });
 

@@ -38,6 +38,12 @@ export function registerHelpers(env: HandlebarsEnv, loc: FormatLocale): void {
       return formatNumber(value, loc, typeof digits === "number" ? digits : 2);
     },
     integer: (...list) => formatInteger(args(list)[0], loc),
+    /** {{approx profile "distinct"}}: "≈ " when an engine estimated that figure (engine: athena). */
+    approx: (...list) => {
+      const [profile, field] = args(list);
+      const listed = (profile as { approximate?: unknown } | undefined)?.approximate;
+      return Array.isArray(listed) && listed.includes(field) ? "≈\u2009" : "";
+    },
     /** {{percent share}}: 0.123 → "12.3%". */
     percent: (...list) => {
       const [value, digits] = args(list);
