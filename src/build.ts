@@ -281,12 +281,16 @@ async function athenaSummary(
   const now = effects.now();
   // The Athena client loads only for `engine: athena` (start-up, src/cli/main.ts).
   const { summarizeInAthena } = await import("./engine/athena/index.ts");
+  // Ctrl-C stops the running Athena query before the build ends (a second one kills at once).
+  const interrupt = new AbortController();
+  const onInterrupt = () => interrupt.abort();
+  if (options.signal === undefined) process.once("SIGINT", onInterrupt);
   const run = await stage(
     effects,
     "athena",
-    () => summarizeInAthena(spec, effects, { now, signal: options.signal }),
+    () => summarizeInAthena(spec, effects, { now, signal: options.signal ?? interrupt.signal }),
     (r) => `${r.statements.length} statements, ${formatBytes(r.scannedBytes, LOG_LOCALE)} scanned`,
-  );
+  ).finally(() => process.off("SIGINT", onInterrupt));
   return { source: run.source, summary: run.summary, now, notices: [] };
 }
 

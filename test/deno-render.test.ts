@@ -133,6 +133,16 @@ test("the bundle carries the definition, the templates and the script, and no sa
     assert.ok(paths.includes(path), path);
   }
   assert.ok(paths.some((p) => p.startsWith("_report/templates/fonts/")));
+  // engine: athena works under Deno too: the Athena engine and client are in the script, and
+  // the engine initializes only where the build imports it, so other reports never load it.
+  const script = new TextDecoder().decode(files.find((f) => f.path === SCRIPT_PATH)?.data);
+  assert.match(script, /AmazonAthena/);
+  const inits = script.match(/init_athena\(\)/g) ?? [];
+  const lazy = script.match(
+    /Promise\.resolve\(\)\.then\(\(\) => \(init_athena\(\), athena_exports\)\)/g,
+  );
+  assert.ok(inits.length > 0);
+  assert.equal(lazy?.length, inits.length);
 });
 
 const configOf = (bundle: typeof files) =>
