@@ -38,15 +38,6 @@ export async function queryInAthena(
 ): Promise<QueryResult> {
   // The local checks; over no rows, they also give the output columns and their types.
   const outputs = runQuery(query, emptyColumns(columns), 0, spec).columns;
-  if (query.other !== undefined) {
-    // Without it the query would quietly lose the rest's row (src/summarize/other.ts).
-    throw specError(
-      spec,
-      [...query.path, "other"],
-      `engine: athena does not fold the groups past the limit into an "${query.other}" row yet`,
-      "Run this report with the local engine, or remove 'other' to show only the first rows.",
-    );
-  }
   const byName = (name: string) => columns.find((c) => c.name === name) as SqlColumn;
   const keys = query.groupBy.map((key) => {
     const column = byName(key.column);
@@ -95,7 +86,7 @@ export async function queryInAthena(
       shown.length === 0
         ? ""
         : `NOT coalesce(${shown.map((c) => `(${c.join(" AND ")})`).join(" OR ")}, false)`;
-    const filter = where(query.filter, byName);
+    const filter = where(query.filter, byName, spec);
     const condition =
       notShown === ""
         ? filter
