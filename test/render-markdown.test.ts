@@ -69,6 +69,8 @@ describe("renderMarkdown", () => {
       "<p>Top: <strong>**x** &lt;b&gt;&amp;</strong> and <code>**x** &lt;b&gt;&amp;</code></p>",
     );
     assert.equal(renderMarkdown("\\{{ kpi.A }}", () => "no").trim(), "<p>{{ kpi.A }}</p>");
+    // Marker characters typed into the text cannot pull in a value.
+    assert.equal(renderMarkdown("a \uE0000\uE001 {{ kpi.A }}", () => "v").trim(), "<p>a 0 v</p>");
   });
 });
 

@@ -85,30 +85,22 @@ export function renderMarkdown(text: string, fill: FillValue, styles?: TagStyles
     emailMarkdowns.set(styles, md);
   }
   const found = placeholders(text);
-  // Markers in the text itself are not ours: drop them before adding ours.
-  let source = text.replace(/[\uE000\uE001]/g, "");
-  const values: string[] = [];
-  for (const placeholder of [...found].reverse()) {
-    values.unshift(fill(placeholder));
-    const at = placeholder.start - countMarkers(text, placeholder.start);
-    source = `${source.slice(0, at)}${OPEN}${found.indexOf(placeholder)}${CLOSE}${source.slice(at + placeholder.text.length)}`;
-  }
+  const values = found.map(fill);
+  // Marker characters in the text itself are not ours: they are dropped.
+  const plain = (from: number, to?: number) => text.slice(from, to).replace(/[\uE000\uE001]/g, "");
+  let source = "";
+  let from = 0;
+  found.forEach((placeholder, i) => {
+    source += `${plain(from, placeholder.start)}${OPEN}${i}${CLOSE}`;
+    from = placeholder.start + placeholder.text.length;
+  });
+  source += plain(from);
   return md
     .render(source)
     .replace(MARKER, (_: string, i: string) => escapeMarkup(values[Number(i)]))
     .replace(ENCODED_MARKER, (_: string, i: string) =>
       escapeMarkup(encodeURIComponent(values[Number(i)])),
     );
-}
-
-/** Private-use marker characters in `text` before `end`. */
-function countMarkers(text: string, end: number): number {
-  let n = 0;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0xe000 || c === 0xe001) n++;
-  }
-  return n;
 }
 
 /** `text` with its placeholders filled, Markdown left as written (the email's plain-text part). */
