@@ -103,7 +103,12 @@ export function stocksCsv(): string {
   const months: { year: number; month: number; t: number; market: number }[] = [];
   for (let year = 2000; year <= 2010; year++) {
     for (let month = 0; month < 12 && !(year === 2010 && month > 2); month++) {
-      months.push({ year, month, t: Date.UTC(year, month, 1), market: marketMove(year, month, random) });
+      months.push({
+        year,
+        month,
+        t: Date.UTC(year, month, 1),
+        market: marketMove(year, month, random),
+      });
     }
   }
   const lines = ["symbol,date,price"];
