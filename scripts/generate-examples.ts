@@ -44,8 +44,8 @@ export function seattleWeatherCsv(): string {
     const dayOfYear = (t - Date.UTC(year, 0, 1)) / 86_400_000;
     const summer = (1 - Math.cos((2 * Math.PI * (dayOfYear - 20)) / 365.25)) / 2; // 0 in Jan, 1 in Jul
     anomaly = 0.7 * anomaly + 1.6 * normal(random);
-    const wetChance = (wetYesterday ? 0.72 : 0.42) - 0.34 * summer;
-    const wet = random() < wetChance;
+    const wetChance: number = (wetYesterday ? 0.72 : 0.42) - 0.34 * summer;
+    const wet: boolean = random() < wetChance;
     wetYesterday = wet;
     const precipitation = wet ? -Math.log(1 - random()) * (3 + 5 * (1 - summer)) : 0;
     const cloudCooling = wet ? 1.5 + 1.5 * summer : 0;
