@@ -271,7 +271,7 @@ test("a failed exchange fails the render with Connect's message, leaving no emai
   assert.throws(() => readFileSync(join(project, ".output_metadata.json")));
 });
 
-test("Deno 1.46.3: Parquet from S3 is decoded by the wasm shipped beside the script", async () => {
+test("Deno 1.46.3: Parquet from S3 is decoded in the bundle, with parquet-wasm shipped beside it for the fallback", async () => {
   assert.ok(files.some((f) => f.path === "_report/lib/deno/parquet_wasm_bg.wasm"));
   const project = extract();
   const run = await runLikeQuarto("1.46.3", join(project, SCRIPT_PATH), {
