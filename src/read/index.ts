@@ -129,7 +129,8 @@ async function parseFile(source: DataSource, options: ReadOptions, label: string
         checkColumnNames: options.checkColumnNames,
       });
     case "parquet": {
-      // parquet-wasm loads only when a Parquet file is read (start-up, src/cli/main.ts).
+      // The Parquet reader loads only when a Parquet file is read, and parquet-wasm only
+      // when its fallback is needed (start-up, src/cli/main.ts).
       const { readParquet } = await import("./arrow/read-parquet.ts");
       const table = await readParquet(stream, {
         label,

@@ -11,7 +11,6 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Table } from "apache-arrow";
-import { initSync, readParquet as wasmReadParquet } from "parquet-wasm/esm";
 import { ReportError } from "../../errors.ts";
 import { collect } from "../bytes/stream.ts";
 import { UnsupportedParquet } from "./parquet-chunk.ts";
@@ -46,11 +45,18 @@ export function setParquetWasm(source: Uint8Array | WebAssembly.Module): void {
   ready = false;
 }
 
-async function ensureWasm(): Promise<void> {
-  if (ready) return;
-  wasmSource ??= await findWasm();
-  initSync({ module: wasmSource });
-  ready = true;
+type ParquetWasm = typeof import("parquet-wasm/esm");
+let wasm: ParquetWasm | undefined;
+
+/** parquet-wasm, loaded and instantiated on first use (only files the decoder leaves to it). */
+async function ensureWasm(): Promise<ParquetWasm> {
+  wasm ??= await import("parquet-wasm/esm");
+  if (!ready) {
+    wasmSource ??= await findWasm();
+    wasm.initSync({ module: wasmSource });
+    ready = true;
+  }
+  return wasm;
 }
 
 /**
@@ -122,7 +128,7 @@ export async function parquetTable(
 
 /** The whole file through parquet-wasm. */
 async function wasmTable(bytes: Uint8Array, label: string): Promise<Table> {
-  await ensureWasm();
+  const { readParquet: wasmReadParquet } = await ensureWasm();
   let ipc: Uint8Array;
   try {
     ipc = wasmReadParquet(bytes).intoIPCStream();
