@@ -422,6 +422,45 @@ describe("a Glue table with hostile names and values", () => {
   });
 });
 
+describe("expressions", () => {
+  test("derived columns, expression filters and measures equal the local engine's", async () => {
+    const spec = await definition(`title: Expressions
+source: { s3: { bucket: data, key: odd/hostile.csv } }
+engine: athena
+athena: { database: shop, table: hostile, output_location: "s3://results/runs/" }
+columns:
+  double_amount: "amount * 2"
+  label: ${JSON.stringify(`"${HOSTILE.quote}" || '!'`)}
+queries:
+  by_label:
+    group_by: [label]
+    measures: { average: "sum(amount) / count()", big: "sum(case when amount > 2 then 1 else 0 end)" }
+    filter: ["double_amount > 2 or label = 'y!'"]
+sections:
+  - profile: all
+`);
+    const { summary, statements } = await run(spec);
+    const file = join(dir, "hostile.csv");
+    await writeFile(file, HOSTILE_CSV);
+    const table = await readTable(await openLocalFile(file), {
+      csv: spec.source.csv,
+      log: recordingEffects().log,
+      limits: spec.limits,
+    });
+    const local = summarize(table, spec, { now: NOW });
+    assert.deepEqual(roundFloats(summary.queries), roundFloats(local.queries));
+    assert.ok(local.queries.by_label.rows.length >= 2, "the filter keeps rows of both kinds");
+    for (const name of ["double_amount", "label"]) {
+      const got = summary.columns.find((c) => c.name === name);
+      const expected = local.columns.find((c) => c.name === name);
+      for (const field of ["type", "count", "missing", "min", "max", "mean", "top"] as const)
+        assert.deepEqual(got?.[field], expected?.[field], `${name}.${field}`);
+    }
+    for (const sql of statements.filter(isSelect))
+      assert.doesNotThrow(() => parser.astify(sql, { database: "athena" }), sql);
+  });
+});
+
 describe("execution", () => {
   test("results are read page by page", async () => {
     const spec = await hostileDefinition();

@@ -5,7 +5,10 @@
 // and the engine formats them as src/summarize does, so both engines print values alike.
 import type { ColumnType } from "../../column-type.ts";
 import { isTemporal } from "../../column-type.ts";
+import type { ReportSpec } from "../../config/spec.ts";
+import { type SqlOverride, toSql } from "../../expr/to-sql.ts";
 import type { Column } from "../../summarize/columns.ts";
+import { deriveColumns } from "../../summarize/derive.ts";
 import { quoteString } from "./sql.ts";
 
 export interface SqlColumn {
@@ -64,7 +67,7 @@ export function textColumn(
     return { name, type, kind: "category", value: nulled };
   // try(): a value the sample did not foresee becomes missing instead of failing the query.
   const cast: Record<Exclude<ColumnType, "string">, string> = {
-    integer: `try(CAST(${nulled} AS DOUBLE))`,
+    integer: `try(CAST(${nulled} AS BIGINT))`,
     float: `try(CAST(${nulled} AS DOUBLE))`,
     boolean: `try(CAST(${nulled} AS BOOLEAN))`,
     date: `try(CAST(${nulled} AS DATE))`,
@@ -93,6 +96,36 @@ function withNumber(column: SqlColumn): SqlColumn {
     case "string":
       return column;
   }
+}
+
+/**
+ * The table's columns plus the definition's derived columns (`columns:`), each the expression
+ * printer's SQL over the columns before it. Their types, and the checks that locate a mistake,
+ * come from the local engine deriving them over empty columns (src/summarize/derive.ts).
+ */
+export function withDerivedColumns(spec: ReportSpec, base: readonly SqlColumn[]): SqlColumn[] {
+  if (spec.columns.length === 0) return [...base];
+  const typed = deriveColumns(spec, emptyColumns(base), 0);
+  const all = [...base];
+  spec.columns.forEach((derived, i) => {
+    const { type, kind } = typed[base.length + i];
+    const value = toSql(derived.ast, columnOverride(all));
+    all.push(withNumber({ name: derived.name, type, kind, value }));
+  });
+  return all;
+}
+
+/**
+ * The printer's hook that reads a column by name as these columns' SQL: a float column's
+ * number (NaN and ±Infinity missing, as everywhere in the report), any other its value.
+ */
+export function columnOverride(columns: readonly SqlColumn[]): SqlOverride {
+  return (node) => {
+    if (node.kind !== "column") return undefined;
+    const column = columns.find((c) => c.name === node.name);
+    if (column === undefined) return undefined;
+    return column.type === "float" && column.number !== undefined ? column.number : column.value;
+  };
 }
 
 /** The SQL that tells whether a row has a value in `column`. */

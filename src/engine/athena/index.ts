@@ -10,7 +10,7 @@ import { findAlerts } from "../../summarize/alerts.ts";
 import { findColumn } from "../../summarize/spec-error.ts";
 import type { KpiValue, QueryResult, Summary } from "../../summarize/summary.ts";
 import { type AthenaSession, openAthenaSession, type SessionOptions } from "./client.ts";
-import { emptyColumns } from "./columns.ts";
+import { emptyColumns, withDerivedColumns } from "./columns.ts";
 import { profileInAthena } from "./profile.ts";
 import { kpiInAthena, queryInAthena } from "./queries.ts";
 import { type AthenaTable, glueTable, temporaryTable } from "./table.ts";
@@ -65,7 +65,8 @@ async function summarizeTable(
   spec: ReportSpec,
   now: Date,
 ): Promise<Summary> {
-  const { from, columns } = table;
+  const { from } = table;
+  const columns = withDerivedColumns(spec, table.columns);
   // The sections' column names first, as the local engine checks them (src/summarize/index.ts).
   const empty = emptyColumns(columns);
   spec.sections.forEach((section) => {

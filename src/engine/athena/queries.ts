@@ -7,7 +7,6 @@ import { assertNever } from "../../assert-never.ts";
 import { isoDate } from "../../calendar.ts";
 import { isTemporal } from "../../column-type.ts";
 import type {
-  FieldPath,
   Filter,
   FilterOp,
   KpiSpec,
@@ -17,15 +16,16 @@ import type {
   Scalar,
 } from "../../config/spec.ts";
 import type { Expr } from "../../expr/ast.ts";
+import { type SqlOverride, toSql } from "../../expr/to-sql.ts";
 import { cutCell, cutText } from "../../summarize/cut-text.ts";
 import { computeKpi, SPARKLINE_PERIODS } from "../../summarize/kpi.ts";
 import { numberCell, resolveMeasure } from "../../summarize/measure.ts";
 import { comparator, runQuery, sortOrder } from "../../summarize/query.ts";
-import { specError, specLimitError } from "../../summarize/spec-error.ts";
+import { specLimitError } from "../../summarize/spec-error.ts";
 import type { Cell, ColumnType, KpiValue, QueryResult } from "../../summarize/summary.ts";
 import { addBuckets, bucketStart, parseIso } from "../../time-buckets.ts";
 import type { AthenaSession } from "./client.ts";
-import { bucketNumber, emptyColumns, present, type SqlColumn } from "./columns.ts";
+import { bucketNumber, columnOverride, emptyColumns, present, type SqlColumn } from "./columns.ts";
 import { num, quoteString } from "./sql.ts";
 
 /** Runs one query of the definition in Athena. */
@@ -39,11 +39,12 @@ export async function queryInAthena(
   // The local checks; over no rows, they also give the output columns and their types.
   const outputs = runQuery(query, emptyColumns(columns), 0, spec).columns;
   const byName = (name: string) => columns.find((c) => c.name === name) as SqlColumn;
+  const override = columnOverride(columns);
   const keys = query.groupBy.map((key) => {
     const column = byName(key.column);
     return key.unit !== undefined ? bucketNumber(column, key.unit) : keyValue(column);
   });
-  const measures = query.measures.map((m) => measureSql(m, byName, spec));
+  const measures = query.measures.map((m) => measureSql(m, byName, override));
   const alias = (i: number) => `"o${i}"`;
   const names = outputs.map((o) => o.name);
   const select = [...keys, ...measures].map((expr, i) => `${expr} AS ${alias(i)}`);
@@ -54,7 +55,7 @@ export async function queryInAthena(
   const limit = Math.min(query.limit ?? maxGroups + 1, maxGroups + 1);
   const sql = [
     `SELECT ${[...select, 'count(*) OVER () AS "groups"'].join(", ")} FROM ${from}`,
-    where(query.filter, byName, spec),
+    where(query.filter, byName, override),
     keys.length > 0 ? `GROUP BY ${keys.join(", ")}` : "",
     order === "" ? "" : `ORDER BY ${order}`,
     `LIMIT ${Math.max(0, limit)}`,
@@ -86,7 +87,7 @@ export async function queryInAthena(
       shown.length === 0
         ? ""
         : `NOT coalesce(${shown.map((c) => `(${c.join(" AND ")})`).join(" OR ")}, false)`;
-    const filter = where(query.filter, byName, spec);
+    const filter = where(query.filter, byName, override);
     const condition =
       notShown === ""
         ? filter
@@ -129,8 +130,9 @@ export async function kpiInAthena(
   computeKpi(kpi, section, empty, 0, spec, now);
   const type = resolveMeasure(kpi.measure, empty, spec).type;
   const byName = (name: string) => columns.find((c) => c.name === name) as SqlColumn;
-  const measure = measureSql(kpi.measure, byName, spec);
-  const filter = where(kpi.filter, byName, spec);
+  const override = columnOverride(columns);
+  const measure = measureSql(kpi.measure, byName, override);
+  const filter = where(kpi.filter, byName, override);
   const label = `KPI ${kpi.label}`;
   const { compare } = kpi;
   const dates = compare === undefined ? undefined : byName(compare.column);
@@ -221,9 +223,10 @@ function keyKind(
 function measureSql(
   measure: Measure,
   byName: (name: string) => SqlColumn,
-  spec: ReportSpec,
+  override: SqlOverride,
 ): string {
-  if (measure.op === undefined) throw notCompiled(spec, measure.path, measure.expr);
+  // An expression over aggregates (sum(x) / count()): the expression printer's SQL.
+  if (measure.op === undefined) return toSql(measure.ast, override);
   if (measure.column === undefined) return "count(*)";
   const column = byName(measure.column);
   const n = column.number;
@@ -250,12 +253,17 @@ function measureSql(
 function where(
   filters: readonly Filter[],
   byName: (name: string) => SqlColumn,
-  spec: ReportSpec,
+  override: SqlOverride,
 ): string {
   if (filters.length === 0) return "";
   const conditions = filters.map((f) => {
-    const simple = simpleFilter(f, spec);
-    return `(${condition(simple, byName(simple.column))})`;
+    // One column against values compiles as the local filter reads it (src/summarize/
+    // filter.ts: dates compared as dates, text against text); any other condition is the
+    // expression printer's SQL, where a NULL condition drops the row as it does locally.
+    const simple = simpleFilter(f);
+    return simple === undefined
+      ? `(${toSql(f.ast, override)})`
+      : `(${condition(simple, byName(simple.column))})`;
   });
   return `WHERE ${conditions.join(" AND ")}`;
 }
@@ -280,7 +288,7 @@ const SIMPLE_OPS: Partial<Record<string, FilterOp>> = {
  * The filter as one column compared with literal values (`x > 0`, `x in ('a', 'b')`,
  * `x is null`); any other expression is refused with a located error.
  */
-function simpleFilter(filter: Filter, spec: ReportSpec): SimpleFilter {
+function simpleFilter(filter: Filter): SimpleFilter | undefined {
   const { ast } = filter;
   const literal = (e: Expr): Scalar | undefined => {
     if (e.kind === "literal" && e.value !== null) return e.value;
@@ -300,17 +308,7 @@ function simpleFilter(filter: Filter, spec: ReportSpec): SimpleFilter {
     const value = literal(ast.right);
     if (op !== undefined && value !== undefined) return { column: ast.left.name, op, value };
   }
-  throw notCompiled(spec, filter.path, filter.expr);
-}
-
-/** The error for an expression this engine does not compile yet. */
-function notCompiled(spec: ReportSpec, path: FieldPath, expr: string): Error {
-  return specError(
-    spec,
-    path,
-    `engine: athena compiles filters of one column compared with values and measures of one aggregate; '${expr}' is neither`,
-    "Run this report with the local engine, or split the expression into simpler ones.",
-  );
+  return undefined;
 }
 
 function condition(filter: SimpleFilter, column: SqlColumn): string {
