@@ -7,7 +7,7 @@ import { assertNever } from "../assert-never.ts";
 import { DAY_MS, isoDate, isoTimestamp } from "../calendar.ts";
 import { isTemporal } from "../column-type.ts";
 import type { Measure, MeasureOp, ReportSpec } from "../config/spec.ts";
-import type { AggregateFunction } from "../expr/ast.ts";
+import type { AggregateFunction, Expr } from "../expr/ast.ts";
 import { type Checked, checkExpr } from "../expr/check.ts";
 import { ExprError } from "../expr/error.ts";
 import { evaluate, type Frame } from "../expr/eval.ts";
@@ -37,6 +37,11 @@ export interface ResolvedMeasure {
   checked?: Checked;
   /** The table's columns, which an expression's aggregates read. */
   columns?: readonly Column[];
+  /**
+   * Each aggregate's argument over the whole table, evaluated once: a KPI runs its measure
+   * again per period, and the argument does not depend on which rows are selected.
+   */
+  args?: Map<Expr, Column>;
 }
 
 const NUMERIC: readonly ColumnType[] = ["integer", "float"];
@@ -52,7 +57,7 @@ export function resolveMeasure(
     try {
       const checked = checkExpr(measure.ast, columnInfos(columns), "aggregate");
       const type = checked.type === "null" ? "float" : checked.type;
-      return { measure, type, checked, columns };
+      return { measure, type, checked, columns, args: new Map() };
     } catch (error) {
       if (error instanceof ExprError) throw exprError(spec, measure.path, measure.expr, error);
       throw error;
@@ -120,7 +125,8 @@ export function computeMeasure(
   groups: Grouping,
 ): Cell[] {
   const { measure, column, checked, columns } = resolved;
-  if (checked !== undefined) return computeExpression(checked, columns ?? [], rows, groups);
+  if (checked !== undefined)
+    return computeExpression(checked, columns ?? [], rows, groups, resolved.args ?? new Map());
   if (measure.op === undefined) throw new Error(`measure ${measure.name} was not resolved`);
   return aggregate(measure.op, column, rows, groups);
 }
@@ -150,6 +156,7 @@ function computeExpression(
   columns: readonly Column[],
   rows: Uint32Array,
   groups: Grouping,
+  args: Map<Expr, Column>,
 ): Cell[] {
   const rowFrame = tableFrame(columns, columns[0] === undefined ? 0 : columnLength(columns[0]));
   const groupFrame: Frame = {
@@ -161,7 +168,11 @@ function computeExpression(
       const type = checked.types.get(call) ?? "float";
       const cellType: ColumnType = type === "null" ? "float" : type;
       const op = AGGREGATE_OPS[call.name as AggregateFunction];
-      const column = arg === undefined ? undefined : asColumn(arg(rowFrame));
+      let column = args.get(call);
+      if (column === undefined && arg !== undefined) {
+        column = asColumn(arg(rowFrame));
+        args.set(call, column);
+      }
       return cellsToVector(aggregate(op, column, rows, groups), cellType);
     },
   };
