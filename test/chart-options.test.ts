@@ -266,6 +266,11 @@ describe("chart options: layout and scales", () => {
     assert.deepEqual([...regionsDrawn].sort(), [...REGIONS].sort());
     const svg = await renderSvg(chart.specFor(WIDE_WIDTH));
     for (const region of REGIONS) assert.match(svg, new RegExp(`>${region}<`));
+    // Panel headers take the page's text colour, as axes do, so they read on the dark page.
+    for (const header of [...REGIONS, "Region"]) {
+      const text = new RegExp(`<text[^>]*>${header}</text>`).exec(svg)?.[0] ?? "";
+      assert.match(text, /fill="currentColor"/, `header ${header}: ${text}`);
+    }
     // Two columns: three panels take two rows, so two distinct panel x positions.
     const cells = items(view, "group", "scope").filter((g) => g.datum?.region !== undefined);
     const xs = new Set(cells.map((c) => Math.round(c.x)));

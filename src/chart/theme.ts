@@ -84,6 +84,15 @@ export function chartConfig(loc: FormatLocale): Config {
       titleFontWeight: 600,
       titleColor: ink,
     },
+    // Facet panel headers: vega's default is black, unreadable on the dark page.
+    header: {
+      labelFont: FONT_STACK,
+      labelColor: ink,
+      titleFont: FONT_STACK,
+      titleFontSize: LABEL_SIZE,
+      titleFontWeight: 600,
+      titleColor: ink,
+    },
     title: { font: FONT_STACK, color: ink, fontWeight: 600 },
   };
 }
