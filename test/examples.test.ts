@@ -312,7 +312,7 @@ describe("the stocks example", () => {
     assertRowsClose(
       rowsOf(stocks, "by_symbol"),
       await duck(`SELECT symbol, avg(price) AS mean_price, min(price) AS low, max(price) AS high,
-          max(price) / min(price) AS high_low, count(*) AS months FROM s GROUP BY 1 ORDER BY mean_price DESC`),
+          max(price) / min(price) AS high_over_low, count(*) AS months FROM s GROUP BY 1 ORDER BY mean_price DESC`),
       "by_symbol",
     );
     assertRowsClose(
@@ -328,7 +328,7 @@ describe("the stocks example", () => {
       rowsOf(stocks, "by_era"),
       await duck(`SELECT CASE WHEN year(date) <= 2002 THEN '1 · Dot-com bust (2000–02)'
             WHEN year(date) <= 2007 THEN '2 · Recovery (2003–07)' ELSE '3 · Financial crisis (2008–10)' END AS era,
-          symbol, avg(price) AS mean_price, max(price) / min(price) AS high_low
+          symbol, avg(price) AS mean_price, max(price) / min(price) AS high_over_low
           FROM s GROUP BY ALL ORDER BY era, symbol`),
       "by_era",
     );
