@@ -40,6 +40,7 @@ const DISTINCT_ERROR = 3 * 0.023;
 const RANK_ERROR = 0.01;
 const NOW = new Date("2026-12-02T00:00:00Z");
 const ORDERS = join(ROOT, "report/data/orders.csv");
+const ROWS_PARQUET = join(ROOT, "test/input/read/generated/rows.parquet");
 
 let registry: KeyRegistry;
 let s3: S3TestServer;
@@ -69,6 +70,7 @@ before(async () => {
   s3.putObject("data", "sales/orders.csv", await readFile(ORDERS));
   s3.putObject("data", "sales/other.csv", "not,the,data\n1,2,3\n");
   s3.putObject("data", "odd/hostile.csv", HOSTILE_CSV);
+  s3.putObject("data", "pq/rows.parquet", await readFile(ROWS_PARQUET));
   s3.createBucket("results");
   athena = await startAthenaServer({ registry, s3 });
   await athena.presetTable("shop", "hostile", { bucket: "data", prefix: "odd/", format: "csv" });
@@ -458,6 +460,47 @@ sections:
     }
     for (const sql of statements.filter(isSelect))
       assert.doesNotThrow(() => parser.astify(sql, { database: "athena" }), sql);
+  });
+});
+
+describe("a Parquet prefix without a Glue table", () => {
+  test("the footer's columns make the temporary table; the profile equals the local engine's", async () => {
+    const spec = await definition(
+      `title: Parquet\nsource: { s3: { bucket: data, prefix: pq/ } }\nsections: [{ profile: all }]\n${ATHENA_BLOCK}`,
+    );
+    const before = s3.requests.length;
+    const { summary, statements } = await run(spec);
+    const table = await readTable(await openLocalFile(ROWS_PARQUET), {
+      csv: spec.source.csv,
+      log: recordingEffects().log,
+      limits: spec.limits,
+    });
+    const local = summarize(table, spec, { now: NOW });
+    assert.equal(summary.rows, local.rows);
+    assert.equal(summary.columns.length, local.columns.length);
+    local.columns.forEach((expected, i) => {
+      for (const field of [
+        "name",
+        "type",
+        "count",
+        "missing",
+        "min",
+        "max",
+        "zeros",
+        "top",
+      ] as const)
+        assert.deepEqual(summary.columns[i][field], expected[field], `${expected.name}.${field}`);
+    });
+    assert.match(
+      statements[0],
+      /^CREATE EXTERNAL TABLE `sales`\.`connect_s3_report_tmp_[0-9a-f]{12}` \(`n` int, `half` double, `label` string\) STORED AS PARQUET LOCATION 's3:\/\/data\/pq\/'$/,
+    );
+    // Only the footer was read from the file: ranges from its end, never the whole object.
+    const gets = s3.requests.slice(before).filter((r) => r.action === "GetObject");
+    assert.ok(
+      gets.length >= 1 && gets.every((r) => r.range?.startsWith("bytes=-")),
+      JSON.stringify(gets),
+    );
   });
 });
 
