@@ -2,54 +2,39 @@
 // nothing on a developer's machine can change: no AWS_*, CONNECT_* or Posit settings, and a
 // fresh empty HOME, so no ~/.aws, ~/.config or caches of the person running it take part.
 //
-// The whole suite runs most files in a few groups, one process per group, rather than one
-// process per file: each process pays about a second for tsx and up to three more for
-// importing Arrow, vega and the AWS SDK, which for 35 files was a third of the suite's CPU
-// time. Files in a group share a process (their top-level before/after hooks run at the
-// group's start and end), so a test file must restore any process-wide state it changes.
+// The whole suite runs in a few processes rather than one per file: each process pays about
+// a second for tsx and up to three more for importing Arrow, vega and the AWS SDK. Which
+// files share a process, which run alone and in what order is planned from each file's
+// measured CPU time (scripts/test-plan.ts, scripts/test-costs.json): files that cost 20 s
+// or more (the npm pack and install, killed child processes, Deno renders, Chromium, the
+// fuzzer) run alone, the rest in groups of about equal cost, and every process starts
+// longest first, so the two lanes of a two-core machine end close together. After adding
+// or changing a slow test, `npx tsx scripts/measure-test-costs.ts [files]` measures again;
+// an unmeasured file counts as a median one. `npm test -- --plan` prints the plan.
+//
+// Files in a group share a process (their top-level before/after hooks run at the group's
+// start and end), so a test file must restore any process-wide state it changes.
 // `npm test -- --isolate` (or naming files) runs one process per file instead.
+//
+// The whole suite on Node 20, this 2-core machine (load average about 1): 631 tests in
+// 190-223 s before this plan and the cuts of issue 8; see the git log of this file for the
+// figures after.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { costKey, makespan, planJobs, readCosts } from "./test-plan.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 
 /** Settings that select credentials, a bucket or a Connect server, or switch to Connect mode. */
 const WORLDLY = /^(AWS_|CONNECT_|POSIT_|RSTUDIO_)/;
 
-/**
- * Files that take long on their own (an npm pack and install, killed child processes, the
- * fuzzer, input limits, Deno renders, Chromium, the real binary), longest first: each runs in
- * a process of its own, the first beside the groups and the rest after them, so that the
- * parallel lanes finish at about the same time.
- */
-const LONG = [
-  "package",
-  "site-kill",
-  "read-fuzz",
-  "read-limits",
-  "deno-render",
-  "browser",
-  "build-errors",
-].map((name) => join(ROOT, "test", `${name}.test.ts`));
-
-/** Split `files` into `count` groups of about equal size in bytes (a rough measure of work). */
-function groupsOf(files: string[], count: number): string[][] {
-  const groups = Array.from({ length: count }, () => ({ files: [] as string[], bytes: 0 }));
-  const sized = files.map((file) => ({ file, bytes: statSync(file).size }));
-  for (const { file, bytes } of sized.sort((a, b) => b.bytes - a.bytes)) {
-    const lightest = groups.reduce((a, b) => (b.bytes < a.bytes ? b : a));
-    lightest.files.push(file);
-    lightest.bytes += bytes;
-  }
-  return groups.filter((g) => g.files.length > 0).map((g) => g.files.sort());
-}
-
 const args = process.argv.slice(2);
 const isolate = args.includes("--isolate");
-const given = args.filter((arg) => arg !== "--isolate");
+const planOnly = args.includes("--plan");
+const given = args.filter((arg) => arg !== "--isolate" && arg !== "--plan");
 const named = given.some((arg) => arg.endsWith(".ts"));
 const concurrency = Math.max(2, availableParallelism());
 const scratch = mkdtempSync(join(tmpdir(), "csr-test-"));
@@ -62,18 +47,28 @@ if (!named) {
     .sort()
     .map((name) => join(ROOT, "test", name));
   if (!isolate) {
-    const long = LONG.filter((file) => files.includes(file));
-    const rest = files.filter((file) => !long.includes(file));
-    const groups = groupsOf(rest, concurrency).map((group, i) => {
+    const costs = readCosts();
+    const jobs = planJobs(files, concurrency, costs);
+    if (planOnly) {
+      for (const job of jobs) {
+        console.log(`${job.cost.toFixed(1).padStart(6)} s  ${job.files.map(costKey).join(" ")}`);
+      }
+      const total = jobs.reduce((sum, job) => sum + job.cost, 0);
+      console.log(
+        `${jobs.length} processes, ${total.toFixed(0)} CPU s; on ${concurrency} lanes the last ends at ${makespan(jobs, concurrency).toFixed(0)} s`,
+      );
+      rmSync(scratch, { recursive: true, force: true });
+      process.exit(0);
+    }
+    files = jobs.map((job, i) => {
+      if (job.files.length === 1) return job.files[0];
       const entry = join(scratch, `group-${i + 1}.test.mjs`);
       writeFileSync(
         entry,
-        group.map((file) => `import ${JSON.stringify(pathToFileURL(file).href)};\n`).join(""),
+        job.files.map((file) => `import ${JSON.stringify(pathToFileURL(file).href)};\n`).join(""),
       );
       return entry;
     });
-    // The longest (the packed-tarball install, which waits on npm) starts with the groups.
-    files = [...long.slice(0, 1), ...groups, ...long.slice(1)];
   }
 }
 
