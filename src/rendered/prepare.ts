@@ -36,11 +36,21 @@ export interface RenderedProject {
   scriptBytes: number;
 }
 
-/** The bundled post-render script: prebuilt in an installed package (dist/), else bundled now. */
+/** The script bundled from source by this process, if it has bundled it. */
+let bundled: Promise<{ code: string }> | undefined;
+
+/**
+ * The bundled post-render script: prebuilt in an installed package (dist/), else bundled now,
+ * once per process (the sources do not change while it runs; a bundle costs seconds).
+ */
 async function renderScript(): Promise<{ code: string }> {
   const prebuilt = join(here, PREBUILT_SCRIPT);
   if (existsSync(prebuilt)) return { code: await readFile(prebuilt, "utf8") };
-  return bundleForDeno(RENDER_ENTRY);
+  bundled ??= bundleForDeno(RENDER_ENTRY);
+  bundled.catch(() => {
+    bundled = undefined;
+  });
+  return bundled;
 }
 
 /** Everything `publish --rendered` uploads for the definition at `definition`. */
