@@ -122,7 +122,10 @@ describe("writeSite killed at random points", () => {
     const out = join(parent, "output");
     await writeSite(out, taggedFiles("start"));
     let previous = "start";
-    const kills = 40;
+    // 24 kills: 40 (as before issue 8's cut of the suite's time) left a stale lock 36 times
+    // and other leftovers 34 times; 24 land in the same steps of a write, in the same seeded
+    // order, at 60% of the cost.
+    const kills = 24;
     let changed = 0;
     let leftLock = 0;
     let leftFolders = 0;
