@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { DataType, type Table } from "apache-arrow";
 import { loadReportSpec } from "../src/config/index.ts";
+import { ReportError } from "../src/errors.ts";
 import { readTable } from "../src/read/index.ts";
 import { openLocalFile } from "../src/source/open.ts";
 import { columnPicker } from "../src/summarize/used-columns.ts";
@@ -16,11 +17,14 @@ import { column, defaultLimits, fixture, recordingLog } from "./read-helpers.ts"
 
 const FLAT = ["id", "big", "amount", "day", "ts_utc", "ts_ny", "ts_ns", "name", "flag", "score"];
 
-async function read(pick?: string[]): Promise<{ table: Table; verbose: string[] }> {
+async function read(
+  pick?: string[],
+  limits = defaultLimits,
+): Promise<{ table: Table; verbose: string[] }> {
   const log = recordingLog();
   const table = await readTable(await openLocalFile(fixture("types.parquet")), {
     csv: {},
-    limits: defaultLimits,
+    limits,
     log,
     pickColumns: pick && {
       key: pick.join(","),
@@ -62,6 +66,18 @@ describe("Parquet: only the columns a report uses", () => {
       ["score"],
     );
     assert.deepEqual(column(table, "score"), [1.5, -2.25, null, 1e300]);
+  });
+
+  test("max_columns counts the file's columns, not the picked ones", async () => {
+    await assert.rejects(
+      read(["score"], { ...defaultLimits, max_columns: 11 }),
+      (error: unknown) => {
+        assert.ok(error instanceof ReportError);
+        assert.match(error.message, /types\.parquet: the schema: more than 11 columns/);
+        return true;
+      },
+    );
+    assert.equal((await read(["score"], { ...defaultLimits, max_columns: 12 })).table.numCols, 1);
   });
 
   test("the picker takes the columns a definition names, and every column for profile: all", async () => {

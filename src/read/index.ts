@@ -137,6 +137,7 @@ async function parseFile(source: DataSource, options: ReadOptions, label: string
         size,
         columns: options.pickColumns,
         onDetail: (message) => options.log.verbose(message),
+        maxColumns: limits.max_columns,
       });
       // The file decodes at once, after its last byte: the line gets the rows at the end.
       return counted(declaredTypes(checkedTable(table, label, limits), label, options), source);

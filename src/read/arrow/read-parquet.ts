@@ -12,6 +12,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Table } from "apache-arrow";
 import { ReportError } from "../../errors.ts";
+import { limitExceeded } from "../../limits.ts";
 import { collect } from "../bytes/stream.ts";
 import { UnsupportedParquet } from "./parquet-chunk.ts";
 import { columnNames, decodeParquet, readFooter } from "./parquet-decode.ts";
@@ -34,6 +35,8 @@ export interface ParquetReadOptions {
   columns?: ColumnPicker;
   /** Where the reader says why a file went to parquet-wasm (verbose log). */
   onDetail?: (message: string) => void;
+  /** max_columns: the file's own columns are checked, picked or not. */
+  maxColumns?: number;
 }
 
 let wasmSource: Uint8Array | WebAssembly.Module | undefined;
@@ -113,14 +116,24 @@ export async function parquetTable(
   let columns: readonly string[] | undefined;
   try {
     footer = readFooter(bytes);
-    columns = options.columns?.pick(columnNames(footer));
-    return decodeParquet(bytes, footer, columns);
   } catch (error) {
-    // Features it leaves out, and damage: parquet-wasm decides (it reports damage itself).
-    const why = error instanceof UnsupportedParquet ? "uses" : "failed on";
-    options.onDetail?.(
-      `${label}: the JavaScript Parquet decoder ${why} ${messageOf(error)}; reading it with parquet-wasm`,
-    );
+    options.onDetail?.(`${label}: the Parquet footer could not be read (${messageOf(error)})`);
+  }
+  if (footer !== undefined) {
+    const names = columnNames(footer);
+    if (options.maxColumns !== undefined && names.length > options.maxColumns) {
+      throw limitExceeded("max_columns", options.maxColumns, `${label}: the schema`);
+    }
+    columns = options.columns?.pick(names);
+    try {
+      return decodeParquet(bytes, footer, columns);
+    } catch (error) {
+      // Features it leaves out, and damage: parquet-wasm decides (it reports damage itself).
+      const why = error instanceof UnsupportedParquet ? "uses" : "failed on";
+      options.onDetail?.(
+        `${label}: the JavaScript Parquet decoder ${why} ${messageOf(error)}; reading it with parquet-wasm`,
+      );
+    }
   }
   const table = await wasmTable(bytes, label);
   return columns === undefined ? table : table.select(columns as string[]);
