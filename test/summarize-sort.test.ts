@@ -41,6 +41,10 @@ const SHAPES: Record<string, () => number> = {
       -1,
     ][Math.floor(random() * 10)],
   constant: () => 3.25,
+  "ascending already": (() => {
+    let next = -500;
+    return () => (next += Math.floor(random() * 3));
+  })(),
 };
 
 it("orders every shape of values as TypedArray#sort does, above and below the radix threshold", () => {
@@ -68,4 +72,12 @@ it("sorts the same with a reused scratch buffer larger than it needs", () => {
     const values = Float64Array.from({ length: n }, () => (random() - 0.5) * 1e6);
     assert.deepEqual(sortNumbers(values.slice(), scratch), values.slice().sort());
   }
+});
+
+it("does not take +0 before -0 for sorted: zeros in order but for their signs are reordered", () => {
+  const values = Float64Array.from({ length: 5000 }, (_, i) => (i < 2000 ? -1 : i < 4000 ? 0 : i));
+  values[3000] = -0; // after +0s: the built-in sort puts every -0 first
+  agrees(values, "+0 before -0");
+  const sorted = sortNumbers(values.slice());
+  assert.ok(Object.is(sorted[2000], -0));
 });

@@ -18,6 +18,7 @@ const PASSES = 4;
 export function sortNumbers(values: Float64Array, scratch?: Uint32Array): Float64Array {
   const n = values.length;
   if (n < RADIX_FROM) return values.sort();
+  if (ascending(values)) return values; // ids and timestamps often come in order
   const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
   // Little-endian: word 2i is the low half of value i, word 2i + 1 the high half.
   const counts = new Int32Array(BUCKETS * PASSES);
@@ -73,4 +74,16 @@ export function sortNumbers(values: Float64Array, scratch?: Uint32Array): Float6
     }
   }
   return values;
+}
+
+/** True when `values` is in TypedArray#sort's order already (-0 before +0). */
+function ascending(values: Float64Array): boolean {
+  for (let i = 1; i < values.length; i++) {
+    const previous = values[i - 1];
+    const value = values[i];
+    if (value < previous || (value === 0 && previous === 0 && 1 / value < 1 / previous)) {
+      return false;
+    }
+  }
+  return true;
 }
