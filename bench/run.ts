@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark in one run, ending in one table of ratios (bench/results.json).
 //  - The full `build --source` of the 1M-row, 8-column CSV with the compiled dist/ binary
 //    beside pandas read_csv + describe + value_counts, each in a child process, alternately
-//    (bench/build-vs-pandas.ts; `npm run bench -- --build-only` runs just this part).
+//    (bench/build-vs-pandas.ts; `npm run bench -- --build-only` runs just this part and
+//    updates its entry and rows in bench/results.json).
 //  - CSV → Arrow on the 1M-row, 8-column file (~63 MB) against pandas read_csv: each side in
 //    its own process, run alternately so load changes on this shared 2-core VM hit both alike;
 //    our child is the bundled reader, as a build runs it. `npm run bench -- --csv-only` runs
@@ -13,7 +14,7 @@
 //  - The S3 download, summarize and chart benchmarks (bench/s3-download.ts, summarize.ts,
 //    charts.ts).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
@@ -379,11 +380,26 @@ function startupBench(rows: Row[]): unknown {
   };
 }
 
+/** Puts a --build-only run's figures and rows into bench/results.json, keeping the rest. */
+function updateResults(figures: unknown, rows: Row[]): void {
+  const path = here("results.json");
+  const results = (
+    existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : { table: [] }
+  ) as Record<string, unknown> & { table: Row[] };
+  results.buildVsPandas = { date: new Date().toISOString(), ...(figures as object) };
+  const mine = new Set(rows.map((row) => row.bench));
+  results.table = [...rows, ...results.table.filter((row) => !mine.has(row.bench))];
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+  console.log("updated: bench/results.json (buildVsPandas and its rows)");
+}
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   if (process.argv.includes("--build-only")) {
-    console.log(JSON.stringify(buildVsPandas(rows), null, 2));
+    const figures = buildVsPandas(rows);
+    console.log(JSON.stringify(figures, null, 2));
     printTable(rows);
+    updateResults(figures, rows);
     return;
   }
   if (process.argv.includes("--csv-only")) {
