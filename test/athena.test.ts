@@ -369,6 +369,8 @@ describe("the sample report in Athena", () => {
   });
 
   test("the log shows each query's scanned bytes and time", () => {
+    // One credential lookup serves the S3 sample and Athena (on Connect: one exchange).
+    assert.equal(athenaRun.lines.filter((l) => l.startsWith("AWS credentials:")).length, 1);
     const line = athenaRun.lines.find((l) => /^athena +query by_region/.test(l));
     assert.match(line ?? "", /^athena +query by_region +6\.2 MB scanned +\d+ ms$/);
     const total = athena.executions

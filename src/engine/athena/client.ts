@@ -6,6 +6,7 @@
 // adds them to the build's total: past max_scanned_bytes, the next statement is refused.
 import { randomUUID } from "node:crypto";
 import type { AthenaClient } from "@aws-sdk/client-athena";
+import type { CredentialSource } from "../../aws/credentials.ts";
 import type { AthenaSpec, ReportSpec } from "../../config/spec.ts";
 import type { Effects } from "../../effects.ts";
 import { ReportError } from "../../errors.ts";
@@ -33,6 +34,8 @@ export interface AthenaSession {
   readonly statements: readonly string[];
   /** Bytes Athena has scanned for this build so far. */
   readonly scannedBytes: number;
+  /** The session's AWS credentials, for S3 reads beside it (one Connect exchange per build). */
+  readonly credentials: CredentialSource;
 }
 
 export interface SessionOptions {
@@ -214,6 +217,7 @@ export async function openAthenaSession(
     get scannedBytes() {
       return scannedBytes;
     },
+    credentials,
   };
 }
 

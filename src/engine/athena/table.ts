@@ -6,6 +6,7 @@
 // the local reader does (src/engine/athena/columns.ts), null tokens included.
 import { randomBytes } from "node:crypto";
 import { DataType, Precision } from "apache-arrow";
+import type { CredentialSource } from "../../aws/credentials.ts";
 import type { AthenaSpec, ReportSpec, S3Location } from "../../config/spec.ts";
 import type { Effects } from "../../effects.ts";
 import { ReportError } from "../../errors.ts";
@@ -72,7 +73,7 @@ export async function temporaryTable(
       "Set the bucket (source.s3.bucket, e.g. AWS_BUCKET_NAME), or name a Glue table: athena: { table: orders }.",
     );
   }
-  const { source, range } = await openObjects(spec, location, effects);
+  const { source, range } = await openObjects(location, session.credentials, effects);
   const format = spec.source.format ?? formatFromName(source.name);
   if (format !== "csv" && format !== "tsv" && format !== "parquet") {
     throw specError(
@@ -135,22 +136,15 @@ export async function temporaryTable(
  * `bytes=-8`) of its first object.
  */
 async function openObjects(
-  spec: ReportSpec,
   location: S3Location,
+  credentials: CredentialSource,
   effects: Effects,
 ): Promise<{ source: DataSource; range: (range: string) => Promise<Uint8Array> }> {
-  const [
-    { selectCredentials },
-    { createS3Access, downloadOptionsFromEnv },
-    { openS3Location },
-    sdk,
-  ] = await Promise.all([
-    import("../../aws/credentials.ts"),
+  const [{ createS3Access, downloadOptionsFromEnv }, { openS3Location }, sdk] = await Promise.all([
     import("../../aws/s3.ts"),
     import("../../source/s3.ts"),
     import("@aws-sdk/client-s3"),
   ]);
-  const credentials = selectCredentials(effects, { audience: spec.source.audience });
   const access = createS3Access(location, credentials, effects.env, {
     ...downloadOptionsFromEnv(effects.env),
     log: effects.log,
