@@ -113,3 +113,64 @@ test("`check` prints every problem and exits 1", async () => {
     "sorted by position",
   );
 });
+
+/** A definition whose mistakes only the data reveals (column names), one line each. */
+const DATA_LINES = {
+  title: "title: Sales",
+  source: "source: orders.csv",
+  columns: "columns:",
+  margin: '  margin: "revenue * 0.2"',
+  double: '  double_margin: "margin * 2"',
+  queries: "queries:",
+  byRegion: "  by_region: { group_by: [region], measures: { revenue: sum(revenue) } }",
+  byMargin: "  by_margin: { group_by: [region], measures: { m: sum(double_margin) } }",
+  sections: "sections:",
+  kpis: '  - kpis: [{ label: Revenue, value: "sum(revenue)" }]',
+  histogram: "  - histogram: { title: Revenue, column: revenue }",
+} as const;
+type DataLine = keyof typeof DATA_LINES;
+const DATA_MISTAKES: Partial<Record<DataLine, string>> = {
+  margin: '  margin: "revenu * 0.2"',
+  byRegion: "  by_region: { group_by: [regoin], measures: { revenue: sum(revenue) } }",
+  kpis: '  - kpis: [{ label: Revenue, value: "sum(revnue)" }]',
+  histogram: "  - histogram: { title: Revenue, column: revenu }",
+};
+
+async function checkStderr(dir: string, mistakes: readonly DataLine[]): Promise<string> {
+  const file = join(dir, `report-${mistakes.join("-") || "none"}.yml`);
+  await writeFile(
+    file,
+    `${(Object.keys(DATA_LINES) as DataLine[])
+      .map((name) => (mistakes.includes(name) ? DATA_MISTAKES[name] : DATA_LINES[name]))
+      .join("\n")}\n`,
+  );
+  const run = await runCli(["check", file]);
+  assert.equal(run.code, mistakes.length === 0 ? 0 : 1, run.stderr);
+  return run.stderr;
+}
+
+test("`check` reports every column problem the data reveals in one run, and none twice", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "csr-all-data-errors-"));
+  await writeFile(join(dir, "orders.csv"), "region,revenue\nEU,10\nUS,30\n");
+  await checkStderr(dir, []);
+  const located = (stderr: string) =>
+    stderr
+      .split("\n")
+      .map((l) => l.replace(/^error: /, ""))
+      .filter((l) => /\.yml:\d+:\d+: /.test(l))
+      .map((l) => l.replace(/^.*?report-[\w-]+\.yml:/, ""))
+      // (The list of available columns lacks the broken derived ones when they are broken.)
+      .map((l) => l.replace(/ Available columns: .*$/, ""));
+  const names = Object.keys(DATA_MISTAKES) as DataLine[];
+  const alone: string[] = [];
+  for (const name of names) {
+    const lines = located(await checkStderr(dir, [name]));
+    assert.equal(lines.length, 1, `${name} alone: ${lines.join(" | ")}`);
+    alone.push(lines[0]);
+  }
+  const all = await checkStderr(dir, names);
+  assert.match(all, /4 problems in the report definition/);
+  // Exactly the single runs' errors, in file order: the broken `margin` costs no second error
+  // in `double_margin` or in `by_margin`, which use it.
+  assert.deepEqual(located(all), alone);
+});

@@ -18,18 +18,13 @@ import {
  */
 class FieldAbandoned extends Error {}
 
-interface Problem {
-  pos: Position;
-  error: ReportError;
-}
-
 /**
  * Collects located errors for one definition file. A failed field abandons only itself
  * (`attempt` marks where reading resumes: each top-level field, query, section and KPI), and
  * `finish` throws one error listing every problem in file order.
  */
 export class Checker {
-  private readonly problems: Problem[] = [];
+  private readonly problems: DefinitionProblem[] = [];
   /** Names that failed to read (`query:by_region`), so references to them add no second error. */
   readonly broken = new Set<string>();
 
@@ -100,21 +95,37 @@ export class Checker {
    * (sorted by line and column) with its hint.
    */
   finish(): void {
-    if (this.problems.length === 0) return;
-    const sorted = [...this.problems].sort(
-      (a, b) => a.pos.line - b.pos.line || a.pos.column - b.pos.column,
-    );
-    if (sorted.length === 1) throw sorted[0].error;
-    const listed = sorted.map(({ error }) =>
-      error.hint === undefined
-        ? error.message
-        : `${error.message}\n${error.hint.replace(/^/gm, "    ")}`,
-    );
-    throw new ReportError(
-      `${this.file}: ${sorted.length} problems in the report definition:\n\n${listed.join("\n\n")}`,
-      { hint: "Fix them all, then run `connect-s3-report check` again." },
-    );
+    const error = combinedError(this.file, this.problems);
+    if (error !== undefined) throw error;
   }
+}
+
+/** A located problem in a definition: where it is, and the error that says so. */
+export interface DefinitionProblem {
+  pos: Position;
+  error: ReportError;
+}
+
+/**
+ * The one error to throw for `problems` (none: undefined): a single problem as itself,
+ * several as one error listing each with its hint, sorted by line and column.
+ */
+export function combinedError(
+  file: string,
+  problems: readonly DefinitionProblem[],
+): ReportError | undefined {
+  if (problems.length === 0) return undefined;
+  const sorted = [...problems].sort(
+    (a, b) => a.pos.line - b.pos.line || a.pos.column - b.pos.column,
+  );
+  if (sorted.length === 1) return sorted[0].error;
+  const listed = sorted.map(({ error }) =>
+    error.hint === undefined ? error.message : `${error.message}\n${error.hint.replace(/^/gm, "    ")}`,
+  );
+  return new ReportError(
+    `${file}: ${sorted.length} problems in the report definition:\n\n${listed.join("\n\n")}`,
+    { hint: "Fix them all, then run `connect-s3-report check` again." },
+  );
 }
 
 /** How a node reads in a message; strings as written (before `${VAR}` substitution). */

@@ -11,6 +11,7 @@ import type { ReportSpec } from "../config/spec.ts";
 import { findAlerts } from "./alerts.ts";
 import { tableChartRows } from "./chart-rows.ts";
 import { readColumns } from "./columns.ts";
+import { DefinitionProblems } from "./definition-problems.ts";
 import { deriveColumns } from "./derive.ts";
 import { countDuplicateRows } from "./duplicates.ts";
 import { shapedHistogram } from "./histogram.ts";
@@ -29,28 +30,38 @@ export interface SummarizeOptions {
 export function summarize(table: Table, spec: ReportSpec, options: SummarizeOptions = {}): Summary {
   const now = options.now ?? new Date();
   const rows = table.numRows;
-  const columns = deriveColumns(spec, readColumns(table), rows);
+  // Every definition problem the data reveals is reported in one run: each unit below fails
+  // on its own, and the problems are thrown together before the (costly) profile.
+  const problems = new DefinitionProblems(spec);
+  const columns = deriveColumns(spec, readColumns(table), rows, problems);
 
-  // Check the sections' column names first, so a typo fails fast with its location.
   spec.sections.forEach((section) => {
     if (section.kind === "profile" && section.columns !== "all") {
       section.columns.forEach((name, i) => {
-        findColumn(columns, name, spec, [...section.path, "profile", i]);
+        problems.attempt(() => findColumn(columns, name, spec, [...section.path, "profile", i]));
       });
     }
     if (section.kind === "histogram")
-      findColumn(columns, section.column, spec, [...section.path, "histogram", "column"]);
+      problems.attempt(() =>
+        findColumn(columns, section.column, spec, [...section.path, "histogram", "column"]),
+      );
   });
 
   const queries: Record<string, QueryResult> = {};
-  for (const [name, query] of Object.entries(spec.queries))
-    queries[name] = runQuery(query, columns, rows, spec);
+  for (const [name, query] of Object.entries(spec.queries)) {
+    const result = problems.attempt(() => runQuery(query, columns, rows, spec));
+    if (result !== undefined) queries[name] = result;
+  }
 
   const kpis: KpiValue[] = [];
   spec.sections.forEach((section, index) => {
     if (section.kind !== "kpis") return;
-    for (const kpi of section.kpis) kpis.push(computeKpi(kpi, index, columns, rows, spec, now));
+    for (const kpi of section.kpis) {
+      const value = problems.attempt(() => computeKpi(kpi, index, columns, rows, spec, now));
+      if (value !== undefined) kpis.push(value);
+    }
   });
+  problems.finish();
 
   const buffers = new SortBuffers();
   const stats = columns.map((column) => profileColumn(column, spec.limits.max_text_chars, buffers));

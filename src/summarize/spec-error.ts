@@ -3,13 +3,29 @@
 
 import { didYouMean } from "../config/closest.ts";
 import { hideEnvValues } from "../config/env.ts";
+import type { DefinitionProblem } from "../config/fields.ts";
 import type { FieldPath, ReportSpec } from "../config/spec.ts";
-import { formatPath } from "../config/yaml-tree.ts";
+import { formatPath, type Position } from "../config/yaml-tree.ts";
 import { ReportError } from "../errors.ts";
 import type { ColumnInfo } from "../expr/check.ts";
 import { caretLines, type ExprError } from "../expr/error.ts";
 import { type LimitName, limitExceeded } from "../limits.ts";
 import type { Column } from "./columns.ts";
+
+/** Errors made here, with where in the definition they point (for sorting a combined report). */
+const DEFINITION_ERRORS = new WeakMap<ReportError, Position>();
+
+/** `error` with its position, when it is a located definition error made here. */
+export function definitionProblem(error: unknown): DefinitionProblem | undefined {
+  if (!(error instanceof ReportError)) return undefined;
+  const pos = DEFINITION_ERRORS.get(error);
+  return pos === undefined ? undefined : { pos, error };
+}
+
+function remember(error: ReportError, pos: Position | undefined): ReportError {
+  DEFINITION_ERRORS.set(error, pos ?? { line: 0, column: 0 });
+  return error;
+}
 
 /** How many column names a "not found" message lists before "and N more". */
 const LISTED_COLUMNS = 30;
@@ -24,10 +40,14 @@ export function specError(
   problem: string,
   hint?: string,
 ): ReportError {
-  const fromEnv = spec.locate(path)?.fromEnv ?? [];
-  return new ReportError(
-    `${where(spec, path)}: ${hideEnvValues(problem, fromEnv)}`,
-    hint === undefined ? {} : { hint: hideEnvValues(hint, fromEnv) },
+  const location = spec.locate(path);
+  const fromEnv = location?.fromEnv ?? [];
+  return remember(
+    new ReportError(
+      `${where(spec, path)}: ${hideEnvValues(problem, fromEnv)}`,
+      hint === undefined ? {} : { hint: hideEnvValues(hint, fromEnv) },
+    ),
+    location,
   );
 }
 
@@ -81,15 +101,19 @@ export function exprError(
   const location = spec.locate(path);
   const fromEnv = location?.fromEnv ?? [];
   if (fromEnv.length > 0) return specError(spec, path, error.message, error.hint);
-  const at =
+  const pos: Position | undefined =
     location === undefined
-      ? ""
+      ? undefined
       : location.textPos === undefined
-        ? `${location.file}:${location.line}:${location.column}: `
-        : `${location.file}:${location.textPos.line}:${location.textPos.column + error.span.start}: `;
-  return new ReportError(
-    `${at}${formatPath(path)}: ${error.message}\n${caretLines(text, error.span)}`,
-    error.hint === undefined ? {} : { hint: error.hint },
+        ? { line: location.line, column: location.column }
+        : { line: location.textPos.line, column: location.textPos.column + error.span.start };
+  const at = location === undefined ? "" : `${location.file}:${pos!.line}:${pos!.column}: `;
+  return remember(
+    new ReportError(
+      `${at}${formatPath(path)}: ${error.message}\n${caretLines(text, error.span)}`,
+      error.hint === undefined ? {} : { hint: error.hint },
+    ),
+    pos,
   );
 }
 
