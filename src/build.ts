@@ -57,6 +57,11 @@ export interface BuildOptions {
   historyFolder?: string;
   /** Stops the build (Ctrl-C): a running Athena query is cancelled. */
   signal?: AbortSignal;
+  /**
+   * Also render the whole report as one page for printing (`build --pdf`), when it has
+   * `pages:`; kept in the result, not written.
+   */
+  forPrint?: boolean;
 }
 
 export interface BuildResult {
@@ -74,6 +79,8 @@ export interface BuildResult {
   pages: string[];
   /** Bytes of index.html. */
   htmlBytes: number;
+  /** With `forPrint` and `pages:`, every page's sections in one HTML document, to print. */
+  printHtml?: string;
   /** The email's chart PNGs, for composing it again with other links (Connect, notify). */
   emailImages: EmailImage[];
   /** The email as output/email.html and email.txt show it (linking to index.html). */
@@ -346,30 +353,27 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     (c) => `${c.charts.size} charts, ${c.histograms.size} column histograms`,
   );
   for (const notice of charts.notices) effects.log.warn(notice);
+  const model = assembleModel({
+    spec,
+    summary,
+    // A published report never shows the building machine's absolute paths.
+    source: { ...sourceInfo(source), label: shownLabel },
+    charts,
+    now,
+    history: history.input,
+    // What the readers said about columns (recognized date formats, say), as logged.
+    notices: notices.map((line) => line.split(source.label).join(shownLabel)),
+  });
+  const renderOptions = {
+    defaultsDir,
+    templatesDir: spec.templates,
+    locale: spec.locale,
+    currency: spec.currency,
+  };
   const pages = await stage(
     effects,
     "render",
-    () =>
-      renderPages(
-        assembleModel({
-          spec,
-          summary,
-          // A published report never shows the building machine's absolute paths.
-          source: { ...sourceInfo(source), label: shownLabel },
-          charts,
-          now,
-          history: history.input,
-          // What the readers said about columns (recognized date formats, say), as logged.
-          notices: notices.map((line) => line.split(source.label).join(shownLabel)),
-        }),
-        spec.pages,
-        {
-          defaultsDir,
-          templatesDir: spec.templates,
-          locale: spec.locale,
-          currency: spec.currency,
-        },
-      ),
+    () => renderPages(model, spec.pages, renderOptions),
     (list) =>
       list.length === 1
         ? `index.html ${formatBytes(Buffer.byteLength(list[0].html), LOG_LOCALE)}`
@@ -378,6 +382,11 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
             LOG_LOCALE,
           )} (index.html ${formatBytes(Buffer.byteLength(list[0].html), LOG_LOCALE)})`,
   );
+  // A paged report prints as one document: every page's sections, in page order.
+  const printHtml =
+    options.forPrint && pages.length > 1
+      ? (await renderPages(model, undefined, renderOptions))[0].html
+      : undefined;
   for (const page of pages) checkPageBudget(spec, page.path, Buffer.byteLength(page.html), effects);
   const images = await stage(
     effects,
@@ -410,6 +419,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     emailImages: images,
     email,
   };
+  if (printHtml !== undefined) result.printHtml = printHtml;
   if (history.input?.changes !== undefined) result.changes = history.input.changes;
   if (options.check) {
     effects.log.info(`checked in ${formatDuration(performance.now() - started)}: nothing written`);

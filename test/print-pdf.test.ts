@@ -4,13 +4,13 @@
 // poppler's pdftotext says on which page each marker landed.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { build } from "../src/build.ts";
 import { findChromium, printPdf } from "../src/cli/print-pdf.ts";
-import { ROOT } from "./helpers/cli.ts";
+import { ROOT, runCli } from "./helpers/cli.ts";
 import { recordingEffects } from "./helpers/effects.ts";
 import { assertValidSummary } from "./helpers/json-schema.ts";
 
@@ -75,5 +75,46 @@ describe("print and PDF", () => {
       name: "ReportError",
       message: /--pdf needs Chromium/,
     });
+  });
+});
+
+describe("print a paged report", () => {
+  it("build --pdf prints every page's sections into one PDF, in page order", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "csr-pdf-pages-"));
+    await writeFile(join(dir, "data.csv"), "region,revenue\nNorth,10\nSouth,30\nEast,20\n");
+    await writeFile(
+      join(dir, "report.yml"),
+      `title: Paged
+source: data.csv
+queries:
+  by_region: { group_by: [region], measures: { revenue: sum(revenue) } }
+pages:
+  - title: Overview
+    sections:
+      - text: "Opening words on the first page."
+  - title: Regions
+    sections:
+      - table: { title: Revenue per region, query: by_region }
+history: false
+`,
+    );
+    const out = join(dir, "out");
+    const run = await runCli(["build", join(dir, "report.yml"), "--out", out, "--pdf"], {
+      CHROMIUM_PATH: findChromium(process.env) ?? "/usr/bin/chromium",
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual((await readdir(out)).filter((f) => f.endsWith(".html")).sort(), [
+      "email.html",
+      "index.html",
+      "regions.html",
+    ]);
+    const text = execFileSync("pdftotext", ["-layout", join(out, "report.pdf"), "-"], {
+      encoding: "utf8",
+    });
+    const first = text.indexOf("Opening words on the first page.");
+    const second = text.indexOf("Revenue per region");
+    assert.ok(first >= 0, "the first page's text is printed");
+    assert.ok(second > first, "the second page's table follows it");
+    assert.match(text, /South\s+\$?30/);
   });
 });

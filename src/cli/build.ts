@@ -121,12 +121,12 @@ async function buildCommand(
     io.stderr(`--paper must be ${PAPER_SIZES.join(" or ")}, got ${String(paper)}\n`);
     return 2;
   }
-  await build(
-    { definition: positionals[0], source: values.source, outDir: values.out, check },
+  const result = await build(
+    { definition: positionals[0], source: values.source, outDir: values.out, check, forPrint: pdf },
     withCacheFlags(effects, values),
   );
   if (pdf && isOneOf(PAPER_SIZES, paper)) {
-    const file = await printPdf(values.out, paper, effects.env);
+    const file = await printPdf(values.out, paper, effects.env, result.printHtml);
     effects.log.info(`pdf       ${file} (${paper})`);
   }
   return 0;

@@ -32,11 +32,15 @@ export function findChromium(
   return undefined;
 }
 
-/** Prints `outDir`/index.html to `outDir`/report.pdf on `paper`; returns the PDF's path. */
+/**
+ * Prints `outDir`/index.html (or `html`, the whole of a paged report as one document) to
+ * `outDir`/report.pdf on `paper`; returns the PDF's path.
+ */
 export async function printPdf(
   outDir: string,
   paper: PaperSize,
   env: Readonly<Record<string, string | undefined>>,
+  html?: string,
 ): Promise<string> {
   const chromium = findChromium(env);
   if (chromium === undefined) {
@@ -47,11 +51,11 @@ export async function printPdf(
   const work = await mkdtemp(join(tmpdir(), "csr-pdf-"));
   try {
     // The paper size goes in a copy of the page: Chromium's command line has no flag for it.
-    const html = await readFile(join(outDir, "index.html"), "utf8");
+    const document = html ?? (await readFile(join(outDir, "index.html"), "utf8"));
     const page = join(work, "index.html");
     await writeFile(
       page,
-      html.replace("</head>", `<style>@page { size: ${paper}; }</style></head>`),
+      document.replace("</head>", `<style>@page { size: ${paper}; }</style></head>`),
     );
     const pdf = join(work, "report.pdf");
     await promisify(execFile)(

@@ -120,7 +120,9 @@ export function combinedError(
   );
   if (sorted.length === 1) return sorted[0].error;
   const listed = sorted.map(({ error }) =>
-    error.hint === undefined ? error.message : `${error.message}\n${error.hint.replace(/^/gm, "    ")}`,
+    error.hint === undefined
+      ? error.message
+      : `${error.message}\n${error.hint.replace(/^/gm, "    ")}`,
   );
   return new ReportError(
     `${file}: ${sorted.length} problems in the report definition:\n\n${listed.join("\n\n")}`,
