@@ -174,3 +174,27 @@ test("`check` reports every column problem the data reveals in one run, and none
   // in `double_margin` or in `by_margin`, which use it.
   assert.deepEqual(located(all), alone);
 });
+
+test("a KPI that fails hides only references to itself: a misspelled reference to another is still reported", () => {
+  const text = `title: Sales
+source: orders.csv
+sections:
+  - kpis:
+      - { label: Revenue, value: sum(revenue), format: money }
+      - { label: Orders, value: count() }
+  - text: "Revenue {{ kpi.Revenue }}, orders {{ kpi.Ordrs }}"
+email: { subject: "{kpi.Revenue} and {kpi.Ordres}" }
+`;
+  const error = errorOf(text);
+  const located = error.message.split("\n").filter((l) => /^report\.yml:\d+:\d+: /.test(l));
+  assert.equal(located.length, 3, error.message);
+  assert.match(located[0], /^report\.yml:5:\d+: sections\[0\]\.kpis\[0\]\.format: 'money'/);
+  assert.match(
+    located[1],
+    /^report\.yml:7:\d+: .*kpi\.Ordrs.*no KPI labelled 'Ordrs'; did you mean 'Orders'/,
+  );
+  assert.match(
+    located[2],
+    /^report\.yml:8:\d+: email\.subject: \{kpi\.Ordres\}.*did you mean 'Orders'/,
+  );
+});

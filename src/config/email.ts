@@ -4,7 +4,15 @@
 
 import { CHANGE_KINDS, type ChangeKind, isOneOf, SEND_OPS } from "../vocabulary.ts";
 import { didYouMean } from "./closest.ts";
-import { type Checker, describe, Fields, quoted, scalarText } from "./fields.ts";
+import {
+  type Checker,
+  chartDependencies,
+  describe,
+  Fields,
+  kpiDependencies,
+  quoted,
+  scalarText,
+} from "./fields.ts";
 import type {
   EmailSpec,
   FieldPath,
@@ -113,8 +121,10 @@ function checkSubject(
     if (name.startsWith("kpi.")) {
       const label = name.slice(4).replace(/\.change$/, "");
       if (labels.includes(name.slice(4)) || labels.includes(label)) continue;
+      // A KPI that failed to read is reported already; the rest of the subject still counts.
+      if (checker.isBroken(kpiDependencies(label))) continue;
       checker.failReference(
-        ["sections", "kpis"],
+        kpiDependencies(label),
         node.pos,
         path,
         `{${name}}: the report has no KPI labelled '${label}'${didYouMean(label, labels)}`,
@@ -144,7 +154,7 @@ function readCharts(checker: Checker, fields: Fields, sections: readonly Section
     const found = titled.find((t) => t.title === text);
     if (found !== undefined) return found.index;
     return checker.failReference(
-      ["sections"],
+      chartDependencies(text),
       node.pos,
       path,
       `no chart titled ${quoted(node, text)}${didYouMean(text, titles)}`,
@@ -318,7 +328,7 @@ function readCondition(
     }
     if (!labels.includes(kpi)) {
       checker.failReference(
-        ["sections", "kpis"],
+        kpiDependencies(kpi),
         fields.node("kpi")!.pos,
         fields.at("kpi"),
         `the report has no KPI labelled ${quoted(fields.node("kpi")!, kpi)}${didYouMean(kpi, labels)}`,

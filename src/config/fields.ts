@@ -70,17 +70,25 @@ export class Checker {
     message: string,
     hint?: string,
   ): never {
-    if (dependsOn.some((name) => this.broken.has(name))) throw new FieldAbandoned();
+    if (this.isBroken(dependsOn)) throw new FieldAbandoned();
     return this.fail(pos, path, message, hint);
   }
 
-  /** Run `read`; if it fails, its problem is kept and the result is undefined. */
-  attempt<T>(read: () => T, brokenName?: string): T | undefined {
+  /** Whether one of `dependsOn` failed to read (a reference to it is then not checked). */
+  isBroken(dependsOn: readonly string[]): boolean {
+    return dependsOn.some((name) => this.broken.has(name));
+  }
+
+  /**
+   * Run `read`; if it fails, its problem is kept, the names in `broken` are marked as failed
+   * (see failReference), and the result is undefined.
+   */
+  attempt<T>(read: () => T, broken: string | readonly string[] = []): T | undefined {
     try {
       return read();
     } catch (error) {
       if (!(error instanceof FieldAbandoned)) throw error;
-      if (brokenName !== undefined) this.broken.add(brokenName);
+      for (const name of typeof broken === "string" ? [broken] : broken) this.broken.add(name);
       return undefined;
     }
   }
@@ -98,6 +106,16 @@ export class Checker {
     const error = combinedError(this.file, this.problems);
     if (error !== undefined) throw error;
   }
+}
+
+/** What references to the KPI labelled `label` depend on (for Checker.failReference). */
+export function kpiDependencies(label: string): string[] {
+  return [`kpi:${label}`, "kpis", "sections"];
+}
+
+/** What references to the chart titled `title` depend on (for Checker.failReference). */
+export function chartDependencies(title: string): string[] {
+  return [`chart:${title}`, "charts", "sections"];
 }
 
 /** A located problem in a definition: where it is, and the error that says so. */

@@ -3,7 +3,7 @@
 // their names against the KPIs and queries the definition has, with the placeholder's own
 // file:line:column; src/render/inline-values.ts fills them in from the summaries.
 import { didYouMean } from "./closest.ts";
-import type { Checker } from "./fields.ts";
+import { type Checker, kpiDependencies } from "./fields.ts";
 import type { FieldPath, KpiSpec, QuerySpec, ReportSpec } from "./spec.ts";
 import { nodeAt, type Position, positionWithin, type YNode } from "./yaml-tree.ts";
 
@@ -121,7 +121,7 @@ function checkPlaceholder(
     const kpi = scope.kpis.find((k) => k.label === ref.label);
     if (kpi === undefined) {
       fail(
-        ["sections", "kpis"],
+        kpiDependencies(ref.label),
         `no KPI labelled '${ref.label}'${didYouMean(ref.label, labels)}`,
         labels.length === 0
           ? "Define it in a kpis section: - kpis: [{ label: Revenue, value: sum(revenue) }]"

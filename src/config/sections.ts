@@ -11,7 +11,7 @@ import {
 } from "../vocabulary.ts";
 import { CHART_FIELDS, CHART_HINT, readChartFields } from "./chart.ts";
 import { didYouMean } from "./closest.ts";
-import { type Checker, describe, Fields, quoted } from "./fields.ts";
+import { type Checker, describe, Fields, quoted, scalarText } from "./fields.ts";
 import { readFilters, readMeasure } from "./query.ts";
 import type {
   CellRule,
@@ -45,15 +45,37 @@ export function readSections(
       SECTIONS_HINT,
     );
   }
-  // A section that fails is left out (its problem is recorded); later references to charts
-  // by title then abandon quietly, via the "sections" mark.
+  // A section that fails is left out (its problem is recorded), and what it would have offered
+  // by name is marked broken, so references to it add no second error (sectionMarks).
   return node.items.flatMap((item, index) => {
     const section = checker.attempt(
       () => readSection(checker, item, [...at, index], queries),
-      "sections",
+      sectionMarks(item),
     );
     return section === undefined ? [] : [section];
   });
+}
+
+/** The text of a map's scalar field, if it has one. */
+function fieldText(node: YNode, key: string): string | undefined {
+  if (node.kind !== "map") return undefined;
+  const value = node.entries.find((e) => e.key === key)?.value;
+  return value === undefined ? undefined : scalarText(value);
+}
+
+/**
+ * The names a section that failed to read would have offered: a chart's title, every KPI
+ * label when the kpis list itself failed; "sections" (anything) when its kind is unknown.
+ */
+function sectionMarks(item: YNode): string[] {
+  if (item.kind !== "map" || item.entries.length !== 1) return ["sections"];
+  const [{ key, value }] = item.entries;
+  if (key === "kpis") return ["kpis"];
+  if (key === "chart" || key === "histogram" || key === "vega_lite") {
+    const title = fieldText(value, "title");
+    return [title === undefined ? "charts" : `chart:${title}`];
+  }
+  return isOneOf(SECTION_KINDS, key) ? [] : ["sections"];
 }
 
 function readSection(
@@ -359,7 +381,11 @@ function readKpis(checker: Checker, node: YNode, at: FieldPath): KpiSpec[] {
     );
   }
   return node.items.flatMap((item, index) => {
-    const kpi = checker.attempt(() => readKpi(checker, item, [...at, index]), "kpis");
+    const label = fieldText(item, "label");
+    const kpi = checker.attempt(
+      () => readKpi(checker, item, [...at, index]),
+      label === undefined ? "kpis" : `kpi:${label}`,
+    );
     return kpi === undefined ? [] : [kpi];
   });
 }
