@@ -316,3 +316,42 @@ describe("table colouring (`color:`)", () => {
     );
   });
 });
+
+describe("whole-number group keys", () => {
+  it("show as labels (2015, not 2,015) while whole-number measures keep their separators", async () => {
+    const yaml = `title: Years
+source: years.csv
+queries:
+  by_year:
+    group_by: [year]
+    measures: { units: sum(units) }
+    sort: year
+sections:
+  - table: { query: by_year }
+`;
+    const spec = parseReportSpec(yaml, join(ROOT, "report", "years.yml"), {});
+    const csv = "year,units\n2015,1200\n2015,34\n2016,5000\n";
+    const table = await readTable(memorySource("years.csv", new TextEncoder().encode(csv)), {
+      csv: {},
+      limits: defaultLimits,
+      log: recordingLog(),
+    });
+    const summary = summarize(table, spec);
+    const model = assembleModel({
+      spec,
+      summary,
+      source: { label: "years.csv" } as Parameters<typeof assembleModel>[0]["source"],
+      charts: await renderCharts(spec, summary),
+      now: new Date("2026-01-01T00:00:00Z"),
+      notices: [],
+    });
+    const { body } = tableCells(await renderReport(model, OPTIONS));
+    assert.deepEqual(
+      body.map((row) => row.map((cell) => cell.text)),
+      [
+        ["2015", int.format(1234)],
+        ["2016", int.format(5000)],
+      ],
+    );
+  });
+});

@@ -392,6 +392,10 @@ export function tableBlock(
       case "timestamp":
         return formatDate(value, loc, units.get(column.name));
       case "integer":
+        // A whole-number group key is a label (a year, a code), not a quantity: 2015, not
+        // 2,015, unless the definition gives it a format.
+        if (units.has(column.name) && !formats.has(column.name)) return String(value);
+        return formatValue(value, format ?? "number", loc);
       case "float":
         return formatValue(value, format ?? "number", loc);
       case "boolean":
