@@ -64,6 +64,8 @@ const DISTINCT_ERROR = 3 * 0.023;
 const RANK_ERROR = 0.01;
 const NOW = new Date("2026-12-02T00:00:00Z");
 const ORDERS = join(ROOT, "report/data/orders.csv");
+/** Another object in the sample's folder: the temporary table scans it, its rows are left out. */
+const OTHER_CSV = "not,the,data\n1,2,3\n";
 const ROWS_PARQUET = join(ROOT, "test/input/read/generated/rows.parquet");
 
 let registry: KeyRegistry;
@@ -92,7 +94,7 @@ before(async () => {
   registry.addStatic("AKIDATHENATEST", "athena-test-secret");
   s3 = await startS3Server({ registry });
   s3.putObject("data", "sales/orders.csv", await readFile(ORDERS));
-  s3.putObject("data", "sales/other.csv", "not,the,data\n1,2,3\n");
+  s3.putObject("data", "sales/other.csv", OTHER_CSV);
   s3.putObject("data", "odd/hostile.csv", HOSTILE_CSV);
   s3.putObject("data", "pq/rows.parquet", await readFile(ROWS_PARQUET));
   s3.createBucket("results");
@@ -346,13 +348,20 @@ describe("the sample report in Athena", () => {
     });
   });
 
-  test("the profile takes four statements; each SELECT parses as Athena SQL", () => {
+  test("the profile takes four statements; each SELECT parses as Athena SQL", async () => {
     const profile = athena.executions.filter((e) =>
       /^(SELECT count\(\*\) AS "rows"|SELECT sum\(\("x|SELECT "c", "v", "n"|SELECT coalesce)/.test(
         e.sql,
       ),
     );
     assert.equal(profile.length, 4, profile.map((e) => e.sql.slice(0, 40)).join("\n"));
+    // Each reads the table once, the top values of all eight text columns too (grouping sets).
+    const tableBytes = (await readFile(ORDERS)).length + OTHER_CSV.length;
+    assert.deepEqual(
+      profile.map((e) => e.scanned),
+      [tableBytes, tableBytes, tableBytes, tableBytes],
+    );
+    assert.equal(local.columns.filter((c) => c.type === "string").length, 8);
     const selects = athenaRun.statements.filter(isSelect);
     assert.ok(selects.length >= 14);
     for (const sql of selects) assertParses(trino, sql);

@@ -2,7 +2,8 @@
 // per BATCH columns): (1) counts, missing, approx_distinct, min, max, mean, zeros and
 // approx_percentile per column; (2) with the means and the histogram edges chosen from (1),
 // the central moments (std, skewness) and every histogram bin as a count_if; (3) the top
-// values of the text columns, all in one statement; (4) the exact count of duplicate rows.
+// values of the text columns, all in one statement (grouping sets: one scan); (4) the exact
+// count of duplicate rows. Each is one scan of the table.
 // The edges are chosen as src/summarize/histogram.ts chooses them, from the data's estimated
 // quartiles instead of its exact ones; the counts within those edges are exact.
 import { DAY_MS, isoDate, isoTimestamp } from "../../calendar.ts";
@@ -128,7 +129,7 @@ export async function profileInAthena(
     for (const [k, v] of numberRow(result.columns, result.rows[0])) second.set(k, v);
   }
 
-  const tops = await topValues(session, from, columns, first);
+  const tops = await topValues(session, over, columns, first);
   const everything = columns.map((column, index) => ({ column, index }));
   const duplicates = await duplicateRows(session, over(everything), projected, rows);
   const maxText = spec.limits.max_text_chars;
@@ -345,10 +346,13 @@ function readBins(
   return { bins, below: row.get(`${prefix}_below`) ?? 0, above: row.get(`${prefix}_above`) ?? 0 };
 }
 
-/** The TOP_VALUES most frequent values of every text column, in one statement. */
+/**
+ * The TOP_VALUES most frequent values of every text column, in one statement and one scan: one
+ * grouping set per column over the projected values, told apart by grouping(), ranked per column.
+ */
 async function topValues(
   session: AthenaSession,
-  from: string,
+  over: (batch: readonly { column: SqlColumn; index: number }[]) => string,
   columns: readonly SqlColumn[],
   first: readonly FirstScan[],
 ): Promise<Map<number, TopValue[]>> {
@@ -357,12 +361,13 @@ async function topValues(
     .map((column, index) => ({ column, index }))
     .filter(({ column, index }) => column.kind === "category" && first[index].count > 0);
   if (text.length === 0) return tops;
-  const branches = text.map(
-    ({ column, index }) =>
-      `SELECT ${index} AS "c", CAST(${column.value} AS VARCHAR) AS "v", count(*) AS "n" FROM ${from} WHERE ${present(column)} GROUP BY ${column.value}`,
-  );
+  // grouping("v<i>") is 0 exactly in column i's set; its missing values form a NULL group.
+  const whens = (then: (i: number) => string) =>
+    text.map(({ index }) => `WHEN grouping("v${index}") = 0 THEN ${then(index)}`).join(" ");
+  const sets = text.map(({ index }) => `("v${index}")`).join(", ");
+  const grouped = `SELECT CASE ${whens(String)} END AS "c", CASE ${whens((i) => `CAST("v${i}" AS VARCHAR)`)} END AS "v", count(*) AS "n" FROM ${over(text)} GROUP BY GROUPING SETS (${sets})`;
   const result = await session.run(
-    `SELECT "c", "v", "n" FROM (SELECT "c", "v", "n", row_number() OVER (PARTITION BY "c" ORDER BY "n" DESC, "v" ASC) AS "r" FROM (${branches.join(" UNION ALL ")}) AS "g") AS "t" WHERE "r" <= ${TOP_VALUES}`,
+    `SELECT "c", "v", "n" FROM (SELECT "c", "v", "n", row_number() OVER (PARTITION BY "c" ORDER BY "n" DESC, "v" ASC) AS "r" FROM (${grouped}) AS "g" WHERE "v" IS NOT NULL) AS "t" WHERE "r" <= ${TOP_VALUES}`,
     "profile top values",
   );
   for (const [c, v, n] of result.rows) {
