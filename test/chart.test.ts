@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import opentype from "opentype.js";
+import { describeChart } from "../src/chart/describe.ts";
 import { DEFAULT_FONTS_DIR, renderCharts } from "../src/chart/index.ts";
 import { chartSpec, histogramSpec } from "../src/chart/spec.ts";
 import { fitText, renderSvg, useTextMeasurer } from "../src/chart/svg.ts";
@@ -470,5 +471,31 @@ describe("log-scale histograms", () => {
       bars.map((b) => b[1]),
       counts.map((c, i) => `${edges[i]}–${edges[i + 1]}: ${c}`),
     );
+  });
+});
+
+describe("whole-number keys", () => {
+  it("a line over integer years labels its axis 2012 … 2016 (not 2K, not 2,012.5) and describes them so", async () => {
+    const result: QueryResult = {
+      name: "by_year",
+      columns: [
+        { name: "year", type: "integer" },
+        { name: "rain", type: "float" },
+      ],
+      rows: [2012, 2013, 2014, 2015, 2016].map((year, i) => ({ year, rain: 100 + i * 10 })),
+    };
+    const line = section({ mark: "line", x: "year", y: "rain" });
+    const svg = await renderSvg(chartSpec(line, result, LOC));
+    const axisLabels = [...svg.matchAll(/>(\d[\d,.K]*)<\/text>/g)].map((m) => m[1]);
+    for (const year of ["2012", "2013", "2014", "2015", "2016"])
+      assert.ok(axisLabels.includes(year), `${year} among ${axisLabels.join(" ")}`);
+    // No compact, grouped or fractional year anywhere on the axes.
+    assert.deepEqual(
+      axisLabels.filter((t) => /K$|,|\./.test(t)),
+      [],
+    );
+    const described = describeChart(line, result, LOC);
+    assert.match(described, /2012/);
+    assert.doesNotMatch(described, /2,01\d/);
   });
 });

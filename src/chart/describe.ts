@@ -48,6 +48,8 @@ export function formatKey(
 ): string {
   if (value === null || value === undefined) return MISSING;
   if (isTemporal(type)) return formatDate(value, loc, unit);
+  // A whole-number key is a label (a year, a code): 2015, not 2,015.
+  if (type === "integer") return String(value);
   if (typeof value === "number") return formatNumber(value, loc);
   return String(value);
 }

@@ -338,11 +338,17 @@ function markSpec(
       field: fieldRef(section.x),
       type: "quantitative",
       title: xTitle,
-      axis: {
-        formatType: FORMAT_FUNCTION,
-        format: formatParam(options, "compact", "number"),
-        ...valueTicks(width),
-      },
+      axis:
+        xType === "integer"
+          ? // Whole-number keys (years, codes) are labels: 2015, never 2K or 2,015.5.
+            { format: "d", tickMinStep: 1, ...valueTicks(width) }
+          : {
+              formatType: FORMAT_FUNCTION,
+              format: formatParam(options, "compact", "number"),
+              ...valueTicks(width),
+            },
+      // Years are not quantities that start at zero.
+      ...(xType === "integer" ? { scale: { zero: false } } : {}),
     };
   } else if (isTemporal(xType)) {
     // Date buckets as bars: one band each, in time order, labelled like "Mar 2024".
