@@ -599,6 +599,88 @@ describe("execution", () => {
     assert.equal(athena.executions.length - start, 2);
   });
 
+  test("a build that fails after creating its temporary table still drops it", async () => {
+    const spec = await definition(
+      `title: t\nsource: { s3: { bucket: data, key: odd/hostile.csv } }\nsections: [{ profile: all }]\n${ATHENA_BLOCK}`,
+    );
+    const tmp = () => athena.tables().filter((t) => t.startsWith("sales.connect_s3_report_tmp_"));
+    // A failed query, Ctrl-C during a query, and the scan limit: each ends the build after the
+    // CREATE; the DROP is sent all the same, and succeeds.
+    const endings: [string, () => Promise<unknown>, RegExp][] = [
+      [
+        "failed",
+        () => {
+          athena.injectFaults([{ kind: "fail", match: /count\(\*\) AS "rows"/, reason: "boom" }]);
+          return run(spec);
+        },
+        /^Athena could not run profile statistics: boom$/,
+      ],
+      [
+        "stopped",
+        async () => {
+          athena.injectFaults([{ kind: "slow", match: /count\(\*\) AS "rows"/ }]);
+          const controller = new AbortController();
+          const running = run(spec, { signal: controller.signal });
+          const slow = (e: { sql: string; state: string }) =>
+            /count\(\*\) AS "rows"/.test(e.sql) && e.state === "RUNNING";
+          while (!athena.executions.some(slow)) await new Promise((r) => setImmediate(r));
+          controller.abort();
+          return running;
+        },
+        /^The build was stopped; the Athena query profile statistics was cancelled\.$/,
+      ],
+      [
+        "over the scan limit",
+        () => run({ ...spec, limits: { ...spec.limits, max_scanned_bytes: 50 } }),
+        /past max_scanned_bytes \(50 bytes\): stopped before profile histograms\.$/,
+      ],
+    ];
+    for (const [ending, build, message] of endings) {
+      const start = athena.executions.length;
+      await rejectsWith(build(), message);
+      const sent = athena.executions.slice(start);
+      const created = sent[0]?.sql.match(/^CREATE EXTERNAL TABLE (`sales`\.`\w+`)/)?.[1];
+      assert.ok(created, `${ending}: ${sent[0]?.sql}`);
+      const last = sent.at(-1);
+      assert.equal(last?.sql, `DROP TABLE IF EXISTS ${created}`, ending);
+      assert.equal(last?.state, "SUCCEEDED", ending);
+      assert.deepEqual(tmp(), [], ending);
+    }
+  });
+
+  test("a statement past athena.timeout_seconds is stopped, and the error says what to do", async () => {
+    const spec = await hostileDefinition();
+    // The field takes whole seconds; a fraction here keeps the test fast.
+    spec.athena.timeoutSeconds = 0.02;
+    athena.injectFaults([{ kind: "slow", match: /LIMIT 0$/ }]);
+    const stops = () => athena.requests.filter((r) => r.action === "StopQueryExecution").length;
+    const before = stops();
+    await rejectsWith(
+      run(spec),
+      /^Athena table schema ran longer than athena\.timeout_seconds \(0\.02 s\) and was stopped\.$/,
+      /Narrow the query.*athena: \{ timeout_seconds: 60 \}/,
+    );
+    assert.equal(stops() - before, 1);
+    assert.equal(athena.executions.at(-1)?.state, "CANCELLED");
+    assert.match(athena.executions.at(-1)?.sql ?? "", /LIMIT 0$/);
+  });
+
+  test("athena.timeout_seconds is read from the definition, in range", async () => {
+    const load = async (value: string) => {
+      const file = join(dir, `timeout-${definitions++}.yml`);
+      await writeFile(
+        file,
+        `title: t\nsource: data.csv\nsections: [{ profile: all }]\nengine: athena\nathena: { database: d, timeout_seconds: ${value} }\n`,
+      );
+      return loadReportSpec(file, {});
+    };
+    assert.equal((await load("90")).athena?.timeoutSeconds, 90);
+    await rejectsWith(
+      load("0"),
+      /:5:\d+: athena\.timeout_seconds: 0 is out of range; use 1 to 86400$/,
+    );
+  });
+
   test("athena.max_scanned_bytes sets the limit; the environment overrides it", async () => {
     const yaml = `title: t\nsource: data.csv\nsections: [{ profile: all }]\nengine: athena\nathena: { database: d, max_scanned_bytes: 1000 }\n`;
     const file = join(dir, "limit.yml");

@@ -10,6 +10,8 @@ const ATHENA_HINT =
 
 /** Glue's database and table names: letters, digits and underscores. */
 const GLUE_NAME = /^[A-Za-z0-9_]{1,255}$/;
+/** athena.timeout_seconds at most: a day. */
+const MAX_TIMEOUT_SECONDS = 86_400;
 
 /** Read `engine:` and `athena:`; `athena:` needs `engine: athena`, and the reverse. */
 export function readEngine(
@@ -40,7 +42,16 @@ export function readEngine(
     checker,
     node,
     path,
-    ["workgroup", "database", "table", "output_location", "catalog", "region", "max_scanned_bytes"],
+    [
+      "workgroup",
+      "database",
+      "table",
+      "output_location",
+      "catalog",
+      "region",
+      "max_scanned_bytes",
+      "timeout_seconds",
+    ],
     ATHENA_HINT,
   );
   const glueName = (key: string, example: string): string | undefined => {
@@ -80,5 +91,7 @@ export function readEngine(
   if (region !== undefined) spec.region = region;
   const maxScanned = athena.integer("max_scanned_bytes", 1, Number.MAX_SAFE_INTEGER);
   if (maxScanned !== undefined) spec.maxScannedBytes = maxScanned;
+  const timeout = athena.integer("timeout_seconds", 1, MAX_TIMEOUT_SECONDS);
+  if (timeout !== undefined) spec.timeoutSeconds = timeout;
   return { engine, athena: spec };
 }

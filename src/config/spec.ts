@@ -430,6 +430,8 @@ export interface AthenaSpec {
   region?: string;
   /** `max_scanned_bytes:` here, when set; the limit itself is ReportSpec.limits. */
   maxScannedBytes?: number;
+  /** `timeout_seconds:`: longest one statement may run before it is stopped; default 1800. */
+  timeoutSeconds?: number;
   path: FieldPath;
 }
 

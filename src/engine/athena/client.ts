@@ -28,8 +28,11 @@ export interface Executed extends ResultSet {
 }
 
 export interface AthenaSession {
-  /** Runs one statement; `label` names it in the log and in errors. */
-  run(sql: string, label: string): Promise<Executed>;
+  /**
+   * Runs one statement; `label` names it in the log and in errors. A `cleanup` statement (the
+   * temporary table's DROP) runs even after the build was stopped or passed max_scanned_bytes.
+   */
+  run(sql: string, label: string, options?: { cleanup?: boolean }): Promise<Executed>;
   /** Every statement sent, in order (for --verbose and the tests). */
   readonly statements: readonly string[];
   /** Bytes Athena has scanned for this build so far. */
@@ -41,7 +44,7 @@ export interface AthenaSession {
 export interface SessionOptions {
   /** Stops the running query and the build (Ctrl-C). */
   signal?: AbortSignal;
-  /** Longest one statement may run before it is stopped; default 30 minutes. */
+  /** Longest one statement may run before it is stopped; default athena.timeout_seconds. */
   timeoutMs?: number;
   /** The first pause between polls; it doubles up to 2 s. Default 100 ms. */
   pollMs?: number;
@@ -51,6 +54,8 @@ export interface SessionOptions {
 
 const LOG_LOCALE = { locale: "en-US", currency: "USD" } as const;
 const MAX_POLL_MS = 2000;
+/** athena.timeout_seconds when unset: 30 minutes, Athena's own default limit for a query. */
+const DEFAULT_TIMEOUT_SECONDS = 1800;
 
 /** Opens a session against the definition's workgroup (the SDK loads only here). */
 export async function openAthenaSession(
@@ -80,22 +85,27 @@ export async function openAthenaSession(
   const statements: string[] = [];
   let scannedBytes = 0;
   const limit = spec.limits.max_scanned_bytes;
-  const timeoutMs = options.timeoutMs ?? 30 * 60_000;
+  const timeoutMs = options.timeoutMs ?? (athena.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   const pageSize = options.pageSize ?? 1000;
 
-  const call = { abortSignal: options.signal };
-  const send = async <T>(request: () => Promise<T>, context: StatementContext): Promise<T> => {
-    try {
-      return await request();
-    } catch (error) {
-      if (options.signal?.aborted) throw stoppedError(context.label);
-      throw apiFailed(error, context) ?? error;
-    }
-  };
-
-  async function run(sql: string, label: string): Promise<Executed> {
+  async function run(
+    sql: string,
+    label: string,
+    { cleanup = false }: { cleanup?: boolean } = {},
+  ): Promise<Executed> {
     const context: StatementContext = { label, spec, athena };
-    if (scannedBytes > limit) {
+    // A cleanup statement is not stopped by the build's own stop.
+    const signal = cleanup ? undefined : options.signal;
+    const call = { abortSignal: signal };
+    const send = async <T>(request: () => Promise<T>): Promise<T> => {
+      try {
+        return await request();
+      } catch (error) {
+        if (signal?.aborted) throw stoppedError(label);
+        throw apiFailed(error, context) ?? error;
+      }
+    };
+    if (scannedBytes > limit && !cleanup) {
       throw new ReportError(
         `Athena has scanned ${formatBytes(scannedBytes, LOG_LOCALE)} for this build, past max_scanned_bytes (${formatBytes(limit, LOG_LOCALE)}): stopped before ${label}.`,
         {
@@ -103,24 +113,22 @@ export async function openAthenaSession(
         },
       );
     }
-    if (options.signal?.aborted) throw stoppedError(label);
+    if (signal?.aborted) throw stoppedError(label);
     statements.push(sql);
     effects.log.verbose(`athena: ${label}: ${sql}`);
     const started = performance.now();
-    const { QueryExecutionId: id } = await send(
-      () =>
-        client.send(
-          new sdk.StartQueryExecutionCommand({
-            QueryString: sql,
-            ClientRequestToken: randomUUID(),
-            WorkGroup: athena.workgroup,
-            QueryExecutionContext: { Database: athena.database, Catalog: athena.catalog },
-            ...(athena.outputLocation === undefined
-              ? {}
-              : { ResultConfiguration: { OutputLocation: athena.outputLocation } }),
-          }),
-        ),
-      context,
+    const { QueryExecutionId: id } = await send(() =>
+      client.send(
+        new sdk.StartQueryExecutionCommand({
+          QueryString: sql,
+          ClientRequestToken: randomUUID(),
+          WorkGroup: athena.workgroup,
+          QueryExecutionContext: { Database: athena.database, Catalog: athena.catalog },
+          ...(athena.outputLocation === undefined
+            ? {}
+            : { ResultConfiguration: { OutputLocation: athena.outputLocation } }),
+        }),
+      ),
     );
     if (id === undefined) throw new ReportError(`Athena started ${label} but gave no query id`);
     const stop = () =>
@@ -128,17 +136,16 @@ export async function openAthenaSession(
         .send(new sdk.StopQueryExecutionCommand({ QueryExecutionId: id }))
         .catch(() => undefined);
     // The start is not aborted half-way (the query might run on unseen): it is stopped instead.
-    if (options.signal?.aborted) {
+    if (signal?.aborted) {
       await stop();
       throw stoppedError(label);
     }
     let pause = options.pollMs ?? 100;
     for (;;) {
-      const { QueryExecution: execution } = await send(
-        () => client.send(new sdk.GetQueryExecutionCommand({ QueryExecutionId: id }), call),
-        context,
+      const { QueryExecution: execution } = await send(() =>
+        client.send(new sdk.GetQueryExecutionCommand({ QueryExecutionId: id }), call),
       ).catch(async (error: unknown) => {
-        if (options.signal?.aborted) await stop();
+        if (signal?.aborted) await stop();
         throw error;
       });
       const state = execution?.Status?.State;
@@ -158,39 +165,44 @@ export async function openAthenaSession(
         const result =
           execution?.StatementType === "DDL"
             ? { columns: [], rows: [] }
-            : await readResults(id, context);
+            : await readResults(id, send, call);
         return { ...result, id, scannedBytes: scanned, engineMs };
       }
-      if (options.signal?.aborted || performance.now() - started > timeoutMs) {
+      if (signal?.aborted || performance.now() - started > timeoutMs) {
         await stop();
-        if (options.signal?.aborted) throw stoppedError(label);
+        if (signal?.aborted) throw stoppedError(label);
+        const seconds = timeoutMs / 1000;
         throw new ReportError(
-          `Athena ${label} ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped.`,
-          { hint: "Narrow the query (filters, partitions) or check the workgroup's load." },
+          `Athena ${label} ran longer than athena.timeout_seconds (${seconds} s) and was stopped.`,
+          {
+            hint: `Narrow the query (filters, partitions), check the workgroup's load in the Athena console, or allow it longer: athena: { timeout_seconds: ${Math.max(60, Math.ceil(seconds * 2))} }.`,
+          },
         );
       }
-      await sleep(pause, options.signal);
+      await sleep(pause, signal);
       pause = Math.min(MAX_POLL_MS, pause * 2);
     }
   }
 
-  async function readResults(id: string, context: StatementContext): Promise<ResultSet> {
+  async function readResults(
+    id: string,
+    send: <T>(request: () => Promise<T>) => Promise<T>,
+    call: { abortSignal?: AbortSignal },
+  ): Promise<ResultSet> {
     let columns: ResultSet["columns"] = [];
     const rows: (string | null)[][] = [];
     let token: string | undefined;
     let first = true;
     do {
-      const page = await send(
-        () =>
-          client.send(
-            new sdk.GetQueryResultsCommand({
-              QueryExecutionId: id,
-              NextToken: token,
-              MaxResults: pageSize,
-            }),
-            call,
-          ),
-        context,
+      const page = await send(() =>
+        client.send(
+          new sdk.GetQueryResultsCommand({
+            QueryExecutionId: id,
+            NextToken: token,
+            MaxResults: pageSize,
+          }),
+          call,
+        ),
       );
       if (first) {
         columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({

@@ -116,7 +116,9 @@ export async function temporaryTable(
     );
   }
   const release = async () => {
-    await session.run(`DROP TABLE IF EXISTS ${qualified}`, "drop temporary table");
+    await session.run(`DROP TABLE IF EXISTS ${qualified}`, "drop temporary table", {
+      cleanup: true,
+    });
   };
   // A table reads every object under its folder: a key, or a prefix that is not a folder,
   // keeps to its own objects through Athena's "$path" column.
