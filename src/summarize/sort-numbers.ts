@@ -64,7 +64,8 @@ export function sortNumbers(values: Float64Array, scratch?: Uint32Array): Float6
     }
     from = target;
   }
-  if (from !== words) words.set(from);
+  // The scratch may be longer than this column (it is shared by a table's columns).
+  if (from !== words) words.set(from.subarray(0, 2 * n));
   for (let i = 0; i < 2 * n; i += 2) {
     const hi = words[i + 1];
     if (hi >= 0x80000000) words[i + 1] = (hi & 0x7fffffff) >>> 0;
