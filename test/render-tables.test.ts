@@ -60,7 +60,8 @@ const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
 /** Renders the page for a definition whose sections are given as YAML lines. */
 async function renderTables(sections: string): Promise<string> {
-  const yaml = `title: Tables
+  return renderDefinition(
+    `title: Tables
 source: orders.csv
 queries:
   by_region:
@@ -68,9 +69,16 @@ queries:
     measures: { revenue: sum(revenue), orders: count(), return_rate: mean(returned), avg_price: mean(unit_price) }
     sort: -revenue
 sections:
-${sections}`;
+${sections}`,
+    "orders.csv",
+    CSV,
+  );
+}
+
+/** Renders the page of definition `yaml` over `csv` (read as the file `name`). */
+async function renderDefinition(yaml: string, name: string, csv: string): Promise<string> {
   const spec = parseReportSpec(yaml, join(ROOT, "report", "tables.yml"), {});
-  const table = await readTable(memorySource("orders.csv", new TextEncoder().encode(CSV)), {
+  const table = await readTable(memorySource(name, new TextEncoder().encode(csv)), {
     csv: {},
     limits: defaultLimits,
     log: recordingLog(),
@@ -79,7 +87,7 @@ ${sections}`;
   const model = assembleModel({
     spec,
     summary,
-    source: { label: "orders.csv" } as Parameters<typeof assembleModel>[0]["source"],
+    source: { label: name } as Parameters<typeof assembleModel>[0]["source"],
     charts: await renderCharts(spec, summary),
     now: new Date("2026-01-01T00:00:00Z"),
     notices: [],
@@ -329,23 +337,8 @@ queries:
 sections:
   - table: { query: by_year }
 `;
-    const spec = parseReportSpec(yaml, join(ROOT, "report", "years.yml"), {});
     const csv = "year,units\n2015,1200\n2015,34\n2016,5000\n";
-    const table = await readTable(memorySource("years.csv", new TextEncoder().encode(csv)), {
-      csv: {},
-      limits: defaultLimits,
-      log: recordingLog(),
-    });
-    const summary = summarize(table, spec);
-    const model = assembleModel({
-      spec,
-      summary,
-      source: { label: "years.csv" } as Parameters<typeof assembleModel>[0]["source"],
-      charts: await renderCharts(spec, summary),
-      now: new Date("2026-01-01T00:00:00Z"),
-      notices: [],
-    });
-    const { body } = tableCells(await renderReport(model, OPTIONS));
+    const { body } = tableCells(await renderDefinition(yaml, "years.csv", csv));
     assert.deepEqual(
       body.map((row) => row.map((cell) => cell.text)),
       [

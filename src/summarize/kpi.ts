@@ -69,19 +69,13 @@ export function computeKpi(
     );
   const currentValue = numeric(whole(within(current, end)));
   const previousValue = numeric(whole(within(previous, current)));
-  tile.comparison = {
-    column: cutText(column.name, spec.limits.max_text_chars),
-    unit,
+  tile.comparison = periodComparison(spec, column.name, unit, {
     partial: now.getTime() < end,
-    current: isoDate(current),
-    previous: isoDate(previous),
+    current,
+    previous,
     currentValue,
     previousValue,
-    change:
-      currentValue === null || previousValue === null || previousValue === 0
-        ? null
-        : (currentValue - previousValue) / Math.abs(previousValue),
-  };
+  });
   if (compare.sparkline === true) {
     tile.comparison.series = periodSeries(rows, column, unit, current, (from, to) =>
       numeric(whole(within(from, to))),
@@ -125,4 +119,36 @@ function scalar(cell: Cell): number | string | null {
 /** Period figures are compared, so only numbers count (min/max of a date gives null). */
 function numeric(cell: Cell): number | null {
   return typeof cell === "number" ? cell : null;
+}
+
+/**
+ * A KPI tile's comparison of two periods (starts in ms): their dates, values and the relative
+ * change (null when either value is missing or the earlier one is 0). Shared by the engines.
+ */
+export function periodComparison(
+  spec: ReportSpec,
+  column: string,
+  unit: TimeUnit,
+  periods: {
+    partial: boolean;
+    current: number;
+    previous: number;
+    currentValue: number | null;
+    previousValue: number | null;
+  },
+): NonNullable<KpiValue["comparison"]> {
+  const { currentValue, previousValue } = periods;
+  return {
+    column: cutText(column, spec.limits.max_text_chars),
+    unit,
+    partial: periods.partial,
+    current: isoDate(periods.current),
+    previous: isoDate(periods.previous),
+    currentValue,
+    previousValue,
+    change:
+      currentValue === null || previousValue === null || previousValue === 0
+        ? null
+        : (currentValue - previousValue) / Math.abs(previousValue),
+  };
 }

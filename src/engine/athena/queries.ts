@@ -18,7 +18,7 @@ import type {
 import type { Expr } from "../../expr/ast.ts";
 import { type SqlOverride, toSql } from "../../expr/to-sql.ts";
 import { cutCell, cutText } from "../../summarize/cut-text.ts";
-import { computeKpi, SPARKLINE_PERIODS } from "../../summarize/kpi.ts";
+import { computeKpi, periodComparison, SPARKLINE_PERIODS } from "../../summarize/kpi.ts";
 import { numberCell, resolveMeasure } from "../../summarize/measure.ts";
 import { comparator, runQuery, sortOrder } from "../../summarize/query.ts";
 import { specLimitError } from "../../summarize/spec-error.ts";
@@ -184,19 +184,13 @@ export async function kpiInAthena(
   };
   const currentValue = valueAt(current);
   const previousValue = valueAt(previous);
-  tile.comparison = {
-    column: cutText(dates.name, spec.limits.max_text_chars),
-    unit,
+  tile.comparison = periodComparison(spec, dates.name, unit, {
     partial: now.getTime() < end,
-    current: isoDate(current),
-    previous: isoDate(previous),
+    current,
+    previous,
     currentValue,
     previousValue,
-    change:
-      currentValue === null || previousValue === null || previousValue === 0
-        ? null
-        : (currentValue - previousValue) / Math.abs(previousValue),
-  };
+  });
   if (compare.sparkline === true) {
     const series: { period: string; value: number | null }[] = [];
     for (let p = start; p <= current; p = addBuckets(p, unit, 1))
