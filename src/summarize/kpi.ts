@@ -53,16 +53,8 @@ export function computeKpi(
   // No dates at all: nothing to compare, the tile shows its value alone.
   if (latest === Number.NEGATIVE_INFINITY) return tile;
 
-  // The period holding the latest date may still be running at `now`: by default
-  // (complete_periods) the tile shows the last period that has ended instead.
   const { unit } = compare;
-  let current = bucketStart(latest, unit);
-  let end = addBuckets(current, unit, 1);
-  if (compare.completePeriods !== false && now.getTime() < end) {
-    end = current;
-    current = addBuckets(current, unit, -1);
-  }
-  const previous = addBuckets(current, unit, -1);
+  const { current, end, previous } = comparedPeriods(latest, compare, now);
   const within = (from: number, to: number): Uint32Array =>
     rows.filter(
       (row) => (valid === null || valid[row] === 1) && values[row] >= from && values[row] < to,
@@ -151,4 +143,24 @@ export function periodComparison(
         ? null
         : (currentValue - previousValue) / Math.abs(previousValue),
   };
+}
+
+/**
+ * The periods a KPI compares (starts in ms, `end` excluded): the one holding the `latest`
+ * date, or, when it is still running at `now` and complete_periods is not false, the last
+ * one that has ended; and the one before it. Shared by the engines.
+ */
+export function comparedPeriods(
+  latest: number,
+  compare: { unit: TimeUnit; completePeriods?: boolean },
+  now: Date,
+): { current: number; end: number; previous: number } {
+  const { unit } = compare;
+  let current = bucketStart(latest, unit);
+  let end = addBuckets(current, unit, 1);
+  if (compare.completePeriods !== false && now.getTime() < end) {
+    end = current;
+    current = addBuckets(current, unit, -1);
+  }
+  return { current, end, previous: addBuckets(current, unit, -1) };
 }

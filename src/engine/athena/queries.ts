@@ -18,7 +18,12 @@ import type {
 import type { Expr } from "../../expr/ast.ts";
 import { type SqlOverride, toSql } from "../../expr/to-sql.ts";
 import { cutCell, cutText } from "../../summarize/cut-text.ts";
-import { computeKpi, periodComparison, SPARKLINE_PERIODS } from "../../summarize/kpi.ts";
+import {
+  comparedPeriods,
+  computeKpi,
+  periodComparison,
+  SPARKLINE_PERIODS,
+} from "../../summarize/kpi.ts";
 import { numberCell, resolveMeasure } from "../../summarize/measure.ts";
 import { comparator, runQuery, sortOrder } from "../../summarize/query.ts";
 import { specLimitError } from "../../summarize/spec-error.ts";
@@ -151,16 +156,8 @@ export async function kpiInAthena(
   if (compare === undefined || dates === undefined || row[1] === null || row[1] === undefined)
     return tile;
 
-  // The periods, as src/summarize/kpi.ts chooses them.
-  const latest = Number(row[1]);
   const { unit } = compare;
-  let current = bucketStart(latest, unit);
-  let end = addBuckets(current, unit, 1);
-  if (compare.completePeriods !== false && now.getTime() < end) {
-    end = current;
-    current = addBuckets(current, unit, -1);
-  }
-  const previous = addBuckets(current, unit, -1);
+  const { current, end, previous } = comparedPeriods(Number(row[1]), compare, now);
   const start =
     compare.sparkline === true
       ? Math.max(
