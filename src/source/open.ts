@@ -1,7 +1,6 @@
 // Where the report's bytes come from: a local file or folder, or S3 (through src/aws).
 // Readers take the byte stream; the footer shows `label`, `size` and, for S3, `etag` and
 // `lastModified`.
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { S3DownloadOptions } from "../aws/s3.ts";
@@ -11,6 +10,7 @@ import type { SourceSpec } from "../config/spec.ts";
 import type { Effects } from "../effects.ts";
 import { ReportError } from "../errors.ts";
 import { isHidden, listFiles } from "../list-files.ts";
+import { readFileChunks } from "../read/bytes/file-chunks.ts";
 import type { DataSource } from "./data-source.ts";
 import { withProgress } from "./progress.ts";
 
@@ -32,7 +32,8 @@ export async function openLocalFile(path: string): Promise<DataSource> {
     name: path,
     size: info.size,
     lastModified: info.mtime,
-    body: () => createReadStream(path, { highWaterMark: 1 << 20 }),
+    // Recycled chunks: the CSV reader hands each back once copied (read/bytes/file-chunks.ts).
+    body: () => readFileChunks(path),
   };
 }
 

@@ -13,6 +13,7 @@ import type { Table } from "apache-arrow";
 import type { ColumnDeclaration } from "../../config/spec.ts";
 import { ReportError } from "../../errors.ts";
 import { type Limits, limitsFromEnv } from "../../limits.ts";
+import { releaseChunk } from "../bytes/file-chunks.ts";
 import { concatBytes } from "../bytes/stream.ts";
 import { Utf8Validator } from "../bytes/utf8.ts";
 import { type ColumnBuilder, type ColumnKind, createBuilder, widen } from "../columns/builders.ts";
@@ -75,7 +76,13 @@ export async function readCsv(
 ): Promise<Table> {
   const reader = new CsvReader(options);
   if (input instanceof Uint8Array) reader.push(input);
-  else for await (const chunk of input) reader.push(chunk);
+  else {
+    for await (const chunk of input) {
+      reader.push(chunk);
+      // The tokenizer has copied it, unless it waits in `head` for the header line's end.
+      if (!reader.holdsInput) releaseChunk(chunk);
+    }
+  }
   const { names, builders, rows, notices } = reader.finish();
   return tableFromColumns(
     names,
@@ -188,6 +195,11 @@ class CsvReader implements RowSink {
       }
       this.delimiter = delimiter;
     }
+  }
+
+  /** True while chunks pushed so far are kept (the header line has not ended yet). */
+  get holdsInput(): boolean {
+    return this.head.length > 0;
   }
 
   /** Adds the next bytes of the file. */
