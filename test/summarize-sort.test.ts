@@ -89,3 +89,24 @@ it("does not take +0 before -0 for sorted: zeros in order but for their signs ar
   const sorted = sortNumbers(values.slice());
   assert.ok(Object.is(sorted[2000], -0));
 });
+
+it("counts whole numbers and whole days as the built-in sort orders them, and leaves other mixes to radix", () => {
+  const shapes: Record<string, () => number> = {
+    "negative and positive whole numbers": () => Math.floor(random() * 2001) - 1000,
+    "whole numbers wider than twice their count": () => Math.floor(random() * 10_000_000),
+    "whole days in ms before 1970": () => (Math.floor(random() * 900) - 2000) * 86_400_000,
+    "whole days with a few ms off the day": () =>
+      (18_262 + Math.floor(random() * 1826)) * 86_400_000 + (random() < 0.01 ? 1 : 0),
+    "whole numbers with a rare -0": () => (random() < 0.001 ? -0 : Math.floor(random() * 100)),
+    "whole numbers with a rare half": () =>
+      Math.floor(random() * 100) + (random() < 0.001 ? 0.5 : 0),
+    "whole numbers beyond 2^53": () => 2 ** 60 + Math.floor(random() * 100) * 2 ** 10,
+  };
+  const scratch = new Uint32Array(2 * 60_000).fill(7);
+  for (const [label, next] of Object.entries(shapes)) {
+    for (const n of [2048, 50_000]) {
+      agrees(Float64Array.from({ length: n }, next), `${label}, ${n} values`);
+      agrees(Float64Array.from({ length: n }, next), `${label}, ${n} values, scratch`, scratch);
+    }
+  }
+});
