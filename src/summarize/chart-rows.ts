@@ -4,7 +4,7 @@
 // (notify's email). At most max_chart_rows rows: past that the build stops, naming the section.
 import type { JsonObject, ReportSpec, VegaLiteSection } from "../config/spec.ts";
 import { ReportError } from "../errors.ts";
-import type { Column } from "./columns.ts";
+import { type Column, settled } from "./columns.ts";
 import { cutCell } from "./cut-text.ts";
 import { numberCell } from "./measure.ts";
 import { specLimitError } from "./spec-error.ts";
@@ -56,7 +56,7 @@ export function tableChartRows(
         hint: `The table has ${rows.toLocaleString("en-US")} rows; draw from a query instead (data: { query: <name> }), which aggregates before the chart. ${error.hint ?? ""}`,
       });
     }
-    const used = mentioned(section, columns);
+    const used = mentioned(section, columns).map(settled);
     const records: Record<string, Cell>[] = new Array(rows);
     for (let row = 0; row < rows; row++) {
       const record: Record<string, Cell> = {};

@@ -2,6 +2,9 @@
 // Int32Array of codes into a list of distinct strings, read straight from the chunks' buffers
 // (a clean one-chunk Float64 column is used as it is, without a copy).
 // Every later step (profile, filters, group-by, duplicates) works on these flat arrays.
+// A number column stored as plain typed arrays builds its Float64Array only when a step asks
+// for it: a profile copies the present values straight into its sort buffer instead, so a
+// profile-only build of a million rows allocates (and page-faults) no column copies at all.
 
 import {
   type Data,
@@ -33,6 +36,27 @@ export interface NumberColumn {
   missing: number;
   /** How many of the missing rows were ±Infinity. */
   infinite: number;
+  /**
+   * The present values straight from the table's buffers, when it holds them as plain typed
+   * arrays: `count` of them, written in row order by `copyTo` without building `values`.
+   */
+  present?: PresentValues;
+}
+
+/**
+ * `column` with plain `values` and `valid` fields, built now if they were left for later: for
+ * loops that read them row by row, where a getter on every access would cost.
+ */
+export function settled(column: Column): Column {
+  const lazy = column.kind === "number" ? column.present : column.labelCounts;
+  return lazy === undefined ? column : { ...column };
+}
+
+/** A column's present (non-missing) values, copied without the whole-column Float64Array. */
+export interface PresentValues {
+  count: number;
+  /** Writes the `count` present values, in row order, into `out[0..count)`. */
+  copyTo(out: Float64Array): void;
 }
 
 /**
@@ -48,6 +72,11 @@ export interface CategoryColumn {
   codes: Int32Array;
   labels: string[];
   missing: number;
+  /**
+   * Rows per label (missing rows left out), when counted straight from the table's dictionary
+   * keys; `codes` is then built only if a step asks for it.
+   */
+  labelCounts?: Int32Array;
 }
 
 export type Column = NumberColumn | CategoryColumn;
@@ -63,7 +92,10 @@ export function readColumns(table: Table): Column[] {
 
 function readColumn(field: Field, vector: Vector): Column {
   const type = columnType(field);
-  if (type === "string") return readCategories(field.name, vector);
+  if (type === "string")
+    return countedDictionary(field.name, vector) ?? readCategories(field.name, vector);
+  const lazy = lazyNumbers(field.name, type, vector);
+  if (lazy !== undefined) return lazy;
   const direct = finiteFloat64s(vector);
   if (direct !== undefined) {
     return {
@@ -113,6 +145,98 @@ function readColumn(field: Field, vector: Vector): Column {
     missing,
     infinite,
   };
+}
+
+/**
+ * A number column over chunks stored as plain typed arrays (not 64-bit integers, decimals,
+ * half floats, booleans or dictionaries), whose missing rows are exactly its nulls (no NaN or
+ * ±Infinity among its floats): `values` and `valid` are built on first use, and `present`
+ * copies straight from the chunks. Undefined for any other column (read eagerly).
+ */
+function lazyNumbers(
+  name: string,
+  type: NumberColumn["type"],
+  vector: Vector,
+): NumberColumn | undefined {
+  for (const chunk of vector.data) {
+    if (DataType.isDictionary(chunk.type) || DataType.isBool(chunk.type)) return undefined;
+    if (DataType.isDecimal(chunk.type)) return undefined;
+    if (DataType.isFloat(chunk.type) && chunk.type.precision === Precision.HALF) return undefined;
+    if (!isNumberArray(chunk.values)) return undefined;
+    if (DataType.isFloat(chunk.type) && !finiteWherePresent(chunk)) return undefined;
+  }
+  const rows = vector.length;
+  const missing = vector.nullCount;
+  let values: Float64Array | undefined;
+  let valid: Uint8Array | null = null;
+  const load = (): Float64Array => {
+    if (values !== undefined) return values;
+    const built = new Float64Array(rows);
+    const flags = new Uint8Array(rows);
+    let start = 0;
+    for (const chunk of vector.data) {
+      readNumbers(chunk, built, flags, start);
+      start += chunk.length;
+    }
+    if (missing > 0) {
+      for (let i = 0; i < rows; i++) if (flags[i] === 0) built[i] = 0;
+      valid = flags;
+    }
+    values = built;
+    return built;
+  };
+  return {
+    kind: "number",
+    name,
+    type,
+    get values() {
+      return load();
+    },
+    get valid() {
+      load();
+      return valid;
+    },
+    missing,
+    infinite: 0,
+    present: { count: rows - missing, copyTo: (out) => copyPresent(vector, out) },
+  };
+}
+
+/** True when no present value of a float chunk is NaN or ±Infinity (they count as missing). */
+function finiteWherePresent(chunk: Data): boolean {
+  const values = chunk.values as NumberArray;
+  const bitmap: Uint8Array | undefined = chunk.nullBitmap;
+  const all = chunk.nullCount === 0 || bitmap === undefined || bitmap.length === 0;
+  for (let i = 0; i < chunk.length; i++) {
+    const v = values[i];
+    if (v - v === 0) continue;
+    const bit = chunk.offset + i;
+    if (all || ((bitmap[bit >> 3] >> (bit & 7)) & 1) === 1) return false;
+  }
+  return true;
+}
+
+/** The present values of plain typed-array chunks (see lazyNumbers), in row order, into `out`. */
+function copyPresent(vector: Vector, out: Float64Array): void {
+  let k = 0;
+  for (const chunk of vector.data) {
+    const values = chunk.values as NumberArray;
+    const scale = msPerUnit(chunk.type);
+    const n = chunk.length;
+    const bitmap: Uint8Array | undefined = chunk.nullBitmap;
+    if (chunk.nullCount === 0 || bitmap === undefined || bitmap.length === 0) {
+      // A native typed-array copy converts to float64 far faster than a JS loop.
+      out.set(values.subarray(0, n), k);
+      if (scale !== 1) for (let i = k; i < k + n; i++) out[i] *= scale;
+      k += n;
+      continue;
+    }
+    const offset = chunk.offset;
+    for (let i = 0; i < n; i++) {
+      const bit = offset + i;
+      if (((bitmap[bit >> 3] >> (bit & 7)) & 1) === 1) out[k++] = values[i] * scale;
+    }
+  }
 }
 
 /**
@@ -254,12 +378,10 @@ function readDictionaryNumbers(chunk: Data): number[] {
   return Array.from(values, (v, i) => (valid[i] === 1 ? v : Number.NaN));
 }
 
-/** Codes strings through a Map; dictionary columns are coded on their keys. */
-function readCategories(name: string, vector: Vector): CategoryColumn {
-  const codes = new Int32Array(vector.length);
-  const labels: string[] = [];
+/** A function giving each distinct label its code, in order of first sight, into `labels`. */
+function labelCoder(labels: string[]): (label: string) => number {
   const index = new Map<string, number>();
-  const code = (label: string): number => {
+  return (label) => {
     let c = index.get(label);
     if (c === undefined) {
       c = labels.length;
@@ -268,6 +390,65 @@ function readCategories(name: string, vector: Vector): CategoryColumn {
     }
     return c;
   };
+}
+
+/**
+ * A column whose every chunk is dictionary-encoded with plain integer keys: its labels are
+ * coded once per dictionary and each label's rows counted straight from the keys, so a
+ * profile needs no per-row codes; `codes` is built (as readCategories would) on first use.
+ */
+function countedDictionary(name: string, vector: Vector): CategoryColumn | undefined {
+  for (const chunk of vector.data) {
+    if (!DataType.isDictionary(chunk.type) || !isNumberArray(chunk.values)) return undefined;
+  }
+  const labels: string[] = [];
+  const code = labelCoder(labels);
+  const remaps = new Map<unknown, Int32Array>();
+  const chunkRemaps = vector.data.map((chunk) => {
+    let remap = remaps.get(chunk.dictionary);
+    if (remap === undefined) {
+      remap = dictionaryCodes(chunk.dictionary, code);
+      remaps.set(chunk.dictionary, remap);
+    }
+    return remap;
+  });
+  const counts = new Int32Array(labels.length);
+  let present = 0;
+  vector.data.forEach((chunk, k) => {
+    const remap = chunkRemaps[k];
+    const keys = chunk.values as NumberArray;
+    const bitmap: Uint8Array | undefined = chunk.nullBitmap;
+    const all = chunk.nullCount === 0 || bitmap === undefined || bitmap.length === 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const bit = chunk.offset + i;
+      if (!all && ((bitmap[bit >> 3] >> (bit & 7)) & 1) === 0) continue;
+      const c = remap[keys[i]];
+      if (c !== undefined && c >= 0) {
+        counts[c]++;
+        present++;
+      }
+    }
+  });
+  let codes: Int32Array | undefined;
+  return {
+    kind: "category",
+    name,
+    type: "string",
+    get codes() {
+      codes ??= readCategories(name, vector).codes;
+      return codes;
+    },
+    labels,
+    missing: vector.length - present,
+    labelCounts: counts,
+  };
+}
+
+/** Codes strings through a Map; dictionary columns are coded on their keys. */
+function readCategories(name: string, vector: Vector): CategoryColumn {
+  const codes = new Int32Array(vector.length);
+  const labels: string[] = [];
+  const code = labelCoder(labels);
   const valid = new Uint8Array(vector.length);
   let start = 0;
   // Chunks often share one dictionary (a Parquet column's, an IPC stream's): coded once.

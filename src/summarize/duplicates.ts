@@ -1,11 +1,12 @@
 // Exact duplicate rows: one hash per row over all columns, then exact comparison within
 // a hash chain, so collisions never count.
 
-import type { Column } from "./columns.ts";
+import { type Column, settled } from "./columns.ts";
 
 /** Rows that are exact copies (all columns, missing equal to missing) of an earlier row. */
-export function countDuplicateRows(columns: readonly Column[], rowCount: number): number {
-  if (columns.length === 0 || rowCount < 2) return 0;
+export function countDuplicateRows(table: readonly Column[], rowCount: number): number {
+  if (table.length === 0 || rowCount < 2) return 0;
+  const columns = table.map(settled);
   const hashes = new Int32Array(rowCount).fill(0x2545f491);
   const scratch = new Float64Array(1);
   const words = new Int32Array(scratch.buffer);

@@ -7,7 +7,7 @@ import type { Filter, ReportSpec } from "../config/spec.ts";
 import { type Checked, checkCondition } from "../expr/check.ts";
 import { ExprError } from "../expr/error.ts";
 import { type Frame, selectWhere } from "../expr/eval.ts";
-import type { Column } from "./columns.ts";
+import { type Column, settled } from "./columns.ts";
 import { columnInfos, exprError } from "./spec-error.ts";
 
 /** A row-wise frame over the table's columns, for evaluating expressions. */
@@ -19,7 +19,9 @@ export function tableFrame(columns: readonly Column[], rowCount: number): Frame 
       const column = byName.get(name);
       if (column === undefined)
         throw new Error(`column '${name}' passed the type check but is missing`);
-      return column;
+      const plain = settled(column);
+      byName.set(name, plain);
+      return plain;
     },
   };
 }
@@ -41,7 +43,11 @@ export function selectRows(
   filters: readonly Filter[],
   spec: ReportSpec,
 ): Uint32Array {
-  if (filters.length === 0) return Uint32Array.from({ length: rowCount }, (_, i) => i);
+  if (filters.length === 0) {
+    const all = new Uint32Array(rowCount);
+    for (let i = 0; i < rowCount; i++) all[i] = i;
+    return all;
+  }
   const frame = tableFrame(columns, rowCount);
   const passes = new Uint8Array(rowCount).fill(1);
   for (const filter of filters) {

@@ -56,15 +56,7 @@ export function numberHistogram(
     edges.push(clean((first + count + 1) * step, step));
     count++;
   }
-  const counts = new Array<number>(count).fill(0);
-  // `sorted` is ascending, so one walk along the edges bins every value.
-  let bin = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const v = sorted[i];
-    while (bin < count - 1 && v >= edges[bin + 1]) bin++;
-    counts[bin]++;
-  }
-  return counts.map((c, i) => ({ start: edges[i], end: edges[i + 1], count: c }));
+  return countBins(sorted, 0, sorted.length, edges);
 }
 
 /** The finest unit that spans [min, max] in at most MAX_TIME_BINS buckets. */
@@ -97,18 +89,17 @@ export function timeHistogram(sorted: Float64Array, unit: BucketUnit): Histogram
   const bins: HistogramBin[] = [];
   let start = bucketStart(sorted[0], unit);
   let end = addBuckets(start, unit, 1);
-  let count = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const v = sorted[i];
-    while (v >= end) {
-      bins.push({ start: format(start), end: format(end), count });
-      start = end;
-      end = addBuckets(start, unit, 1);
-      count = 0;
-    }
-    count++;
+  // Each bucket's first value by binary search: `sorted` is ascending.
+  let from = 0;
+  for (;;) {
+    const next = lowerBound(sorted, end, from);
+    if (next === sorted.length) break;
+    bins.push({ start: format(start), end: format(end), count: next - from });
+    from = next;
+    start = end;
+    end = addBuckets(start, unit, 1);
   }
-  bins.push({ start: format(start), end: format(end), count });
+  bins.push({ start: format(start), end: format(end), count: sorted.length - from });
   return bins;
 }
 
@@ -190,7 +181,12 @@ function binEdges(bins: HistogramBin[]): number[] {
   return [...bins.map((bin) => Number(bin.start)), Number(bins[bins.length - 1].end)];
 }
 
-/** Counts sorted[from..to) into the bins between `edges` (each value lies within them). */
+/**
+ * Counts sorted[from..to) into the bins between `edges`: a value goes in the last bin whose
+ * start (and every start before it) it reaches, the first bin taking what lies below and the
+ * last what lies above. `sorted` is ascending, so each bin's first value is found by binary
+ * search, not by walking a million values.
+ */
 function countBins(
   sorted: Float64Array,
   from: number,
@@ -199,12 +195,17 @@ function countBins(
 ): HistogramBin[] {
   const count = edges.length - 1;
   const counts = new Array<number>(count).fill(0);
-  let bin = 0;
-  for (let i = from; i < to; i++) {
-    const v = sorted[i];
-    while (bin < count - 1 && v >= edges[bin + 1]) bin++;
-    counts[bin]++;
+  // The value a row must reach to pass bin b's start: the highest of edges[1..b].
+  let reach = Number.NEGATIVE_INFINITY;
+  let start = from;
+  for (let bin = 0; bin < count - 1; bin++) {
+    reach = Math.max(reach, edges[bin + 1]);
+    // NaN passes no comparison: the rows stay in this bin to the end.
+    const next = Number.isNaN(reach) ? to : lowerBound(sorted, reach, start, to);
+    counts[bin] = next - start;
+    start = next;
   }
+  counts[count - 1] = to - start;
   return counts.map((c, i) => ({ start: edges[i], end: edges[i + 1], count: c }));
 }
 
@@ -238,10 +239,8 @@ function firstPositive(sorted: Float64Array): number {
   return i < sorted.length ? sorted[i] : Number.POSITIVE_INFINITY;
 }
 
-/** First index whose value is >= `x`. */
-function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
+/** First index whose value is >= `x` (within [lo, hi), default the whole array). */
+export function lowerBound(sorted: Float64Array, x: number, lo = 0, hi = sorted.length): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (sorted[mid] < x) lo = mid + 1;
@@ -251,7 +250,7 @@ function lowerBound(sorted: Float64Array, x: number): number {
 }
 
 /** First index whose value is > `x`. */
-function upperBound(sorted: Float64Array, x: number): number {
+export function upperBound(sorted: Float64Array, x: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -286,12 +285,5 @@ function logHistogram(sorted: Float64Array, bins: number): HistogramBin[] {
     count++;
     edges.push(edge(count));
   }
-  const counts = new Array<number>(count).fill(0);
-  let bin = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const v = sorted[i];
-    while (bin < count - 1 && v >= edges[bin + 1]) bin++;
-    counts[bin]++;
-  }
-  return counts.map((c, i) => ({ start: edges[i], end: edges[i + 1], count: c }));
+  return countBins(sorted, 0, sorted.length, edges);
 }

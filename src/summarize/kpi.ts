@@ -25,6 +25,15 @@ export function computeKpi(
   now: Date,
 ): KpiValue {
   const resolved = resolveMeasure(kpi.measure, columns, spec);
+  const { compare } = kpi;
+  // count() of the whole table is its row count: no list of a million row numbers to build.
+  const rowsOnly =
+    kpi.filter.length === 0 &&
+    compare === undefined &&
+    resolved.measure.op === "count" &&
+    resolved.column === undefined &&
+    resolved.checked === undefined;
+  if (rowsOnly) return { section, label: kpi.label, format: kpi.format, value: rowCount };
   const rows = selectRows(columns, rowCount, kpi.filter, spec);
   const whole = (selected: Uint32Array): Cell => {
     const grouping: Grouping = { ids: new Int32Array(selected.length), count: 1 };
@@ -35,7 +44,6 @@ export function computeKpi(
   const value =
     typeof measured === "string" ? cutText(measured, spec.limits.max_text_chars) : measured;
   const tile: KpiValue = { section, label: kpi.label, format: kpi.format, value };
-  const { compare } = kpi;
   if (compare === undefined) return tile;
 
   const column = findColumn(columns, compare.column, spec, compare.path);

@@ -272,12 +272,6 @@ export function numberCell(value: number, type: ColumnType): Cell {
   return value;
 }
 
-function present(column: Column, row: number): boolean {
-  return column.kind === "category"
-    ? column.codes[row] >= 0
-    : column.valid === null || column.valid[row] === 1;
-}
-
 function countPresent(column: Column, rows: Uint32Array, { ids, count }: Grouping): Cell[] {
   const counts = new Float64Array(count);
   if (column.kind === "category") {
@@ -380,11 +374,12 @@ function groupValues(
 ): void {
   const { order, starts } = byGroup(groups);
   const buffer = new Float64Array(rows.length);
+  const { values, valid } = column;
   for (let g = 0; g < groups.count; g++) {
     let n = 0;
     for (let p = starts[g]; p < starts[g + 1]; p++) {
       const row = rows[order[p]];
-      if (present(column, row)) buffer[n++] = column.values[row];
+      if (valid === null || valid[row] === 1) buffer[n++] = values[row];
     }
     visit(g, sortNumbers(buffer.subarray(0, n)));
   }

@@ -4,7 +4,13 @@ import { DAY_MS, isoDate, isoTimestamp } from "../calendar.ts";
 import { isTemporal } from "../column-type.ts";
 import type { CategoryColumn, Column, NumberColumn } from "./columns.ts";
 import { cutText } from "./cut-text.ts";
-import { shapedHistogram, timeHistogram, timeUnitFor } from "./histogram.ts";
+import {
+  lowerBound,
+  shapedHistogram,
+  timeHistogram,
+  timeUnitFor,
+  upperBound,
+} from "./histogram.ts";
 import { distinctSorted, moments, quantileSorted } from "./quantiles.ts";
 import { sortNumbers } from "./sort-numbers.ts";
 import type { ColumnProfile, Quantiles, TopValue } from "./summary.ts";
@@ -64,20 +70,28 @@ export function profileColumn(
  * until its next use), else in a new array.
  */
 export function sortedValues(column: NumberColumn, buffers?: SortBuffers): Float64Array {
-  const { values, valid } = column;
-  const count = values.length - column.missing;
+  const count = presentCount(column);
   const room = buffers?.take(count);
   const out = room?.values ?? new Float64Array(count);
-  if (valid === null) out.set(values);
+  if (column.present !== undefined) column.present.copyTo(out);
   else {
-    let k = 0;
-    for (let i = 0; i < values.length; i++) if (valid[i] === 1) out[k++] = values[i];
+    const { values, valid } = column;
+    if (valid === null) out.set(values);
+    else {
+      let k = 0;
+      for (let i = 0; i < values.length; i++) if (valid[i] === 1) out[k++] = values[i];
+    }
   }
   return sortNumbers(out, room?.scratch);
 }
 
+/** How many values of `column` are present, without building its `values` when it need not. */
+function presentCount(column: NumberColumn): number {
+  return column.present?.count ?? column.values.length - column.missing;
+}
+
 function profileNumbers(column: NumberColumn, buffers: SortBuffers): ColumnStats {
-  const count = column.values.length - column.missing;
+  const count = presentCount(column);
   const profile: ColumnProfile = {
     name: column.name,
     type: column.type,
@@ -118,9 +132,8 @@ function profileNumbers(column: NumberColumn, buffers: SortBuffers): ColumnStats
   profile.mean = mean;
   if (Number.isFinite(std)) profile.std = std;
   profile.quantiles = quantilesOf(sorted, (v) => v);
-  let zeros = 0;
-  for (let i = 0; i < sorted.length; i++) if (sorted[i] === 0) zeros++;
-  profile.zeros = zeros;
+  // -0 and 0 sit together in ascending order: the zeros lie between two binary searches.
+  profile.zeros = upperBound(sorted, 0) - lowerBound(sorted, 0);
   const shaped = shapedHistogram(sorted, column.type === "integer");
   profile.histogram = shaped.bins;
   profile.histogramScale = shaped.scale;
@@ -143,21 +156,29 @@ function quantilesOf<T extends number | string>(
 }
 
 function profileCategories(column: CategoryColumn): ColumnProfile {
-  const counts = new Int32Array(column.labels.length);
-  const { codes } = column;
-  for (let i = 0; i < codes.length; i++) if (codes[i] >= 0) counts[codes[i]]++;
+  const counts = column.labelCounts ?? codeCounts(column);
   const values: TopValue[] = [];
   for (let c = 0; c < counts.length; c++) {
     if (counts[c] > 0) values.push({ value: column.labels[c], count: counts[c] });
   }
+  let count = 0;
+  for (let c = 0; c < counts.length; c++) count += counts[c];
   return {
     name: column.name,
     type: column.type,
-    count: codes.length - column.missing,
+    count,
     missing: column.missing,
     distinct: values.length,
     top: topOf(values),
   };
+}
+
+/** Rows per label of a category column, from its codes. */
+function codeCounts(column: CategoryColumn): Int32Array {
+  const counts = new Int32Array(column.labels.length);
+  const { codes } = column;
+  for (let i = 0; i < codes.length; i++) if (codes[i] >= 0) counts[codes[i]]++;
+  return counts;
 }
 
 /** The TOP_VALUES most frequent, by count descending then value ascending; zero counts dropped. */
