@@ -2,8 +2,8 @@
 // plain JavaScript with no TypeScript tooling. tsc emits ES modules, source maps and .d.ts
 // (tsconfig.dist.json; rewriteRelativeImportExtensions turns `./x.ts` into `./x.js`), and the
 // Deno script of `publish --rendered` is bundled now, because esbuild is a devDependency.
-// dist/ mirrors src/, so paths relative to a module (templates/, fonts, the CSV worker) resolve
-// the same from either.
+// Files of the package (templates/, package.json, this script) are found from the package root
+// (src/package-root.ts), the same from src/ and dist/.
 import { execFileSync } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -24,9 +24,8 @@ execFileSync(
   },
 );
 const bundle = await bundleForDeno(RENDER_ENTRY);
-const script = join(dist, "rendered", PREBUILT_SCRIPT);
-await mkdir(dirname(script), { recursive: true });
-await writeFile(script, bundle.code);
+await mkdir(dirname(PREBUILT_SCRIPT), { recursive: true });
+await writeFile(PREBUILT_SCRIPT, bundle.code);
 process.stderr.write(
-  `dist/: compiled src/ and bundled rendered/${PREBUILT_SCRIPT} (${bundle.inputs} modules) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  `dist/: compiled src/ and bundled rendered/render-script.js (${bundle.inputs} modules) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
 );

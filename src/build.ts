@@ -1,8 +1,7 @@
 // The pipeline: definition → source → Arrow table → summaries → charts → HTML → output/.
 // Each stage is a pure module; this file wires them to the world through `effects` and
 // prints one line per stage with its time and size.
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Table } from "apache-arrow";
 import { loadReportSpec, profileSpec } from "./config/index.ts";
 import type { AthenaSpec, ReportSpec } from "./config/spec.ts";
@@ -25,6 +24,7 @@ import {
   type SummaryDocument,
   summaryDocument,
 } from "./history/index.ts";
+import { packagePath } from "./package-root.ts";
 import { concatBytes } from "./read/bytes/stream.ts";
 import { tableNotices } from "./read/columns/read-notices.ts";
 import { readTable as readSourceTable } from "./read/index.ts";
@@ -37,8 +37,10 @@ import type { Summary } from "./summarize/summary.ts";
 import { jsonPieces } from "./summarize/summary-json.ts";
 import { columnPicker } from "./summarize/used-columns.ts";
 
-/** The bundled default templates, beside src/. */
-export const DEFAULT_TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), "../templates");
+/** The package's default templates (templates/ at the package root). */
+export function defaultTemplatesDir(): string {
+  return packagePath("templates");
+}
 
 export interface BuildOptions {
   /** Path of a report definition (report/*.yml). */
@@ -343,7 +345,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     import("./email/compose.ts"),
     import("./email/images.ts"),
   ]);
-  const defaultsDir = options.defaultTemplates ?? DEFAULT_TEMPLATES;
+  const defaultsDir = options.defaultTemplates ?? defaultTemplatesDir();
   const shownLabel = displayLabel(source.label, labelBase(spec.file, process.cwd()));
   const charts = await stage(
     effects,

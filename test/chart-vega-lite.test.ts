@@ -14,12 +14,7 @@ import { decode } from "fast-png";
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import { prunedSchemaText, SCHEMA_FILE } from "../scripts/vega-lite-schema.ts";
-import {
-  DEFAULT_FONTS_DIR,
-  prepareCharts,
-  renderCharts,
-  sectionChart,
-} from "../src/chart/index.ts";
+import { defaultFontsDir, prepareCharts, renderCharts, sectionChart } from "../src/chart/index.ts";
 import { chartView, renderSvg } from "../src/chart/svg.ts";
 import { FONT_STACK, WIDE_WIDTH } from "../src/chart/theme.ts";
 import { parseReportSpec } from "../src/config/load.ts";
@@ -396,7 +391,7 @@ describe("vega_lite sections: errors", () => {
 describe("vega_lite sections: email", () => {
   it("a custom chart goes into the email as a PNG through the same SVG path", async () => {
     const report = await built(OVER_QUERY, "email: { charts: [Mean temperature by region] }\n");
-    const images = await emailImages(report.spec, report.summary, { fontsDir: DEFAULT_FONTS_DIR });
+    const images = await emailImages(report.spec, report.summary, { fontsDir: defaultFontsDir() });
     assert.equal(images.length, 1);
     const [image] = images;
     assert.equal(image.title, "Mean temperature by region");

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import opentype from "opentype.js";
 import { describeChart } from "../src/chart/describe.ts";
-import { DEFAULT_FONTS_DIR, renderCharts } from "../src/chart/index.ts";
+import { defaultFontsDir, renderCharts } from "../src/chart/index.ts";
 import { chartSpec, histogramSpec } from "../src/chart/spec.ts";
 import { fitText, renderSvg, useTextMeasurer } from "../src/chart/svg.ts";
 import { FONT_FILES, loadTextMeasurer } from "../src/chart/text-metrics.ts";
@@ -229,7 +229,7 @@ describe("chart layout by width", () => {
   });
 
   it("time axes step by whole months so every label shows, fewer on a phone", async () => {
-    const measurer = await loadTextMeasurer(DEFAULT_FONTS_DIR);
+    const measurer = await loadTextMeasurer(defaultFontsDir());
     useTextMeasurer(measurer);
     const measure = (text: string, size: number) => measurer.width(text, size);
     const data = monthlyRevenue(36);
@@ -276,7 +276,7 @@ describe("text metrics", () => {
   const text = "Electronics & Home Appliances (EU)";
 
   it("measures with the font's advance widths, not vega's 0.8 × size × chars estimate", async () => {
-    const bytes = await readFile(join(DEFAULT_FONTS_DIR, FONT_FILES[400]));
+    const bytes = await readFile(join(defaultFontsDir(), FONT_FILES[400]));
     const font = opentype.parse(
       bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
     );
@@ -285,7 +285,7 @@ describe("text metrics", () => {
     const fromFont = (units * 11) / font.unitsPerEm;
     const estimate = 0.8 * 11 * text.length;
 
-    const measurer = await loadTextMeasurer(DEFAULT_FONTS_DIR);
+    const measurer = await loadTextMeasurer(defaultFontsDir());
     const measured = measurer.width(text, 11, 400);
     // Kerning moves it by a fraction of a pixel; the estimate is off by about 110 px.
     assert.ok(Math.abs(measured - fromFont) < 1, `${measured} vs the font's ${fromFont}`);
@@ -295,7 +295,7 @@ describe("text metrics", () => {
   });
 
   it("applies GPOS pair kerning as Chromium does", async () => {
-    const measurer = await loadTextMeasurer(DEFAULT_FONTS_DIR);
+    const measurer = await loadTextMeasurer(defaultFontsDir());
     const a = measurer.width("A", 11);
     const v = measurer.width("V", 11);
     assert.ok(measurer.width("AV", 11) < a + v - 0.3, "AV is kerned tighter");
@@ -305,12 +305,12 @@ describe("text metrics", () => {
   });
 
   it("falls back to the estimate for characters the font lacks", async () => {
-    const measurer = await loadTextMeasurer(DEFAULT_FONTS_DIR);
+    const measurer = await loadTextMeasurer(defaultFontsDir());
     assert.equal(measurer.width("中文", 10), 2 * 0.8 * 10);
   });
 
   it("cuts long labels with an ellipsis to fit the limit", async () => {
-    const measurer = await loadTextMeasurer(DEFAULT_FONTS_DIR);
+    const measurer = await loadTextMeasurer(defaultFontsDir());
     useTextMeasurer(measurer);
     const long = `${text} and Garden Furniture`;
     const cut = fitText(long, 180, 11);
@@ -415,7 +415,7 @@ describe("renderCharts", () => {
   });
 
   it("draws the axis labels as measured: the bar chart's left gutter fits the widest tick label", async () => {
-    const measurer = await loadTextMeasurer(DEFAULT_FONTS_DIR);
+    const measurer = await loadTextMeasurer(defaultFontsDir());
     const set = await renderCharts(salesSpec(), salesSummary());
     const svg = set.charts.get(1)!.svg;
     const labels = [...svg.matchAll(/text-anchor="end"[^>]*>(\$[^<]+)</g)].map((m) => m[1]);

@@ -2,12 +2,12 @@
 // profiled numeric or date column (the first max_profile_charts of them), rendered to
 // accessible inline SVG.
 
-import { fileURLToPath } from "node:url";
 import type { TopLevelSpec } from "vega-lite";
 import { isNumeric, isTemporal } from "../column-type.ts";
 import type { ChartSection, FieldPath, HistogramSection, ReportSpec } from "../config/spec.ts";
 import { ReportError } from "../errors.ts";
 import type { FormatLocale } from "../format.ts";
+import { packagePath } from "../package-root.ts";
 import { cutText } from "../summarize/cut-text.ts";
 import { notFound, specError, specLimitError } from "../summarize/spec-error.ts";
 import type { ColumnProfile, ColumnType, QueryResult, Summary } from "../summarize/summary.ts";
@@ -76,8 +76,10 @@ export interface RenderChartsOptions {
   fontsDir?: string;
 }
 
-/** The bundled templates/fonts/, beside src/. */
-export const DEFAULT_FONTS_DIR = fileURLToPath(new URL("../../templates/fonts/", import.meta.url));
+/** The package's templates/fonts/. */
+export function defaultFontsDir(): string {
+  return packagePath("templates", "fonts");
+}
 
 function locale(spec: ReportSpec): FormatLocale {
   return { locale: spec.locale, currency: spec.currency };
@@ -364,7 +366,7 @@ export async function renderCharts(
   options: RenderChartsOptions = {},
 ): Promise<ChartSet> {
   const loc = locale(spec);
-  const measurer = await textMeasurerFor(options.fontsDir ?? DEFAULT_FONTS_DIR);
+  const measurer = await textMeasurerFor(options.fontsDir ?? defaultFontsDir());
   useTextMeasurer(measurer);
   resetSvgIds();
   const measure = (text: string, size: number) => measurer.width(text, size);

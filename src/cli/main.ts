@@ -3,11 +3,11 @@
 // prints its stack. Each command's module is imported only when that command runs, so
 // `--help` and `--version` load no AWS SDK, vega, parquet-wasm or esbuild. `main` takes its
 // streams and effects as parameters (the real ones by default), so tests run it in-process.
-import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { defaultEffects, type Effects } from "../effects.ts";
 import { isReportError } from "../errors.ts";
 import { osErrorToReportError } from "../os-errors.ts";
+import { packageVersion } from "../package-root.ts";
 import type { CommandIo } from "./io.ts";
 
 const HELP = `Usage: connect-s3-report <command> [options]
@@ -37,12 +37,6 @@ const COMMANDS: Record<string, Command> = {
   publish: async (args, effects) => (await import("./publish.ts")).runPublish(args, effects),
   notify: async (args, effects, io) => (await import("./notify.ts")).runNotify(args, effects, io),
 };
-
-/** The package's version, from package.json (two folders up from src/cli/ and dist/cli/ alike). */
-export function packageVersion(): string {
-  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-  return (JSON.parse(text) as { version: string }).version;
-}
 
 /** Run the CLI with `argv` (without node and script) and return the exit code. */
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {

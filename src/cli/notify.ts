@@ -126,12 +126,12 @@ export async function runNotify(args: string[], effects: Effects, io: CommandIo)
   const spec = await loadReportSpec(positionals[0] ?? "report/report.yml", effects.env);
   const summary = await readSummary(values.dir);
   // The chart stack (vega) loads only when a mail is made, not for --help.
-  const [{ DEFAULT_FONTS_DIR }, { emailImages }, { composeEmail }] = await Promise.all([
+  const [{ defaultFontsDir }, { emailImages }, { composeEmail }] = await Promise.all([
     import("../chart/index.ts"),
     import("../email/images.ts"),
     import("../email/compose.ts"),
   ]);
-  const images = await emailImages(spec, summary, { fontsDir: DEFAULT_FONTS_DIR });
+  const images = await emailImages(spec, summary, { fontsDir: defaultFontsDir() });
   // The build's time and data source, as in the mail the build wrote to output/email.html.
   const built = summary.builtAt ? new Date(summary.builtAt) : undefined;
   const now = built && !Number.isNaN(built.getTime()) ? built : effects.now();

@@ -47,7 +47,7 @@ export async function runPreview(
     return 0;
   }
   // The build (vega, Arrow) loads only after --help is answered.
-  const { build, DEFAULT_TEMPLATES } = await import("../build.ts");
+  const { build, defaultTemplatesDir } = await import("../build.ts");
   const effects = withCacheFlags(worldEffects, values);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -110,7 +110,7 @@ export async function runPreview(
         }
       });
   };
-  const watched = [DEFAULT_TEMPLATES];
+  const watched = [defaultTemplatesDir()];
   if (options.definition) watched.push(dirname(resolve(options.definition)));
   const cacheDir = effects.env[CACHE_DIR_ENV];
   const inputs = watchInputs(

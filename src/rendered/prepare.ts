@@ -3,11 +3,11 @@
 // when asked for).
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, resolve } from "node:path";
 import { installedResvgWasmPath, RESVG_WASM_FILE } from "../chart/png.ts";
 import { loadReportSpec } from "../config/index.ts";
 import type { BundleFile } from "../connect/manifest.ts";
+import { packagePath } from "../package-root.ts";
 import { installedWasmPath, WASM_FILE } from "../read/arrow/read-parquet.ts";
 import { bundleForDeno } from "./bundle-script.ts";
 import {
@@ -19,13 +19,12 @@ import {
   SCRIPT_PATH,
 } from "./project.ts";
 
-const here = dirname(fileURLToPath(import.meta.url));
 /** The post-render script's source. */
-export const RENDER_ENTRY = join(here, "render-entry.ts");
-/** The post-render script bundled at pack time (scripts/build-dist.ts), beside the compiled module. */
-export const PREBUILT_SCRIPT = "render-script.js";
-/** The package's default templates (and fonts), carried as _report/templates/. */
-const DEFAULT_TEMPLATES = resolve(here, "../../templates");
+export const RENDER_ENTRY = packagePath("src", "rendered", "render-entry.ts");
+/** The post-render script bundled at pack time (scripts/build-dist.ts), in the package's dist/. */
+export const PREBUILT_SCRIPT = packagePath("dist", "rendered", "render-script.js");
+/** Whether this process runs the TypeScript sources (tsx), whose dist/ may be stale. */
+const FROM_SOURCES = import.meta.url.endsWith(".ts");
 
 export interface RenderedProject {
   title: string;
@@ -44,8 +43,9 @@ let bundled: Promise<{ code: string }> | undefined;
  * once per process (the sources do not change while it runs; a bundle costs seconds).
  */
 async function renderScript(): Promise<{ code: string }> {
-  const prebuilt = join(here, PREBUILT_SCRIPT);
-  if (existsSync(prebuilt)) return { code: await readFile(prebuilt, "utf8") };
+  if (!FROM_SOURCES && existsSync(PREBUILT_SCRIPT)) {
+    return { code: await readFile(PREBUILT_SCRIPT, "utf8") };
+  }
   bundled ??= bundleForDeno(RENDER_ENTRY);
   bundled.catch(() => {
     bundled = undefined;
@@ -73,7 +73,8 @@ export async function prepareRenderedProject(options: {
     if (path && existsSync(path)) carried.push(path);
   }
   const files = await carryFiles(root, carried);
-  const defaults = await carryFiles(DEFAULT_TEMPLATES, [DEFAULT_TEMPLATES]);
+  const templates = packagePath("templates");
+  const defaults = await carryFiles(templates, [templates]);
   for (const file of defaults) files.push({ ...file, path: `${CARRIED_DEFAULTS}/${file.path}` });
 
   const config: RenderConfig = {
