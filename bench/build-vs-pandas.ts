@@ -16,7 +16,7 @@ import { ensureBenchCsv } from "./generate.ts";
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const ROOT = here("..");
 const BIN = here("../bin/connect-s3-report.js");
-const DIST = here("../dist/cli/main.js");
+const DIST = here("../dist/bundle/main.js");
 const CSV = here("data/bench-1m.csv");
 const PYTHON = "/usr/bin/python3";
 export const BUILD_RUNS = 5;

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const BIN = fileURLToPath(new URL("../bin/connect-s3-report.js", import.meta.url));
-const DIST = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const DIST = fileURLToPath(new URL("../dist/bundle/main.js", import.meta.url));
 const RUNS = 15;
 
 export interface StartupFigures {

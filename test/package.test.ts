@@ -2,20 +2,35 @@
 // the tarball with --omit=dev into an empty folder, and build a report from a CSV with the
 // installed `connect-s3-report`. Nothing of TypeScript may be installed or executed: no tsx
 // in the tree, no .ts file (other than .d.ts) in the package, and every module Node resolved
-// (test/helpers/record-modules.mjs) is JavaScript. Slow (pack ≈ 35 s, install ≈ 25–45 s):
-// one test. Dependencies come from npm's cache (--offline), else the registry.
+// (test/helpers/record-modules.mjs) is JavaScript. The bin runs the CLI bundle
+// (scripts/build-dist.ts): vega, Arrow and the rest come from its chunks, not node_modules,
+// and `--help` loads no chunk holding their code (each chunk's source map lists its sources).
+// Slow (pack ≈ 35 s, install ≈ 25–45 s): one test. Dependencies come from npm's cache
+// (--offline), else the registry.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { CLI_EXTERNAL } from "../scripts/build-dist.ts";
 import { listFiles } from "../src/list-files.ts";
 import { ROOT } from "./helpers/cli.ts";
 import { assertValidSummary } from "./helpers/json-schema.ts";
-import { heavyLoaded, recordModules } from "./helpers/modules.ts";
+import { heavyLoaded, loadedPackages, recordModules } from "./helpers/modules.ts";
 
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+
+/** The sources of the bundle's chunks among `urls`, from each chunk's source map. */
+function bundledSources(urls: string[]): string[] {
+  return urls
+    .filter((url) => url.includes("/connect-s3-report/dist/bundle/"))
+    .flatMap((url) => {
+      const map = JSON.parse(readFileSync(`${fileURLToPath(url)}.map`, "utf8"));
+      return map.sources as string[];
+    });
+}
 
 /** Run npm; throws with its output when it fails. */
 function npm(args: string[], cwd: string): string {
@@ -34,7 +49,8 @@ test("the packed tarball installs without dev dependencies and builds a report f
       files: { path: string }[];
     }[];
     const paths = packed[0].files.map((file) => file.path);
-    assert.ok(paths.includes("dist/cli/main.js"), "dist/ is in the tarball");
+    assert.ok(paths.includes("dist/index.js"), "the library is in the tarball");
+    assert.ok(paths.includes("dist/bundle/main.js"), "the CLI bundle is in the tarball");
     assert.ok(paths.includes("dist/rendered/render-script.js"), "the Deno script is prebuilt");
     assert.ok(paths.includes("templates/layout.hbs"));
     assert.deepEqual(
@@ -84,9 +100,21 @@ test("the packed tarball installs without dev dependencies and builds a report f
     const html = readFileSync(join(app, "report/index.html"), "utf8");
     for (const column of ["city", "visits", "score"]) assert.ok(html.includes(column), column);
     assert.ok(
-      run.urls.some((url) => url.includes("/connect-s3-report/dist/build.js")),
-      "the build ran from dist/",
+      run.urls.some((url) => url.endsWith("/connect-s3-report/dist/bundle/main.js")),
+      "the build ran from the bundle",
     );
+    // Only what the bundle leaves external is imported from node_modules (none for a CSV).
+    const fromNodeModules = [...loadedPackages(run.urls)].filter(
+      (name) => name !== "connect-s3-report" && !(CLI_EXTERNAL as readonly string[]).includes(name),
+    );
+    assert.deepEqual(fromNodeModules, [], "dependencies come from the bundle");
+    const built = bundledSources(run.urls);
+    for (const name of ["vega-lite", "vega-scenegraph", "apache-arrow", "handlebars"]) {
+      assert.ok(
+        built.some((source) => source.includes(`/node_modules/${name}/`)),
+        `the build's chunks hold ${name}`,
+      );
+    }
     assert.deepEqual(
       run.urls.filter((url) => /\.[mc]?tsx?$/.test(url)),
       [],
@@ -97,6 +125,16 @@ test("the packed tarball installs without dev dependencies and builds a report f
     assert.equal(help.status, 0);
     assert.match(help.stdout, /Usage: connect-s3-report/);
     assert.deepEqual(heavyLoaded(help.urls), []);
+    const helpSources = bundledSources(help.urls);
+    assert.ok(
+      helpSources.some((source) => source.endsWith("src/cli/main.ts")),
+      "help ran the bundle",
+    );
+    assert.deepEqual(
+      helpSources.filter((source) => /\/node_modules\/(vega|apache-arrow)/.test(source)),
+      [],
+      "--help loads no chunk with vega or Arrow code",
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
