@@ -53,7 +53,7 @@ for (const args of HELP_RUNS) {
 test("a build of a CSV loads vega (charts) but neither the AWS SDK nor parquet-wasm", () => {
   const run = recordModules(
     join(ROOT, "src/cli/main.ts"),
-    ["check", "--source", join(ROOT, "report/data/orders.csv")],
+    ["check", "--source", join(ROOT, "test/input/build/small.csv")],
     { tsx: true },
   );
   assert.equal(run.status, 0);
@@ -117,7 +117,7 @@ function describeBundle(): void {
   });
 
   test("from the bundle, a build loads the build's chunks, vega and Arrow, and --version works", () => {
-    const csv = join(ROOT, "report/data/orders.csv");
+    const csv = join(ROOT, "test/input/build/small.csv");
     const run = recordModules(join(pkg, "bin/connect-s3-report.js"), ["check", "--source", csv], {
       cwd: pkg,
     });
