@@ -17,6 +17,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Metafile } from "esbuild";
+import { PRECOMPILED_FILE, precompiledModule } from "../src/render/precompiled.ts";
 import { bundleForDeno, REQUIRE_SHIM } from "../src/rendered/bundle-script.ts";
 import { PREBUILT_SCRIPT, RENDER_ENTRY } from "../src/rendered/prepare.ts";
 
@@ -94,6 +95,11 @@ async function buildDist(): Promise<void> {
     process.execPath,
     [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.dist.json"],
     { cwd: root, stdio: "inherit" },
+  );
+  // The default templates compiled ahead, so a build does not compile them (src/render/precompiled.ts).
+  await writeFile(
+    join(dist, "render", PRECOMPILED_FILE),
+    await precompiledModule(join(root, "templates")),
   );
   const meta = await bundleCli(CLI_BUNDLE_DIR);
   const script = await bundleForDeno(RENDER_ENTRY);

@@ -1,16 +1,19 @@
 // Render stage: Intl helpers, template override precedence, a self-contained page (no
-// script, no URL), HTML escaping, template errors naming the file, and a golden page.
+// script, no URL), HTML escaping, template errors naming the file, and a golden page, also
+// from the templates precompiled as dist/ ships them.
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import Handlebars from "handlebars";
 import { renderCharts } from "../src/chart/index.ts";
 import { ReportError } from "../src/errors.ts";
 import { registerHelpers } from "../src/render/helpers.ts";
 import { assembleModel, type ReportModel, renderReport } from "../src/render/index.ts";
+import { loadPrecompiled, PRECOMPILED_FILE, precompiledModule } from "../src/render/precompiled.ts";
+import { pageRenderer } from "../src/render/report.ts";
 import { salesSpec, salesSummary } from "./input/render/sales.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -256,5 +259,50 @@ describe("assembleModel", () => {
       () => assembleModel({ spec, summary, source: { label: "x" }, charts, now: new Date(0) }),
       /^ReportError: \/reports\/sales\.yml:15:14: sections\[5\]\[1\]: column 'regoin' not found; did you mean 'region'\?/,
     );
+  });
+});
+
+describe("precompiled templates (src/render/precompiled.ts, as dist/ ships them)", () => {
+  /** The default templates precompiled into a module file, loaded as the render stage would. */
+  async function precompiled() {
+    const dir = await mkdtemp(join(tmpdir(), "csr-precompiled-"));
+    const file = join(dir, PRECOMPILED_FILE);
+    await writeFile(file, await precompiledModule(DEFAULTS));
+    return loadPrecompiled(pathToFileURL(file));
+  }
+  const withoutStyle = (html: string) =>
+    html.replace(/<style>[\s\S]*?<\/style>/, "<style>/* theme.css + fonts */</style>");
+
+  it("render the golden page exactly as templates compiled at run time do", async () => {
+    const ready = await precompiled();
+    assert.ok(
+      ready.has("layout.hbs") && ready.has("partials/profile.hbs"),
+      [...ready.keys()].join(),
+    );
+    const html = (await pageRenderer(OPTIONS, ready))(await salesModel());
+    assert.equal(withoutStyle(html), await readFile(GOLDEN, "utf8"));
+    assert.equal(html, (await pageRenderer(OPTIONS, new Map()))(await salesModel()));
+  });
+
+  it("are not used for a template whose source differs: an edited or overriding file is compiled", async () => {
+    const ready = new Map(await precompiled());
+    const footer = ready.get("partials/footer.hbs");
+    assert.ok(footer !== undefined);
+    // A spec from another template under a source that no longer matches: never to be run.
+    const header = ready.get("partials/header.hbs");
+    assert.ok(header !== undefined);
+    ready.set("partials/footer.hbs", { ...header, source: `${footer.source} ` });
+    const html = (await pageRenderer(OPTIONS, ready))(await salesModel());
+    assert.equal(withoutStyle(html), await readFile(GOLDEN, "utf8"));
+    const dir = await tempTemplates({ "partials/footer.hbs": "<footer>Own {{title}}</footer>" });
+    const own = (await pageRenderer({ ...OPTIONS, templatesDir: dir }, await precompiled()))(
+      await salesModel(),
+    );
+    assert.ok(own.includes("<footer>Own Sales &lt;demo&gt; overview</footer>"));
+  });
+
+  it("leave nothing to load when the module is absent (running src/ directly)", async () => {
+    const missing = pathToFileURL(join(tmpdir(), `csr-none-${process.pid}`, PRECOMPILED_FILE));
+    assert.equal((await loadPrecompiled(missing)).size, 0);
   });
 });

@@ -9,6 +9,13 @@ import { ReportError } from "../errors.ts";
 import { listFiles } from "../list-files.ts";
 import { registerHelpers } from "./helpers.ts";
 import type { ReportModel } from "./model.ts";
+import { type PartialCalls, type PartialUse, partialUses } from "./partial-uses.ts";
+import {
+  COMPILE_OPTIONS,
+  loadPrecompiled,
+  type PrecompiledTemplate,
+  type PrecompiledTemplates,
+} from "./precompiled.ts";
 
 export interface RenderOptions {
   /** The report's own templates folder (ReportSpec.templates); its files win. */
@@ -52,39 +59,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-interface PartialUse {
-  name: string;
-  line: number;
-  column: number;
-}
-
-/** Static `{{> name}}` uses in a template's AST (dynamic `{{> (expr)}}` ones are skipped). */
-function partialUses(node: unknown, uses: PartialUse[] = [], inline: Set<string> = new Set()) {
-  if (Array.isArray(node)) {
-    for (const child of node) partialUses(child, uses, inline);
-    return { uses, inline };
-  }
-  if (typeof node !== "object" || node === null) return { uses, inline };
-  const record = node as Record<string, unknown>;
-  const name = record.name as { type?: string; original?: unknown } | undefined;
-  if (record.type === "PartialStatement" || record.type === "PartialBlockStatement") {
-    if (name?.type === "PathExpression" || name?.type === "StringLiteral") {
-      const loc = record.loc as { start?: { line: number; column: number } } | undefined;
-      uses.push({
-        name: String(name.original),
-        line: loc?.start?.line ?? 0,
-        column: (loc?.start?.column ?? 0) + 1,
-      });
-    }
-  }
-  if (record.type === "DecoratorBlock") {
-    const params = record.params as { original?: unknown }[] | undefined;
-    if (params?.[0]?.original !== undefined) inline.add(String(params[0].original));
-  }
-  for (const key of ["body", "program", "inverse"]) partialUses(record[key], uses, inline);
-  return { uses, inline };
-}
-
 const fontCss = new Map<string, Promise<string>>();
 
 /** @font-face rules with the shipped .woff files as data: URIs (the page names no URL). */
@@ -108,6 +82,40 @@ export function fontFaces(defaultsDir: string): Promise<string> {
   return css;
 }
 
+/**
+ * One template, ready to run: the precompiled one when `ready` was compiled from exactly
+ * `source`, else compiled here (on first use) from one parse, which also gives its partial calls.
+ */
+function templateOf(
+  env: typeof Handlebars,
+  source: string,
+  path: string,
+  ready: PrecompiledTemplate | undefined,
+): { template: HandlebarsTemplateDelegate; calls: PartialCalls } {
+  if (ready !== undefined && ready.source === source) {
+    try {
+      return {
+        template: env.template(ready.spec),
+        calls: { uses: ready.uses, inline: new Set(ready.inline) },
+      };
+    } catch {
+      // Precompiled by another Handlebars version (a stale dist/): compiled here instead.
+    }
+  }
+  let ast: hbs.AST.Program;
+  try {
+    // Compile applies the whitespace control that parse would, so the tree is parsed once.
+    ast = env.parseWithoutProcessing(source);
+  } catch (error) {
+    const line = lineOf(error);
+    throw new ReportError(`${path}${line === undefined ? "" : `:${line}`}: template syntax error`, {
+      hint: messageOf(error).split("\n").slice(1).join("\n") || messageOf(error),
+      cause: error,
+    });
+  }
+  return { template: env.compile(ast, COMPILE_OPTIONS), calls: partialUses(ast) };
+}
+
 /** Render the report page: layout.hbs with every partial, theme.css inlined. */
 export async function renderReport(model: ReportModel, options: RenderOptions): Promise<string> {
   return (await pageRenderer(options))(model);
@@ -119,7 +127,9 @@ export async function renderReport(model: ReportModel, options: RenderOptions): 
  */
 export async function pageRenderer(
   options: RenderOptions,
+  precompiled?: PrecompiledTemplates,
 ): Promise<(model: ReportModel) => string> {
+  const ready = precompiled ?? (await loadPrecompiled());
   const files = await listTemplates(options.defaultsDir);
   if (options.templatesDir !== undefined) {
     for (const [rel, path] of await listTemplates(options.templatesDir)) files.set(rel, path);
@@ -133,34 +143,21 @@ export async function pageRenderer(
 
   const env = Handlebars.create();
   registerHelpers(env, { locale: options.locale, currency: options.currency });
-  const sources = new Map<string, string>();
+  const templates = new Map<string, HandlebarsTemplateDelegate>();
   const partialNames = new Set<string>();
   const uses: { file: string; use: PartialUse }[] = [];
   const inline = new Set<string>();
   for (const [rel, path] of files) {
     if (!rel.endsWith(".hbs")) continue;
     const source = await readFile(path, "utf8");
-    let ast: unknown;
-    try {
-      ast = env.parse(source);
-    } catch (error) {
-      const line = lineOf(error);
-      throw new ReportError(
-        `${path}${line === undefined ? "" : `:${line}`}: template syntax error`,
-        {
-          hint: messageOf(error).split("\n").slice(1).join("\n") || messageOf(error),
-          cause: error,
-        },
-      );
-    }
-    const found = partialUses(ast);
-    for (const use of found.uses) uses.push({ file: path, use });
-    for (const name of found.inline) inline.add(name);
-    sources.set(rel, source);
+    const { template, calls } = templateOf(env, source, path, ready.get(rel));
+    for (const use of calls.uses) uses.push({ file: path, use });
+    for (const name of calls.inline) inline.add(name);
+    templates.set(rel, template);
     if (rel.startsWith(PARTIALS)) {
       const name = rel.slice(PARTIALS.length, -".hbs".length);
       partialNames.add(name);
-      env.registerPartial(name, source);
+      env.registerPartial(name, template);
     }
   }
   for (const { file, use } of uses) {
@@ -174,7 +171,7 @@ export async function pageRenderer(
   const themePath = files.get(THEME);
   const theme = themePath === undefined ? "" : await readFile(themePath, "utf8");
   const css = `${await fontFaces(options.defaultsDir)}\n${theme}`;
-  const layout = env.compile(sources.get(LAYOUT)!, { noEscape: false });
+  const layout = templates.get(LAYOUT)!;
   return (model) => {
     try {
       return layout({ ...model, css });
