@@ -7,9 +7,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, before, test } from "node:test";
 import { REDRAW } from "../src/effects.ts";
 import { progressLine } from "../src/source/progress.ts";
+import { bundled } from "./helpers/bundle.ts";
 import { ROOT } from "./helpers/cli.ts";
 
 const DATA = join(ROOT, "report/data/orders.csv");
@@ -22,14 +23,12 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...rest, AWS_BUCKET_NAME: "", CONNECT_S3_REPORT_CACHE: "off", ...extra };
 }
 
-const cli = [
-  "--import",
-  import.meta.resolve("tsx"),
-  join(ROOT, "src/cli/main.ts"),
-  "check",
-  "--source",
-  DATA,
-];
+// `connect-s3-report check --source <data>`, from a bundle of the CLI (quick to start:
+// test/helpers/bundle.ts).
+let cli: string[];
+before(async () => {
+  cli = [await bundled(join(ROOT, "test/helpers/cli-entry.ts")), "check", "--source", DATA];
+});
 const shellQuote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
 /** Run the CLI under a pseudo-terminal; returns everything the terminal received. */

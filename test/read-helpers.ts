@@ -9,6 +9,7 @@ import { type Limits, limitsFromEnv } from "../src/limits.ts";
 import { readTable } from "../src/read/index.ts";
 import type { DataSource } from "../src/source/data-source.ts";
 import { openLocalFile } from "../src/source/open.ts";
+import { bundled } from "./helpers/bundle.ts";
 import { recordingLog } from "./helpers/effects.ts";
 
 export { recordingLog };
@@ -116,9 +117,7 @@ export async function readInChild(
       process.execPath,
       [
         `--max-old-space-size=${ceilings.heapMiB}`,
-        "--import",
-        "tsx",
-        join(import.meta.dirname, "read-child.ts"),
+        await bundled(join(import.meta.dirname, "read-child.ts")),
         listPath,
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
@@ -128,7 +127,7 @@ export async function readInChild(
     let pending = "";
     let stopped: string | undefined;
     let timer: NodeJS.Timeout | undefined;
-    // The first case also waits for the child to start (tsx), so it gets a start-up allowance.
+    // The first case also waits for the child to start, so it gets a start-up allowance.
     const arm = (extra: number) => {
       clearTimeout(timer);
       timer = setTimeout(

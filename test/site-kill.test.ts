@@ -1,19 +1,20 @@
 // Builds killed (SIGKILL) at random points never leave the output folder missing or mixed,
 // and the next build cleans what a killed one left. Two kinds of victims:
-// - a writer process looping over the real writeSite (test/helpers/site-writer.ts, bundled
-//   with esbuild so each start is quick), killed many times at seeded random moments, so
-//   kills land in every step of a write, including the next write's cleanup;
-// - the real CLI (`node --import tsx src/cli/main.ts build`), several at once on the same
-//   output, each killed at a random moment of its write stage, then two that finish.
+// - a writer process looping over the real writeSite (test/helpers/site-writer.ts), killed
+//   many times at seeded random moments, so kills land in every step of a write, including
+//   the next write's cleanup;
+// - the real CLI (`connect-s3-report build`), several at once on the same output, each
+//   killed at a random moment of its write stage, then two that finish.
+// Both run from bundles of their sources (test/helpers/bundle.ts), so each start is quick.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, readlink, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { build as esbuild } from "esbuild";
 import { DEFAULT_HISTORY_FOLDER } from "../src/history/index.ts";
 import { OUTPUT_MARKER, writeSite } from "../src/site/write.ts";
+import { bundled } from "./helpers/bundle.ts";
 import { ROOT } from "./helpers/cli.ts";
 import { taggedFiles } from "./helpers/site-writer.ts";
 
@@ -105,15 +106,7 @@ async function writerTag(out: string): Promise<string> {
 describe("writeSite killed at random points", () => {
   let writer: string;
   before(async () => {
-    writer = join(await mkdtemp(join(tmpdir(), "csr-kill-bin-")), "site-writer.mjs");
-    await esbuild({
-      entryPoints: [join(ROOT, "test/helpers/site-writer.ts")],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      outfile: writer,
-      logLevel: "error",
-    });
+    writer = await bundled(join(ROOT, "test/helpers/site-writer.ts"));
   });
 
   it("leaves one whole write's output after every kill; the next write cleans up", async (t) => {
@@ -199,17 +192,18 @@ describe("writeSite killed at random points", () => {
 });
 
 describe("the CLI's build killed during its write stage", () => {
+  let cli: string;
+  before(async () => {
+    cli = await bundled(join(ROOT, "test/helpers/cli-entry.ts"));
+  });
+
   /** Start `connect-s3-report build --source <data> --out <out>`. */
   function startBuild(data: string, out: string): ChildProcess {
-    return spawn(
-      process.execPath,
-      ["--import", "tsx", join(ROOT, "src/cli/main.ts"), "build", "--source", data, "--out", out],
-      {
-        cwd: ROOT,
-        env: { ...process.env, AWS_BUCKET_NAME: "" },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    return spawn(process.execPath, [cli, "build", "--source", data, "--out", out], {
+      cwd: ROOT,
+      env: { ...process.env, AWS_BUCKET_NAME: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   }
 
   /** A CSV with `rows` rows, named after them: each build's output says which it was. */
