@@ -3,7 +3,7 @@
 // that Quarto ships, with the environment Connect gives a render, against the Connect and S3
 // test servers on 127.0.0.1.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
@@ -83,11 +83,21 @@ before(async () => {
 after(async () => {
   await connect?.close();
   await s3?.close();
+  rmSync(dirname(PROJECT), { recursive: true, force: true });
 });
+
+/**
+ * The one folder every test extracts its project into, afresh. One path rather than one per
+ * test: Deno keys its V8 code cache by the script's path, so the renders after the first of
+ * each Deno version skip compiling the bundled script again (about 40% of a render's CPU).
+ */
+const PROJECT = join(mkdtempSync(join(tmpdir(), "rendered-project-")), "project");
 
 /** Lay the bundle out as Connect extracts it, plus what Quarto rendered before post-render. */
 function extract(bundle = files): string {
-  const dir = mkdtempSync(join(tmpdir(), "rendered-project-"));
+  const dir = PROJECT;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
   for (const file of bundle) {
     mkdirSync(dirname(join(dir, file.path)), { recursive: true });
     writeFileSync(join(dir, file.path), file.data);
