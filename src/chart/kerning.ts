@@ -1,9 +1,8 @@
 // Pair kerning from a font's GPOS table. opentype.js 2.0 skips Extension lookups (GPOS
 // lookup type 9), which is where Inter keeps almost all of its kerning, so its
 // getKerningValue returns 0 for pairs like "AV"; browsers apply that kerning, so we read it.
-import { inflateSync } from "node:zlib";
+import { findTable } from "./font-tables.ts";
 
-const WOFF = 0x774f4646;
 const GPOS = 0x47504f53;
 const KERN = 0x6b65726e;
 
@@ -23,35 +22,6 @@ export function readPairKerning(bytes: Uint8Array): (left: number, right: number
     }
     return value;
   };
-}
-
-function view(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function findTable(bytes: Uint8Array, tag: number): DataView | undefined {
-  const data = view(bytes);
-  if (data.getUint32(0) === WOFF) {
-    const count = data.getUint16(12);
-    for (let i = 0; i < count; i++) {
-      const entry = 44 + i * 20;
-      if (data.getUint32(entry) !== tag) continue;
-      const offset = data.getUint32(entry + 4);
-      const compressed = data.getUint32(entry + 8);
-      const length = data.getUint32(entry + 12);
-      const raw = bytes.subarray(offset, offset + compressed);
-      return view(compressed < length ? inflateSync(raw) : raw);
-    }
-    return undefined;
-  }
-  const count = data.getUint16(4);
-  for (let i = 0; i < count; i++) {
-    const entry = 12 + i * 16;
-    if (data.getUint32(entry) !== tag) continue;
-    const offset = data.getUint32(entry + 8);
-    return new DataView(bytes.buffer, bytes.byteOffset + offset, data.getUint32(entry + 12));
-  }
-  return undefined;
 }
 
 /** Per kern lookup (in lookup order), the offsets of its pair-positioning subtables. */

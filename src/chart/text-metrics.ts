@@ -1,10 +1,11 @@
 // Text width from the real font (Inter, shipped in templates/fonts/ and embedded in the page),
-// so vega lays out axes and truncates labels as the browser will draw them. Pure JS: the
-// font is parsed with opentype.js; no canvas, no native addon.
+// so vega lays out axes and truncates labels as the browser will draw them. Pure JS: glyphs,
+// advances (src/chart/glyph-metrics.ts) and kerning (kerning.ts) are read from the font's own
+// tables; no canvas, no native addon.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import opentype, { type Font } from "opentype.js";
 import { ReportError } from "../errors.ts";
+import { type GlyphMetrics, readGlyphMetrics } from "./glyph-metrics.ts";
 import { readPairKerning } from "./kerning.ts";
 
 /** The weights shipped in templates/fonts/, by CSS font-weight. */
@@ -20,7 +21,7 @@ export type FontWeight = 400 | 600 | 700;
 export const FONT_FAMILY = "Inter";
 
 interface Face {
-  font: Font;
+  metrics: GlyphMetrics;
   unitsPerEm: number;
   /** Glyph per code point; glyph 0 (.notdef) for code points the font lacks. */
   glyphs: Map<number, { index: number; advance: number }>;
@@ -76,8 +77,7 @@ function measureUnits(face: Face, text: string): number {
     const code = char.codePointAt(0)!;
     let glyph = face.glyphs.get(code);
     if (glyph === undefined) {
-      const found = face.font.charToGlyph(char);
-      glyph = { index: found.index, advance: found.advanceWidth ?? 0 };
+      glyph = face.metrics.glyph(code);
       face.glyphs.set(code, glyph);
     }
     if (glyph.index === 0) {
@@ -107,13 +107,21 @@ export async function loadTextMeasurer(fontsDir: string): Promise<TextMeasurer> 
         cause: error,
       });
     }
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    const font = opentype.parse(buffer as ArrayBuffer);
+    const data = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let metrics: GlyphMetrics;
+    try {
+      metrics = readGlyphMetrics(data);
+    } catch (error) {
+      throw new ReportError(`Font file ${path} cannot be read: ${(error as Error).message}`, {
+        hint: "Restore the Inter .woff files of templates/fonts/ (reinstall the package).",
+        cause: error,
+      });
+    }
     faces.set(Number(weight) as FontWeight, {
-      font,
-      unitsPerEm: font.unitsPerEm,
+      metrics,
+      unitsPerEm: metrics.unitsPerEm,
       glyphs: new Map(),
-      kerning: readPairKerning(new Uint8Array(buffer as ArrayBuffer)),
+      kerning: readPairKerning(data),
       widths: new Map(),
     });
   }
