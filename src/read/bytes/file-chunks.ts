@@ -6,10 +6,10 @@
 // with releaseChunk, and the next read reuses that memory. A consumer that does not release
 // (Parquet, JSON, decompression) gets fresh buffers, exactly as before: only the pool's own
 // buffers are taken back, each at most once.
-import { open } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 
-/** Bytes per read: large enough that a read costs little per byte, small enough for the L2 cache. */
-export const FILE_CHUNK_BYTES = 1 << 18;
+/** Bytes per read: few reads (each is a round trip through the thread pool), little memory. */
+export const FILE_CHUNK_BYTES = 1 << 20;
 /** Released buffers kept for reuse, at most. */
 const MAX_FREE = 4;
 
@@ -17,11 +17,11 @@ const MAX_FREE = 4;
 const owned = new WeakSet<ArrayBuffer>();
 const free: ArrayBuffer[] = [];
 
-/** A buffer of FILE_CHUNK_BYTES: a released one when there is one, else a new one. */
-function takeBuffer(): Uint8Array {
-  const buffer = free.pop();
-  if (buffer !== undefined) return new Uint8Array(buffer);
-  const fresh = new Uint8Array(FILE_CHUNK_BYTES);
+/** A buffer of `size` bytes: a released one when there is one, else a new one. */
+function takeBuffer(size: number): Uint8Array {
+  const at = free.findIndex((buffer) => buffer.byteLength === size);
+  if (at >= 0) return new Uint8Array(free.splice(at, 1)[0]);
+  const fresh = new Uint8Array(size);
   owned.add(fresh.buffer);
   return fresh;
 }
@@ -37,20 +37,40 @@ export function releaseChunk(chunk: Uint8Array): void {
   free.push(buffer);
 }
 
-/** The file's bytes in order, in chunks of at most FILE_CHUNK_BYTES (see releaseChunk). */
-export async function* readFileChunks(path: string): AsyncGenerator<Uint8Array> {
+/**
+ * The file's bytes in order, in chunks of at most `chunkBytes` (see releaseChunk). The next
+ * read is under way while the caller works on a chunk, so parsing does not wait for it.
+ */
+export async function* readFileChunks(
+  path: string,
+  chunkBytes = FILE_CHUNK_BYTES,
+): AsyncGenerator<Uint8Array> {
   const handle = await open(path, "r");
+  let pending = readInto(handle, chunkBytes);
   try {
     for (;;) {
-      const buffer = takeBuffer();
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) {
-        releaseChunk(buffer);
+      const chunk = await pending;
+      if (chunk.length === 0) {
+        releaseChunk(chunk);
         return;
       }
-      yield buffer.subarray(0, bytesRead);
+      pending = readInto(handle, chunkBytes);
+      yield chunk;
     }
   } finally {
+    // A caller that stopped early leaves a read in flight: let it land before closing.
+    await pending.catch(() => {});
     await handle.close();
   }
+}
+
+/** The next bytes of the file in a pooled buffer (empty at the end of the file). */
+function readInto(handle: FileHandle, size: number): Promise<Uint8Array> {
+  const buffer = takeBuffer(size);
+  const read = handle
+    .read(buffer, 0, buffer.length, null)
+    .then(({ bytesRead }) => buffer.subarray(0, bytesRead));
+  // Handled here too, so a failure is not reported as unhandled before the caller awaits it.
+  read.catch(() => {});
+  return read;
 }
