@@ -90,7 +90,7 @@ it("does not take +0 before -0 for sorted: zeros in order but for their signs ar
   assert.ok(Object.is(sorted[2000], -0));
 });
 
-it("counts whole numbers and whole days as the built-in sort orders them, and leaves other mixes to radix", () => {
+it("counts whole numbers, whole days and short decimals as the built-in sort orders them, and leaves other mixes to radix", () => {
   const shapes: Record<string, () => number> = {
     "negative and positive whole numbers": () => Math.floor(random() * 2001) - 1000,
     "whole numbers wider than twice their count": () => Math.floor(random() * 10_000_000),
@@ -101,6 +101,12 @@ it("counts whole numbers and whole days as the built-in sort orders them, and le
     "whole numbers with a rare half": () =>
       Math.floor(random() * 100) + (random() < 0.001 ? 0.5 : 0),
     "whole numbers beyond 2^53": () => 2 ** 60 + Math.floor(random() * 100) * 2 ** 10,
+    "decimals of one to three places, negative too": () =>
+      (Math.floor(random() * 200_001) - 100_000) / 10 ** (1 + Math.floor(random() * 3)),
+    "decimals of six places": () => Math.floor(random() * 1_000_000) / 1_000_000,
+    "sums of short decimals that are no short decimal": () =>
+      Math.floor(random() * 100) / 10 + Math.floor(random() * 100) / 100,
+    "decimals with a rare -0": () => (random() < 0.001 ? -0 : Math.floor(random() * 1000) / 100),
   };
   const scratch = new Uint32Array(2 * 60_000).fill(7);
   for (const [label, next] of Object.entries(shapes)) {

@@ -4,8 +4,8 @@
 // numbers have every bit flipped, others only the sign bit), sorted by four stable passes of
 // 16 bits; a pass whose digit is the same for every value (the low bits of whole numbers and
 // dates) is skipped. The order is exactly TypedArray#sort's, -0 before +0; NaN must not occur.
-// Whole numbers over a range no wider than twice their count (ids, quantities, dates as
-// whole days in ms) are counted instead: one counting pass and one pass writing them back.
+// Whole numbers, whole days in ms and short decimals (prices in cents) over a range no wider
+// than twice their count are counted instead: one counting pass and one pass writing back.
 
 /** Below this many values the built-in sort is quicker than filling the digit counts. */
 const RADIX_FROM = 2048;
@@ -14,6 +14,10 @@ const BUCKETS = 1 << DIGIT_BITS;
 const PASSES = 4;
 /** A day in ms: dates held as epoch ms are counted per day. */
 const DAY_MS = 86_400_000;
+/** Decimals of up to six places are counted in steps of 10^-places. */
+const MAX_SCALE = 1e6;
+/** Keys beyond 2^52 would not add up exactly. */
+const MAX_KEY = 2 ** 52;
 
 /**
  * Sorts `values` ascending in place (no NaN) and returns it. `scratch`, when at least
@@ -83,35 +87,56 @@ export function sortNumbers(values: Float64Array, scratch?: Uint32Array): Float6
 }
 
 /**
- * Sorts `values` by counting when they are all whole numbers (no -0) spanning at most 2n slots
- * of 1, or of a day when every value is a whole day in ms; false, untouched, otherwise. The
- * counts go in `scratch` when it is long enough.
+ * Sorts `values` by counting when each is a whole number of steps, the steps spanning at most
+ * 2n slots: whole numbers (steps of 1), whole days in ms, or decimals of up to six places
+ * (prices, scores: v = k / 10^d exactly as the double it is). Each value is rebuilt from its
+ * slot exactly as it was (checked for every value before any is written), so the result is
+ * bit for bit the sorted input; -0, NaN, infinities and other values leave `values` untouched
+ * and return false. The counts go in `scratch` when it is long enough.
  */
 function countSorted(values: Float64Array, scratch?: Uint32Array): boolean {
   const n = values.length;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
+  // Every value so far is k / scale for a whole k (or k × DAY_MS while `days`).
+  let scale = 1;
   let days = true;
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    if (v !== Math.floor(v) || (v === 0 && 1 / v < 0)) return false;
+    if (v === 0 && 1 / v < 0) return false;
+    while (Math.round(v * scale) / scale !== v) {
+      if (scale >= MAX_SCALE) return false;
+      scale *= 10;
+      days = false;
+    }
     if (v < min) min = v;
     if (v > max) max = v;
     if (days && Math.floor(v / DAY_MS) * DAY_MS !== v) days = false;
   }
-  const step = days ? DAY_MS : 1;
-  const slots = (max - min) / step + 1;
-  if (!(slots <= 2 * n)) return false;
+  const low = days ? min / DAY_MS : Math.round(min * scale);
+  const high = days ? max / DAY_MS : Math.round(max * scale);
+  const slots = high - low + 1;
+  if (!(slots <= 2 * n) || !(Math.abs(low) <= MAX_KEY && Math.abs(high) <= MAX_KEY)) return false;
   const counts =
     scratch !== undefined && scratch.length >= slots
       ? scratch.fill(0, 0, slots)
       : new Uint32Array(slots);
-  for (let i = 0; i < n; i++) counts[(values[i] - min) / step]++;
-  let k = 0;
+  if (days) for (let i = 0; i < n; i++) counts[values[i] / DAY_MS - low]++;
+  else if (scale === 1) for (let i = 0; i < n; i++) counts[values[i] - low]++;
+  else {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      const k = Math.round(v * scale);
+      // A value found exact at a coarser scale is checked again at the final one.
+      if (k / scale !== v) return false;
+      counts[k - low]++;
+    }
+  }
+  let at = 0;
   for (let slot = 0; slot < slots; slot++) {
-    // Whole numbers below 2^53: min + slot × step is exactly the value counted.
-    const value = min + slot * step;
-    for (let c = counts[slot]; c > 0; c--) values[k++] = value;
+    // Whole keys below 2^52: each value is rebuilt exactly as it was counted.
+    const value = days ? (low + slot) * DAY_MS : (low + slot) / scale;
+    for (let c = counts[slot]; c > 0; c--) values[at++] = value;
   }
   return true;
 }
