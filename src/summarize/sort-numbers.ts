@@ -96,49 +96,118 @@ export function sortNumbers(values: Float64Array, scratch?: Uint32Array): Float6
  */
 function countSorted(values: Float64Array, scratch?: Uint32Array): boolean {
   const n = values.length;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  // Every value so far is k / scale for a whole k (or k × DAY_MS while `days`).
-  let scale = 1;
-  let days = true;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (v === 0 && 1 / v < 0) return false;
-    while (Math.round(v * scale) / scale !== v) {
-      if (scale >= MAX_SCALE) return false;
-      scale *= 10;
-      days = false;
-    }
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (days && Math.floor(v / DAY_MS) * DAY_MS !== v) days = false;
-  }
-  const low = days ? min / DAY_MS : Math.round(min * scale);
-  const high = days ? max / DAY_MS : Math.round(max * scale);
+  // Each pass is its own small function: V8 optimizes a loop alone far sooner than one of
+  // several in a long function, and every pass here runs once per column.
+  let span = wholeSpan(values);
+  let days = false;
+  if (span !== undefined) days = isDay(span.min) && isDay(span.max) && wholeDays(values);
+  else span = decimalSpan(values);
+  if (span === undefined) return false;
+  const { scale } = span;
+  const low = days ? span.min / DAY_MS : Math.round(span.min * scale);
+  const high = days ? span.max / DAY_MS : Math.round(span.max * scale);
   const slots = high - low + 1;
   if (!(slots <= 2 * n) || !(Math.abs(low) <= MAX_KEY && Math.abs(high) <= MAX_KEY)) return false;
   const counts =
     scratch !== undefined && scratch.length >= slots
       ? scratch.fill(0, 0, slots)
       : new Uint32Array(slots);
-  if (days) for (let i = 0; i < n; i++) counts[values[i] / DAY_MS - low]++;
-  else if (scale === 1) for (let i = 0; i < n; i++) counts[values[i] - low]++;
-  else {
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      const k = Math.round(v * scale);
-      // A value found exact at a coarser scale is checked again at the final one.
-      if (k / scale !== v) return false;
-      counts[k - low]++;
-    }
+  if (days) countDays(values, counts, low);
+  else if (scale === 1) countWhole(values, counts, low);
+  else if (!countDecimals(values, counts, low, scale)) return false;
+  if (days) writeDays(values, counts, low, slots);
+  else writeScaled(values, counts, low, slots, scale);
+  return true;
+}
+
+/** The least and greatest value, and the scale that makes every value whole (k / scale). */
+interface Span {
+  min: number;
+  max: number;
+  scale: number;
+}
+
+function isDay(v: number): boolean {
+  return Math.floor(v / DAY_MS) * DAY_MS === v;
+}
+
+/** The span of `values` when all are whole numbers (no -0, NaN or infinity); else undefined. */
+function wholeSpan(values: Float64Array): Span | undefined {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== Math.floor(v) || (v === 0 && 1 / v < 0)) return undefined;
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
-  let at = 0;
-  for (let slot = 0; slot < slots; slot++) {
-    // Whole keys below 2^52: each value is rebuilt exactly as it was counted.
-    const value = days ? (low + slot) * DAY_MS : (low + slot) / scale;
-    for (let c = counts[slot]; c > 0; c--) values[at++] = value;
+  return { min, max, scale: 1 };
+}
+
+function wholeDays(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!isDay(values[i])) return false;
+  return true;
+}
+
+/** The span of `values` when each is k / 10^d for whole k, d up to six; else undefined. */
+function decimalSpan(values: Float64Array): Span | undefined {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let scale = 1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === 0 && 1 / v < 0) return undefined;
+    while (Math.round(v * scale) / scale !== v) {
+      if (scale >= MAX_SCALE) return undefined;
+      scale *= 10;
+    }
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max, scale };
+}
+
+function countDays(values: Float64Array, counts: Uint32Array, low: number): void {
+  for (let i = 0; i < values.length; i++) counts[values[i] / DAY_MS - low]++;
+}
+
+function countWhole(values: Float64Array, counts: Uint32Array, low: number): void {
+  for (let i = 0; i < values.length; i++) counts[values[i] - low]++;
+}
+
+/** Counts k = v × scale; false (counts spoilt, values untouched) when some v is not k / scale. */
+function countDecimals(values: Float64Array, counts: Uint32Array, low: number, scale: number) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const k = Math.round(v * scale);
+    // A value found exact at a coarser scale is checked again at the final one.
+    if (k / scale !== v) return false;
+    counts[k - low]++;
   }
   return true;
+}
+
+// Whole keys below 2^52: each value is rebuilt exactly as it was counted.
+function writeDays(values: Float64Array, counts: Uint32Array, low: number, slots: number): void {
+  let at = 0;
+  for (let slot = 0; slot < slots; slot++) {
+    const value = (low + slot) * DAY_MS;
+    for (let c = counts[slot]; c > 0; c--) values[at++] = value;
+  }
+}
+
+function writeScaled(
+  values: Float64Array,
+  counts: Uint32Array,
+  low: number,
+  slots: number,
+  scale: number,
+): void {
+  let at = 0;
+  for (let slot = 0; slot < slots; slot++) {
+    const value = (low + slot) / scale;
+    for (let c = counts[slot]; c > 0; c--) values[at++] = value;
+  }
 }
 
 /** True when `values` is in TypedArray#sort's order already (-0 before +0). */
