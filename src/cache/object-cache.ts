@@ -8,7 +8,6 @@
 // (file times, touched on every hit) are evicted past the size limit. Deleting the folder
 // at any time is safe.
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
 import {
   mkdir,
   open,
@@ -22,6 +21,7 @@ import {
 } from "node:fs/promises";
 import { join } from "node:path";
 import { type Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { readFileChunks, releaseChunk } from "../read/bytes/file-chunks.ts";
 import type { CacheSettings } from "./cache-dir.ts";
 
 /** What identifies an object's bytes. */
@@ -57,9 +57,10 @@ export function entryName(identity: ObjectIdentity): string {
 async function hashFile(path: string): Promise<{ sha256: string; length: number }> {
   const hash = createHash("sha256");
   let length = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    length += (chunk as Buffer).length;
+  for await (const chunk of readFileChunks(path)) {
+    hash.update(chunk);
+    length += chunk.length;
+    releaseChunk(chunk);
   }
   return { sha256: hash.digest("hex"), length };
 }
@@ -106,7 +107,7 @@ export class ObjectCache {
       const path = join(this.folder, `${name}.bin`);
       const now = new Date();
       await utimes(path, now, now).catch(() => {});
-      yield* createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>;
+      yield* readFileChunks(path);
       return;
     }
     this.onOutcome(verified === "corrupt" ? "corrupt" : "miss", identity);
