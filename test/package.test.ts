@@ -139,3 +139,19 @@ test("the packed tarball installs without dev dependencies and builds a report f
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+// npm runs a script named after one of its lifecycle events when that event happens: a
+// script called `publish` runs on `npm publish` (even `--dry-run`, which skips the private
+// check), so a deploy under that name would reach Connect by accident.
+test("no npm lifecycle script runs the CLI (npm publish must never deploy)", () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  const lifecycle = ["publish", "prepublish", "prepublishOnly", "postpublish", "preinstall"];
+  lifecycle.push("install", "postinstall", "prepare", "postpack", "version", "postversion");
+  const hooked = lifecycle.filter((name) =>
+    /src\/cli\/main|connect-s3-report/.test(pkg.scripts[name] ?? ""),
+  );
+  assert.deepEqual(hooked, [], `lifecycle scripts that run the CLI: ${hooked.join(", ")}`);
+  assert.match(pkg.scripts.deploy, /src\/cli\/main\.ts publish$/, "npm run deploy runs `publish`");
+});
