@@ -406,7 +406,7 @@ export async function build(options: BuildOptions, effects: Effects): Promise<Bu
     now,
     images,
     link: PREVIEW_REPORT_LINK,
-    source: source.label,
+    source: shownLabel,
     ...(history.input?.changes === undefined ? {} : { changes: history.input.changes }),
   });
   const summaryBytes = summaryJson(document);

@@ -236,6 +236,10 @@ describe("non-ISO dates", () => {
     const notices = html.slice(html.indexOf('<section class="notices"'));
     assert.ok(notices.includes(notice.replaceAll('"', "&quot;")), "the report shows the notice");
     assert.ok(!html.includes(dir), "no absolute path of the building machine in the page");
+    for (const name of ["email.html", "email.txt"]) {
+      const mail = await readFile(join(out, name), "utf8");
+      assert.ok(!mail.includes(dir), `no absolute path of the building machine in ${name}`);
+    }
   });
 });
 
