@@ -301,3 +301,149 @@ describe("width (issue 15.5)", () => {
     assert.equal(table.getChild("c0")!.get(0), 0);
   });
 });
+
+/**
+ * The Parquet file with every row count in its footer set to `rows`: FileMetaData.num_rows
+ * (field 3), each RowGroup.num_rows (4 → 3) and each ColumnMetaData.num_values (4 → 1 → 3 → 5),
+ * ids from parquet.thrift. `fileRows` sets the file's count apart. The footer is walked here
+ * from the Thrift compact protocol spec (not with the reader's own parser), the i64 varints
+ * rewritten, and the footer length before the closing "PAR1" fixed.
+ */
+function withRowCounts(file: Uint8Array, rows: bigint, fileRows = rows): Uint8Array {
+  const n = file.length;
+  const length = new DataView(file.buffer, file.byteOffset + n - 8, 4).getUint32(0, true);
+  const footer = file.subarray(n - 8 - length, n - 8);
+  const edits: { start: number; end: number; value: bigint }[] = [];
+  const targets: Record<string, bigint> = { "3": fileRows, "4.3": rows, "4.1.3.5": rows };
+  let at = 0;
+  const varint = (): bigint => {
+    let value = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      const b = footer[at++];
+      value |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return value;
+    }
+  };
+  const skip = (type: number, path: string): void => {
+    if (type === 1 || type === 2) return; // booleans live in the field header
+    if (type === 3) at += 1;
+    else if (type === 4 || type === 5) varint();
+    else if (type === 6) {
+      const start = at;
+      varint();
+      if (path in targets) edits.push({ start, end: at, value: targets[path] });
+    } else if (type === 7) at += 8;
+    else if (type === 8) {
+      const size = Number(varint());
+      at += size;
+    } else if (type === 9 || type === 10) {
+      const header = footer[at++];
+      const size = header >> 4 === 15 ? Number(varint()) : header >> 4;
+      const element = header & 0x0f;
+      for (let k = 0; k < size; k++) {
+        if (element === 1 || element === 2) at += 1;
+        else skip(element, path);
+      }
+    } else if (type === 11) {
+      const size = Number(varint());
+      const types = size > 0 ? footer[at++] : 0;
+      for (let k = 0; k < size; k++) {
+        skip(types >> 4, path);
+        skip(types & 0x0f, path);
+      }
+    } else if (type === 12) struct(path);
+    else throw new Error(`compact type ${type} at footer byte ${at}`);
+  };
+  const struct = (path: string): void => {
+    let id = 0;
+    for (let header = footer[at++]; header !== 0; header = footer[at++]) {
+      if (header >> 4 === 0) {
+        const z = varint();
+        id = Number(z & 1n ? -((z + 1n) >> 1n) : z >> 1n);
+      } else id += header >> 4;
+      skip(header & 0x0f, path === "" ? String(id) : `${path}.${id}`);
+    }
+  };
+  struct("");
+  assert.equal(at, footer.length, "the walk ends where the footer does");
+  assert.ok(edits.length >= 3, "the file, a row group and a column chunk count rows");
+  const zigzag = (v: bigint) => (v >= 0n ? v << 1n : (-v << 1n) - 1n);
+  const varintBytes = (v: bigint) => {
+    const out: number[] = [];
+    for (; v >= 0x80n; v >>= 7n) out.push(Number(v & 0x7fn) | 0x80);
+    out.push(Number(v));
+    return out;
+  };
+  const parts: number[] = [...file.subarray(0, n - 8 - length)];
+  let from = 0;
+  const rewritten: number[] = [];
+  for (const edit of edits) {
+    rewritten.push(...footer.subarray(from, edit.start), ...varintBytes(zigzag(edit.value)));
+    from = edit.end;
+  }
+  rewritten.push(...footer.subarray(from));
+  const size = rewritten.length;
+  parts.push(...rewritten, size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, size >>> 24);
+  parts.push(0x50, 0x41, 0x52, 0x31);
+  return Uint8Array.from(parts);
+}
+
+describe("row counts in a Parquet footer", () => {
+  // Two rows of an int32 and a double column, in one row group (make-fixtures.ts).
+  const file = new Uint8Array(readFileSync(fixture("dataset/year=2023/month=12/part-0.parquet")));
+  const name = "part-0.parquet";
+
+  /** The read's ReportError and its verbose log lines. */
+  async function footerError(bytes: Uint8Array): Promise<{ error: ReportError; lines: string[] }> {
+    const log = recordingLog();
+    try {
+      const table = await readTable(memorySource(name, bytes), {
+        csv: {},
+        log,
+        limits: limitsFromEnv({}),
+      });
+      assert.fail(`read as ${table.numRows} rows`);
+    } catch (error) {
+      if (!(error instanceof ReportError)) throw error;
+      return { error, lines: log.lines };
+    }
+  }
+
+  test("the rewritten footer with its own counts still reads", async () => {
+    const table = await read(name, withRowCounts(file, 2n));
+    assert.deepEqual(column(table, "v"), [1, 2]);
+    assert.deepEqual(column(table, "s"), [0.5, 1.5]);
+  });
+
+  test("2^40 rows is the max_input_bytes error before any decoding, not parquet-wasm", async () => {
+    const { error, lines } = await footerError(withRowCounts(file, 2n ** 40n));
+    // At least 4 + 8 bytes a row for int32 and double: 12 × 2^40.
+    assert.equal(
+      error.message,
+      `${name}: the Parquet footer's 1,099,511,627,776 rows of 2 columns (at least 13,194,139,533,312 bytes decoded): more than 4,294,967,296 bytes of data read from one file, after decompression (limit max_input_bytes)`,
+    );
+    assert.match(error.hint ?? "", /max_input_bytes: 17179869184/);
+    assert.deepEqual(
+      lines.filter((line) => /parquet-wasm/.test(line)),
+      [],
+    );
+  });
+
+  test("negative, unsafe and disagreeing row counts are refused, not handed to parquet-wasm", async () => {
+    const cases: [Uint8Array, RegExp][] = [
+      [withRowCounts(file, -1n), /row group 1 says -1 rows/],
+      [withRowCounts(file, 2n ** 60n), /row group 1 says 1152921504606846976 rows/],
+      [withRowCounts(file, 2n, 3n), /row groups hold 2 rows, but the file says 3/],
+    ];
+    for (const [bytes, message] of cases) {
+      const { error, lines } = await footerError(bytes);
+      assert.match(error.message, new RegExp(`^${name}: the Parquet footer`));
+      assert.match(error.message, message);
+      assert.ok(error.hint);
+      assert.deepEqual(
+        lines.filter((line) => /parquet-wasm/.test(line)),
+        [],
+      );
+    }
+  });
+});

@@ -138,6 +138,7 @@ async function parseFile(source: DataSource, options: ReadOptions, label: string
         columns: options.pickColumns,
         onDetail: (message) => options.log.verbose(message),
         maxColumns: limits.max_columns,
+        maxInputBytes: limits.max_input_bytes,
       });
       // The file decodes at once, after its last byte: the line gets the rows at the end.
       return counted(declaredTypes(checkedTable(table, label, limits), label, options), source);

@@ -14,6 +14,7 @@ import type { Table } from "apache-arrow";
 import { ReportError } from "../../errors.ts";
 import { limitExceeded } from "../../limits.ts";
 import { collect } from "../bytes/stream.ts";
+import { checkParquetRows } from "./check-parquet-rows.ts";
 import { UnsupportedParquet } from "./parquet-chunk.ts";
 import { columnNames, decodeParquet, readFooter } from "./parquet-decode.ts";
 import type { ParquetFooter } from "./parquet-footer.ts";
@@ -37,6 +38,8 @@ export interface ParquetReadOptions {
   onDetail?: (message: string) => void;
   /** max_columns: the file's own columns are checked, picked or not. */
   maxColumns?: number;
+  /** max_input_bytes: the picked columns' decoded size, as the footer's row counts imply. */
+  maxInputBytes?: number;
 }
 
 let wasmSource: Uint8Array | WebAssembly.Module | undefined;
@@ -125,6 +128,9 @@ export async function parquetTable(
       throw limitExceeded("max_columns", options.maxColumns, `${label}: the schema`);
     }
     columns = options.columns?.pick(names);
+    // Before anything is allocated by the footer's counts; a footer that fails is no file
+    // for parquet-wasm either.
+    checkParquetRows(footer, columns, label, options.maxInputBytes ?? Number.POSITIVE_INFINITY);
     try {
       return decodeParquet(bytes, footer, columns);
     } catch (error) {
