@@ -27,6 +27,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { SHARED_ENV } from "../test/helpers/shared-folder.ts";
 import { costKey, makespan, planJobs, readCosts } from "./test-plan.ts";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -43,6 +44,9 @@ const concurrency = Math.max(2, availableParallelism());
 const scratch = mkdtempSync(join(tmpdir(), "csr-test-"));
 const home = join(scratch, "home");
 mkdirSync(home);
+// Fixtures the run's processes build once and share (test/helpers/sample-site.ts).
+const shared = join(scratch, "shared");
+mkdirSync(shared);
 let files: string[] = [];
 if (!named) {
   files = readdirSync(join(ROOT, "test"))
@@ -79,7 +83,7 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !W
 const child = spawn(
   process.execPath,
   ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...given, ...files],
-  { cwd: ROOT, env: { ...env, HOME: home }, stdio: "inherit" },
+  { cwd: ROOT, env: { ...env, HOME: home, [SHARED_ENV]: shared }, stdio: "inherit" },
 );
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => child.kill(signal));

@@ -14,6 +14,7 @@ import { build } from "../src/build.ts";
 import { ROOT } from "./helpers/cli.ts";
 import { recordingEffects } from "./helpers/effects.ts";
 import { assertValidSummary } from "./helpers/json-schema.ts";
+import { sampleSite } from "./helpers/sample-site.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts");
@@ -50,12 +51,7 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
   before(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     const dir = await mkdtemp(join(tmpdir(), "csr-a11y-"));
-    await build(
-      { definition: join(ROOT, "report/report.yml"), outDir: join(dir, "sample") },
-      recordingEffects(),
-    );
-    assertValidSummary(JSON.parse(await readFile(join(dir, "sample", "summary.json"), "utf8")));
-    sample = join(dir, "sample", "index.html");
+    sample = join(await sampleSite(), "index.html");
     await writeFile(join(dir, "wide.csv"), wideCsv(300));
     await build({ source: join(dir, "wide.csv"), outDir: join(dir, "wide") }, recordingEffects());
     assertValidSummary(JSON.parse(await readFile(join(dir, "wide", "summary.json"), "utf8")));

@@ -6,8 +6,7 @@
 // viewport and media: a new page costs a renderer process.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -18,10 +17,8 @@ import {
   type Page,
   type Request,
 } from "playwright-core";
-import { build } from "../src/build.ts";
 import { ROOT } from "./helpers/cli.ts";
-import { recordingEffects } from "./helpers/effects.ts";
-import { assertValidSummary } from "./helpers/json-schema.ts";
+import { sampleSite } from "./helpers/sample-site.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts");
@@ -94,10 +91,7 @@ describe("the report in Chromium", {
   }
 
   before(async () => {
-    const out = join(await mkdtemp(join(tmpdir(), "csr-browser-")), "output");
-    await build({ definition: join(ROOT, "report/report.yml"), outDir: out }, recordingEffects());
-    assertValidSummary(JSON.parse(await readFile(join(out, "summary.json"), "utf8")));
-    url = pathToFileURL(join(out, "index.html")).href;
+    url = pathToFileURL(join(await sampleSite(), "index.html")).href;
     await mkdir(ARTIFACTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,

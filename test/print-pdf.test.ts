@@ -8,11 +8,9 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { build } from "../src/build.ts";
 import { findChromium, printPdf } from "../src/cli/print-pdf.ts";
-import { ROOT, runCli } from "./helpers/cli.ts";
-import { recordingEffects } from "./helpers/effects.ts";
-import { assertValidSummary } from "./helpers/json-schema.ts";
+import { runCli } from "./helpers/cli.ts";
+import { sampleSite } from "./helpers/sample-site.ts";
 
 /** Puts `QQS<n>QQ` first and `QQE<n>QQ` last in every chart and table section; returns how many. */
 function markSections(html: string): { html: string; count: number } {
@@ -43,9 +41,7 @@ describe("print and PDF", () => {
   let sections = 0;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "csr-pdf-test-"));
-    const out = join(dir, "site");
-    await build({ definition: join(ROOT, "report/report.yml"), outDir: out }, recordingEffects());
-    assertValidSummary(JSON.parse(await readFile(join(out, "summary.json"), "utf8")));
+    const out = await sampleSite();
     const { html, count } = markSections(await readFile(join(out, "index.html"), "utf8"));
     sections = count;
     await mkdir(join(dir, "marked"));
