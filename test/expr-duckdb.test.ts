@@ -468,6 +468,15 @@ test("aggregates and measure expressions per group, as GROUP BY in DuckDB", asyn
     "round(avg(x), 2)",
     "coalesce(sum(y), 0)",
     "max(x) - min(x)",
+    // Booleans as 0/1: the number of trues, their share and its spread; min and max stay
+    // booleans. DuckDB has no avg or stddev of a boolean (Trino has no sum either).
+    "sum(b)",
+    "avg(b)",
+    "stddev(b)",
+    "min(b)",
+    "max(b)",
+    "sum(x > 0) / count(x)",
+    "mean(s like 'a%')",
   ];
   const columns = COLUMNS.map((c) => {
     const v = VECTORS.get(c.name) as Vector;
@@ -488,7 +497,7 @@ test("aggregates and measure expressions per group, as GROUP BY in DuckDB", asyn
   };
   const result = runQuery(query, columns, ROWS, specOf({ queries: [query] }));
   const checked = query.measures.map((m) => checkExpr(m.ast, [...COLUMNS], "aggregate"));
-  const select = checked.map((c, k) => `${toSql(c.expr, duckdb(c))} AS m${k}`).join(", ");
+  const select = checked.map((c, k) => `${toSql(c.expr, duckdb(c), c.types)} AS m${k}`).join(", ");
   const reader = await db.runAndReadAll(`SELECT c, ${select} FROM data GROUP BY c`);
   const expected = new Map(reader.getRows().map((row) => [row[0] as boolean | null, row]));
   // Groups of three or four rows (c is true, false or null), so spreads and medians are real.
@@ -515,4 +524,22 @@ test("aggregates and measure expressions per group, as GROUP BY in DuckDB", asyn
       }
     });
   }
+});
+
+test("a boolean's sum, avg and stddev print as Trino takes them: cast to BIGINT", () => {
+  const sql = (text: string) => {
+    const checked = checkExpr(parseExpr(text), [...COLUMNS], "aggregate");
+    return toSql(checked.expr, undefined, checked.types);
+  };
+  // DuckDB sums a boolean as it is, so the comparison above cannot tell; Trino's sum() takes
+  // only numbers.
+  assert.equal(sql("sum(b)"), 'sum(CAST("b" AS BIGINT))');
+  assert.equal(
+    sql("avg(b) + stddev(x > 0)"),
+    '(avg(CAST("b" AS BIGINT)) + stddev(CAST(("x" > 0) AS BIGINT)))',
+  );
+  // Numbers, and aggregates that take booleans as they are, print unchanged.
+  assert.equal(sql("sum(i) + count(b)"), '(sum("i") + count("b"))');
+  assert.equal(sql("min(i > 0)"), 'min(("i" > 0))');
+  assert.equal(sql("max(b)"), 'max("b")');
 });

@@ -2,7 +2,11 @@
 // Identifiers are always double-quoted with `"` doubled and text always single-quoted with
 // `'` doubled, and every compound sub-expression is parenthesized, so no column name or
 // value can change what the SQL means, and the printed text parses back to the same tree.
+// Given the checker's node types, the aggregates that count a boolean as 0/1 (sum, avg,
+// stddev: the number and share of trues, as the local engine computes them) cast it to
+// BIGINT, since Trino's take only numbers.
 import type { CastType, Expr, FunctionName } from "./ast.ts";
+import type { ExprType } from "./check.ts";
 
 /**
  * A dialect's say over one node: return its SQL, or undefined to print it as Trino does.
@@ -29,13 +33,27 @@ const CAST_SQL: Readonly<Record<CastType, string>> = {
   boolean: "BOOLEAN",
 };
 
-/** Trino SQL for `expr`. */
-export function toSql(expr: Expr, override?: SqlOverride): string {
-  const print = (node: Expr): string => override?.(node, print) ?? printNode(node, print);
+/** Aggregates whose boolean argument the local engine reads as 0/1 (src/summarize/measure.ts). */
+const NUMERIC_AGGREGATES: ReadonlySet<FunctionName> = new Set(["sum", "avg", "stddev"]);
+
+/**
+ * Trino SQL for `expr`. `types` are the checker's types of its nodes (Checked.types, for the
+ * checked tree): without them a boolean's sum, avg or stddev prints as SQL Trino rejects.
+ */
+export function toSql(
+  expr: Expr,
+  override?: SqlOverride,
+  types?: ReadonlyMap<Expr, ExprType>,
+): string {
+  const print = (node: Expr): string => override?.(node, print) ?? printNode(node, print, types);
   return print(expr);
 }
 
-function printNode(expr: Expr, print: (child: Expr) => string): string {
+function printNode(
+  expr: Expr,
+  print: (child: Expr) => string,
+  types: ReadonlyMap<Expr, ExprType> | undefined,
+): string {
   switch (expr.kind) {
     case "column":
       return quoteIdentifier(expr.name);
@@ -68,8 +86,13 @@ function printNode(expr: Expr, print: (child: Expr) => string): string {
     }
     case "cast":
       return `TRY_CAST(${print(expr.arg)} AS ${CAST_SQL[expr.to]})`;
-    case "call":
-      return callSql(expr.name, expr.args.map(print));
+    case "call": {
+      const counted = NUMERIC_AGGREGATES.has(expr.name);
+      const args = expr.args.map((arg) =>
+        counted && types?.get(arg) === "boolean" ? `CAST(${print(arg)} AS BIGINT)` : print(arg),
+      );
+      return callSql(expr.name, args);
+    }
   }
 }
 

@@ -16,6 +16,7 @@ import type {
   Scalar,
 } from "../../config/spec.ts";
 import type { Expr } from "../../expr/ast.ts";
+import { checkExpr } from "../../expr/check.ts";
 import { type SqlOverride, toSql } from "../../expr/to-sql.ts";
 import { cutCell, cutText } from "../../summarize/cut-text.ts";
 import {
@@ -26,7 +27,7 @@ import {
 } from "../../summarize/kpi.ts";
 import { numberCell, resolveMeasure } from "../../summarize/measure.ts";
 import { comparator, runQuery, sortOrder } from "../../summarize/query.ts";
-import { specLimitError } from "../../summarize/spec-error.ts";
+import { columnInfos, specLimitError } from "../../summarize/spec-error.ts";
 import type { Cell, ColumnType, KpiValue, QueryResult } from "../../summarize/summary.ts";
 import { addBuckets, bucketStart, parseIso } from "../../time-buckets.ts";
 import type { AthenaSession } from "./client.ts";
@@ -49,7 +50,7 @@ export async function queryInAthena(
     const column = byName(key.column);
     return key.unit !== undefined ? bucketNumber(column, key.unit) : keyValue(column);
   });
-  const measures = query.measures.map((m) => measureSql(m, byName, override));
+  const measures = query.measures.map((m) => measureSql(m, columns, override));
   const alias = (i: number) => `"o${i}"`;
   const names = outputs.map((o) => o.name);
   const select = [...keys, ...measures].map((expr, i) => `${expr} AS ${alias(i)}`);
@@ -136,7 +137,7 @@ export async function kpiInAthena(
   const type = resolveMeasure(kpi.measure, empty, spec).type;
   const byName = (name: string) => columns.find((c) => c.name === name) as SqlColumn;
   const override = columnOverride(columns);
-  const measure = measureSql(kpi.measure, byName, override);
+  const measure = measureSql(kpi.measure, columns, override);
   const filter = where(kpi.filter, byName, override);
   const label = `KPI ${kpi.label}`;
   const { compare } = kpi;
@@ -213,13 +214,17 @@ function keyKind(
 /** One measure as a Trino aggregate over the columns' values (numbers, or text). */
 function measureSql(
   measure: Measure,
-  byName: (name: string) => SqlColumn,
+  columns: readonly SqlColumn[],
   override: SqlOverride,
 ): string {
-  // An expression over aggregates (sum(x) / count()): the expression printer's SQL.
-  if (measure.op === undefined) return toSql(measure.ast, override);
+  // An expression over aggregates (sum(x) / count()): the expression printer's SQL of the
+  // checked tree, whose types tell it to count a boolean's trues with numbers.
+  if (measure.op === undefined) {
+    const checked = checkExpr(measure.ast, columnInfos(emptyColumns(columns)), "aggregate");
+    return toSql(checked.expr, override, checked.types);
+  }
   if (measure.column === undefined) return "count(*)";
-  const column = byName(measure.column);
+  const column = columns.find((c) => c.name === measure.column) as SqlColumn;
   const n = column.number;
   switch (measure.op) {
     case "count":
