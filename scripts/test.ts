@@ -6,22 +6,32 @@
 // a second for tsx and up to three more for importing Arrow, vega and the AWS SDK. Which
 // files share a process, which run alone and in what order is planned from each file's
 // measured CPU time (scripts/test-plan.ts, scripts/test-costs.json): files that cost 20 s
-// or more (the npm pack and install, killed child processes, Deno renders, Chromium, the
-// fuzzer) run alone, the rest in groups of about equal cost, and every process starts
-// longest first, so the two lanes of a two-core machine end close together. After adding
-// or changing a slow test, `npx tsx scripts/measure-test-costs.ts [files]` measures again;
-// an unmeasured file counts as a median one. `npm test -- --plan` prints the plan.
+// or more (the npm pack and install, the Deno renders) run alone, the rest in groups of
+// about equal cost, and every process starts longest first, so the two lanes of a two-core
+// machine end close together. After adding or changing a slow test,
+// `npx tsx scripts/measure-test-costs.ts [files]` measures again; an unmeasured file counts
+// as a median one. `npm test -- --plan` prints the plan.
 //
 // Files in a group share a process (their top-level before/after hooks run at the group's
 // start and end), so a test file must restore any process-wide state it changes.
-// `npm test -- --isolate` (or naming files) runs one process per file instead.
+// `npm test -- --isolate` (or naming files) runs one process per file instead. The run's
+// processes share one scratch folder (CSR_TEST_SHARED, test/helpers/shared-folder.ts) for
+// fixtures built once per run, such as the sample report the Chromium tests look at.
 //
-// Measured on Node 20 on the 2-core development machine, 808 tests, all passing: the layout
-// before this plan (a hand-kept list of long files, two groups split by file size) took
-// 196 s wall, 286 CPU s (load average 4-6 from other work); this plan 197 s, 301 CPU s
-// (load 0.2-4.4). The suite is CPU-bound: on two cores its wall time is at least half its
-// CPU time, so only cheaper tests make it shorter; the plan keeps the lanes even as files
-// are added.
+// What keeps it short: child processes run esbuild bundles of their scripts
+// (test/helpers/bundle.ts), not tsx, which cost about 3 CPU s per child; error cases run
+// in-process (test/helpers/cli.ts); fixtures are built once per file or per run.
+//
+// Measured on Node 20 on the 2-core development machine (`/usr/bin/time -v npx tsx
+// scripts/test.ts`; the load average is other people's work on the same machine):
+// - issue 8's first plan: 197 s wall, 301 CPU s, 808 tests (load 0.2-4.4);
+// - the same code on 2 Dec 2026, 09:32: 387 s wall, 336 CPU s, 817 tests (load 0.5-7.6);
+// - with bundled children and shared fixtures, 10:36: 195 s wall, 273 CPU s, 835 tests
+//   (load 1.2-5.4);
+// - the same with three processes at once on the two cores: 207 s wall, 313 CPU s
+//   (load 0.9-5.5), so the lanes stay as many as the cores.
+// The suite is CPU-bound: on two cores its wall time is at least half its CPU time, so
+// only cheaper tests make it shorter.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
