@@ -3,7 +3,7 @@
 // what a build process pays, without the tsx loader. The file is read as a build reads a local
 // file (src/source/open.ts: recycled chunks). Usage: node read-once.mjs file.csv
 import { statSync } from "node:fs";
-import { readFileChunks } from "../src/read/bytes/file-chunks.ts";
+import { readFileChunks } from "../src/file-chunks.ts";
 import { readCsv } from "../src/read/csv/read-csv.ts";
 
 const path = process.argv[2];

@@ -1,4 +1,4 @@
-// Local files are read in recycled chunks (src/read/bytes/file-chunks.ts): a chunk is reused
+// Local files are read in recycled chunks (src/file-chunks.ts): a chunk is reused
 // only once its consumer hands it back, so a consumer that keeps chunks still sees its bytes,
 // and the CSV reader, which hands each back after copying it, reads the same table as from
 // one buffer, even when the header line spans several chunks.
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { mulberry32 } from "../scripts/seeded-random.ts";
-import { readFileChunks, releaseChunk } from "../src/read/bytes/file-chunks.ts";
+import { readFileChunks, releaseChunk } from "../src/file-chunks.ts";
 import { readCsv } from "../src/read/csv/read-csv.ts";
 
 /** Small chunks, so small files span several. */

@@ -21,7 +21,7 @@ import {
 } from "node:fs/promises";
 import { join } from "node:path";
 import { type Table, tableFromIPC, tableToIPC } from "apache-arrow";
-import { readFileChunks, releaseChunk } from "../read/bytes/file-chunks.ts";
+import { readFileChunks, releaseChunk } from "../file-chunks.ts";
 import type { CacheSettings } from "./cache-dir.ts";
 
 /** What identifies an object's bytes. */

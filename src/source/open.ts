@@ -9,8 +9,8 @@ import { ObjectCache } from "../cache/object-cache.ts";
 import type { SourceSpec } from "../config/spec.ts";
 import type { Effects } from "../effects.ts";
 import { ReportError } from "../errors.ts";
+import { readFileChunks } from "../file-chunks.ts";
 import { isHidden, listFiles } from "../list-files.ts";
-import { readFileChunks } from "../read/bytes/file-chunks.ts";
 import type { DataSource } from "./data-source.ts";
 import { withProgress } from "./progress.ts";
 
@@ -32,7 +32,7 @@ export async function openLocalFile(path: string): Promise<DataSource> {
     name: path,
     size: info.size,
     lastModified: info.mtime,
-    // Recycled chunks: the CSV reader hands each back once copied (read/bytes/file-chunks.ts).
+    // Recycled chunks: the CSV reader hands each back once copied (file-chunks.ts).
     body: () => readFileChunks(path),
   };
 }

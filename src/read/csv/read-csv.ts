@@ -12,8 +12,8 @@
 import type { Table } from "apache-arrow";
 import type { ColumnDeclaration } from "../../config/spec.ts";
 import { ReportError } from "../../errors.ts";
+import { releaseChunk } from "../../file-chunks.ts";
 import { type Limits, limitsFromEnv } from "../../limits.ts";
-import { releaseChunk } from "../bytes/file-chunks.ts";
 import { concatBytes } from "../bytes/stream.ts";
 import { Utf8Validator } from "../bytes/utf8.ts";
 import { type ColumnBuilder, type ColumnKind, createBuilder, widen } from "../columns/builders.ts";
