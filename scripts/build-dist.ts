@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Metafile } from "esbuild";
 import { PRECOMPILED_FILE, precompiledModule } from "../src/render/precompiled.ts";
-import { bundleForDeno, REQUIRE_SHIM } from "../src/rendered/bundle-script.ts";
+import { bundleForDeno, NODE_EXTERNAL, REQUIRE_SHIM } from "../src/rendered/bundle-script.ts";
 import { PREBUILT_SCRIPT, RENDER_ENTRY } from "../src/rendered/prepare.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -36,13 +36,8 @@ export const CLI_ENTRIES: Record<string, string> = {
   main: "src/cli/main.ts",
 };
 
-/**
- * Not bundled, imported from node_modules at run time: the two WebAssembly packages read
- * their .wasm next to their own module (`import.meta.resolve`, src/read/arrow/read-parquet.ts,
- * src/chart/png.ts), which a chunk in dist/bundle/ is not; esbuild is a native binary with a
- * platform package per OS, loaded only by `publish --rendered` from a clone.
- */
-export const CLI_EXTERNAL = ["parquet-wasm", "@resvg/resvg-wasm", "esbuild"] as const;
+/** Left in node_modules by the CLI bundle: why, at NODE_EXTERNAL. */
+export const CLI_EXTERNAL = NODE_EXTERNAL;
 
 /**
  * Minified chunks load slightly faster (vega + vega-lite: 125 vs 140 ms) but turn stack traces

@@ -14,6 +14,15 @@ export const REQUIRE_SHIM = [
 ].join("\n");
 
 /**
+ * Not bundled for Node, imported from node_modules at run time: the two WebAssembly packages
+ * read their .wasm next to their own module (`import.meta.resolve`,
+ * src/read/arrow/read-parquet.ts, src/chart/png.ts), which a bundle's chunk is not; esbuild is
+ * a native binary with a platform package per OS, loaded only by `publish --rendered`. Used
+ * by the CLI bundle (scripts/build-dist.ts) and the tests' child-process bundles.
+ */
+export const NODE_EXTERNAL = ["parquet-wasm", "@resvg/resvg-wasm", "esbuild"] as const;
+
+/**
  * Runs before any bundled module: Deno 1.46 has no global `process`, Deno 2.2 no global
  * `Buffer` outside npm packages, and CommonJS dependencies call `require` for built-ins.
  * (Not for Node: importing node:process costs it about 8 ms per process.)

@@ -22,14 +22,12 @@ import {
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
+import { NODE_EXTERNAL, REQUIRE_SHIM } from "../../src/rendered/bundle-script.ts";
 
 // (Not ./cli.ts's ROOT: that module imports the whole CLI, and read-child.ts bundles this one;
 // nothing here runs at import, since in that bundle import.meta.url is the bundle's.)
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SOURCES = join(ROOT, "src");
-
-/** Packages that find files beside their own module, or run a binary: not bundled. */
-const EXTERNAL = ["parquet-wasm", "@resvg/resvg-wasm", "esbuild"];
 
 /**
  * Where bundles are kept. node_modules may be a link to a shared install: its real path,
@@ -130,11 +128,8 @@ async function makeBundle(entry: string): Promise<string> {
     write: false,
     outfile: file,
     metafile: true,
-    external: EXTERNAL,
-    // CommonJS dependencies call `require` for Node's built-ins.
-    banner: {
-      js: 'import { createRequire as __bundleCreateRequire } from "node:module";\nconst require = __bundleCreateRequire(import.meta.url);',
-    },
+    external: [...NODE_EXTERNAL],
+    banner: { js: REQUIRE_SHIM },
     plugins: [ownUrls],
     logLevel: "error",
   });
