@@ -1,7 +1,8 @@
 // Child process for the reader tests that must survive a hang or a blow-up: reads each case
 // of a JSON case list (bytes from a file, limits, chunk size) with readTable, one after the
-// other, and prints one JSON line per case: its outcome, the CPU time it took (which a busy
-// machine barely changes, unlike the wall clock) and the process's peak RSS so far.
+// other, and prints one JSON line per case: its outcome (with the column names when the case
+// asks), the CPU time it took (which a busy machine barely changes, unlike the wall clock) and
+// the process's peak RSS so far.
 // test/read-helpers.ts (readInChild) starts it with a heap ceiling and watches the clock.
 import { readFileSync } from "node:fs";
 import { ReportError } from "../src/errors.ts";
@@ -14,6 +15,7 @@ interface ChildCase {
   path: string;
   chunkSize: number;
   limits: Partial<Limits>;
+  names: boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ for (const [index, item] of cases.entries()) {
     });
     line.rows = table.numRows;
     line.columns = table.numCols;
+    if (item.names) line.names = table.schema.fields.map((field) => field.name);
   } catch (error) {
     if (error instanceof ReportError) {
       line.message = error.message;

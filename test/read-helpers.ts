@@ -70,6 +70,8 @@ export interface ChildCase {
   chunkSize?: number;
   /** Limits other than the defaults. */
   limits?: Partial<Limits>;
+  /** Report the table's column names (so a wide table need not be read again here). */
+  names?: boolean;
 }
 
 /** What the child saw for one case: a table's shape, a ReportError, or anything else. */
@@ -77,6 +79,8 @@ export interface ChildOutcome {
   name: string;
   rows?: number;
   columns?: number;
+  /** The column names, when the case asked for them. */
+  names?: string[];
   message?: string;
   hint?: string;
   /** Another exception's stack, or why the child died or was stopped (time or memory). */
@@ -109,6 +113,7 @@ export async function readInChild(
         path,
         chunkSize: item.chunkSize ?? 65_536,
         limits: item.limits ?? {},
+        names: item.names ?? false,
       };
     });
     const listPath = join(dir, "cases.json");

@@ -101,15 +101,15 @@ describe("a JSON number of any length (issue 15.1)", () => {
 
 describe("decompression bombs and endless records (issue 15.4)", () => {
   test("gzip: the decompressed bytes stop at max_input_bytes", async () => {
-    const text = `a,b\n1,2\n${"\n".repeat(32 * MiB)}`;
-    const error = await readError("bomb.csv.gz", gzipSync(text), { max_input_bytes: 4 * MiB });
+    const bomb = gzipSync(`a,b\n1,2\n${"\n".repeat(32 * MiB)}`);
+    const error = await readError("bomb.csv.gz", bomb, { max_input_bytes: 4 * MiB });
     assert.equal(
       error.message,
       "bomb.csv.gz: more than 4,194,304 bytes of data read from one file, after decompression (limit max_input_bytes)",
     );
     assert.match(error.hint ?? "", /max_input_bytes: 16777216/);
     // Under the limit, the same file is read (the blank lines are skipped).
-    const table = await read("bomb.csv.gz", gzipSync(text), { max_input_bytes: 64 * MiB });
+    const table = await read("bomb.csv.gz", bomb, { max_input_bytes: 64 * MiB });
     assert.equal(table.numRows, 1);
   });
 
@@ -277,14 +277,14 @@ describe("width (issue 15.5)", () => {
 
   test("20,000 repeats of one header name are renamed in linear time (a 20 s CPU ceiling)", async () => {
     const text = `${header(20_000, () => "a")}\n${"1,".repeat(19_999)}1\n`;
+    // The names come from the child's table: a second read here would cost as much again.
     const [outcome] = await readInChild(
-      [{ name: "repeat.csv", bytes: encode(text), limits: { max_columns: 20_000 } }],
+      [{ name: "repeat.csv", bytes: encode(text), limits: { max_columns: 20_000 }, names: true }],
       { caseSeconds: 20, heapMiB: 512 },
     );
     assert.equal(outcome.crash, undefined, outcome.crash);
     assert.equal(outcome.columns, 20_000);
-    const table = await read("repeat.csv", text, { max_columns: 20_000 });
-    const names = table.schema.fields.map((f) => f.name);
+    const names = outcome.names ?? [];
     assert.deepEqual(names.slice(0, 3), ["a", "a_2", "a_3"]);
     assert.equal(names[19_999], "a_20000");
     assert.equal(new Set(names).size, 20_000);
