@@ -13,23 +13,45 @@ import { assertValidSummary } from "./helpers/json-schema.ts";
 
 const MB = 1_000_000;
 
-/** A CSV of `rows` rows and `columns` columns of mixed types, generated line by line. */
+/**
+ * A CSV of `rows` rows and `columns` columns of mixed types, generated line by line. Each
+ * cell's text is made once and reused: every column takes at most 100,003 values, and
+ * turning a million rows of numbers into text again and again cost a CPU second.
+ */
 function csv(rows: number, columns: number): string {
   const names = Array.from({ length: columns }, (_, c) =>
     c % 5 === 4 ? `température_${c} 📈 with a rather long column name that goes on` : `col_${c}`,
   );
+  const counts: string[] = [];
+  const labels: string[] = [];
+  const fractions: string[] = [];
+  const large = new Map<number, string[]>();
   const cell = (r: number, c: number): string => {
     switch (c % 5) {
-      case 0:
-        return String((r * 7919 + c) % 100_003);
-      case 1:
-        return ((r % 997) * 1.5e9 + c).toString();
-      case 2:
-        return `label ${(r * 31 + c) % 40} ${"x".repeat((r + c) % 7)}`;
+      case 0: {
+        const n = (r * 7919 + c) % 100_003;
+        counts[n] ??= String(n);
+        return counts[n];
+      }
+      case 1: {
+        const column = large.get(c) ?? [];
+        large.set(c, column);
+        column[r % 997] ??= ((r % 997) * 1.5e9 + c).toString();
+        return column[r % 997];
+      }
+      case 2: {
+        const label = (r * 31 + c) % 40;
+        const pad = (r + c) % 7;
+        labels[label * 7 + pad] ??= `label ${label} ${"x".repeat(pad)}`;
+        return labels[label * 7 + pad];
+      }
       case 3:
         return c % 2 === 0 ? "" : "constant";
-      default:
-        return (((r * 13) % 1000) / 1e6).toString();
+      default: {
+        const n = (r * 13) % 1000;
+        fractions[n] ??= (n / 1e6).toString();
+        return fractions[n];
+      }
     }
   };
   const lines = [names.map((n) => `"${n}"`).join(",")];
