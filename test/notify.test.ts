@@ -46,8 +46,11 @@ before(async () => {
     [
       "req",
       "-x509",
+      // An EC key: made in milliseconds, where RSA 2048 takes a quarter of a CPU second.
       "-newkey",
-      "rsa:2048",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
       "-nodes",
       "-days",
       "1",
