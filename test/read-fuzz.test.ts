@@ -258,7 +258,10 @@ function extremeInput(random: Random, k: number): { name: string; text: string }
 describe("read fuzz", () => {
   test("valid CSV gives exactly the generated rows, in any chunking; damaged CSV never crashes", async () => {
     const random = mulberry32(20261128);
-    for (let k = 0; k < 1500; k++) {
+    // 1,200 inputs: with this seed, the last one to reach code no earlier input reached is
+    // number 1,167; the 1,500 this loop ran before reached no more of src/ (V8 block coverage
+    // of both runs compared) and no other kind of error message (the same eight).
+    for (let k = 0; k < 1200; k++) {
       const { text, rows } = makeCsv(random);
       const bytes = encode(text);
       const chunk = 1 + int(random, 64);
