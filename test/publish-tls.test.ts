@@ -58,11 +58,14 @@ const effects = () =>
     now: () => new Date(),
   });
 
-test("a self-signed certificate is refused, with a hint naming --cacert", async () => {
+test("a self-signed certificate is refused at once, with a hint naming --cacert", async () => {
   assert.match(server.url, /^https:\/\//);
   const project = publishProject();
   const run = effects();
+  const connections = server.connections;
   assert.equal(await runPublish([...project.args, "--name", "tls-refused"], run), 1);
+  // Not retried: the same certificate would fail again, after seconds of backoff.
+  assert.equal(server.connections - connections, 1, "one attempt");
   const error = run.lines.find((l) => l.startsWith("error: "))!;
   assert.match(
     error,

@@ -198,12 +198,13 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
           signal: AbortSignal.timeout(attemptTimeout),
         });
       } catch (error) {
-        if (idempotent && attempt < retries) {
+        const tls = certificateProblem(error);
+        // A certificate that fails verification fails again: only network trouble is retried.
+        if (idempotent && attempt < retries && !tls) {
           await sleep(backoffMs * 2 ** attempt);
           continue;
         }
         const timedOut = error instanceof Error && error.name === "TimeoutError";
-        const tls = certificateProblem(error);
         throw new ReportError(
           timedOut
             ? `Connect did not answer ${method} ${where} within ${attemptTimeout / 1000} s`

@@ -42,6 +42,8 @@ export interface ConnectTestServer {
   /** API keys the server accepts, mapped to the user they belong to. */
   apiKeys: Map<string, { guid: string; username: string }>;
   requests: RecordedRequest[];
+  /** TCP connections accepted so far: a refused TLS handshake shows here, not in `requests`. */
+  readonly connections: number;
   /** Add a route under /__api__; `path` is matched against the whole path after it. */
   route(method: string, path: RegExp, handler: RouteHandler, options?: { auth?: boolean }): void;
   close(): Promise<void>;
@@ -117,6 +119,8 @@ export async function startConnectServer(
   };
   // With `tls`, HTTPS (e.g. with a self-signed certificate made by the test).
   const server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
+  let connections = 0;
+  server.on("connection", () => connections++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -125,6 +129,9 @@ export async function startConnectServer(
     faults,
     apiKeys,
     requests,
+    get connections() {
+      return connections;
+    },
     route(method, path, handler, routeOptions = {}) {
       routes.push({ method, path, handler, auth: routeOptions.auth ?? true });
     },
