@@ -120,7 +120,13 @@ test("a failing deploy reports the task's error and last lines; the previous bun
   const live = item.bundle_id;
 
   const lines = Array.from({ length: 14 }, (_, i) => `render step ${i + 1}`);
-  state.nextTasks.push({ output: lines, code: 1, error: "Unable to render: exit status 1" });
+  // Paged five lines a poll: the tail is gathered across three polls.
+  state.nextTasks.push({
+    output: lines,
+    code: 1,
+    error: "Unable to render: exit status 1",
+    linesPerPoll: 5,
+  });
   const failed = effects(env());
   assert.equal(await runPublish([...project.args, "--name", "fails-later"], failed), 1);
   const message = failed.lines.find((l) => l.startsWith("error: "))!;

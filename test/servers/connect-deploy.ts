@@ -43,6 +43,8 @@ export interface TaskScript {
   neverFinishes?: boolean;
   /** The deploy is accepted (202) with a reply that has no `task_id`. */
   noTaskId?: boolean;
+  /** Log lines each poll reveals; 1 by default (each poll pauses the client 250 ms or more). */
+  linesPerPoll?: number;
 }
 
 interface TaskRecord {
@@ -54,6 +56,7 @@ interface TaskRecord {
   error: string;
   /** Lines revealed so far; one more per poll, so a client must page with `first`. */
   revealed: number;
+  linesPerPoll: number;
   neverFinishes: boolean;
 }
 
@@ -297,6 +300,7 @@ export function addDeployRoutes(
       code: script.code ?? 0,
       error: script.error ?? "",
       revealed: 0,
+      linesPerPoll: script.linesPerPoll ?? 1,
       neverFinishes: script.neverFinishes ?? false,
     });
     sendJson(res, 202, { task_id: id });
@@ -309,7 +313,7 @@ export function addDeployRoutes(
     const wait = Number(url.searchParams.get("wait") ?? 0);
     state.taskPolls.push({ id: task.id, first, wait });
     if (wait > 0 && !task.neverFinishes) await new Promise((resolve) => setTimeout(resolve, 5));
-    task.revealed = Math.min(task.output.length, task.revealed + 1);
+    task.revealed = Math.min(task.output.length, task.revealed + task.linesPerPoll);
     const finished = task.revealed === task.output.length && !task.neverFinishes;
     if (finished && task.code === 0) {
       const record = content.get(task.contentGuid)!;
