@@ -86,9 +86,12 @@ async function buildDist(): Promise<void> {
   const dist = join(root, "dist");
   const started = performance.now();
   await rm(dist, { recursive: true, force: true });
+  // --noCheck: emit without type-checking, which `npm run typecheck` (tsc -p tsconfig.json,
+  // src/ with the same options) does in CI (.ci/run) and before each commit; here it would
+  // cost every pack (and test/package.test.ts) about 2 CPU seconds more for no new fact.
   execFileSync(
     process.execPath,
-    [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.dist.json"],
+    [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.dist.json", "--noCheck"],
     { cwd: root, stdio: "inherit" },
   );
   // The default templates compiled ahead, so a build does not compile them (src/render/precompiled.ts).
