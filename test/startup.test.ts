@@ -7,9 +7,10 @@
 // chunk holds every source it was made from, so "not loaded" is checked at least as strictly
 // as on the sources themselves, and each run starts in about a sixth of the CPU time of
 // `node --import tsx src/cli/main.ts`. The bundle is of src/ alone (dependencies left in
-// node_modules, where the recorder sees each one load, and it bundles in about a second);
-// test/package.test.ts checks the full bundle of the packed tarball. `--version` from src/
-// (package.json found from there) runs in-process.
+// node_modules, where the recorder sees each one load; kept between runs by
+// test/helpers/cli-bundle.ts until its sources change); test/package.test.ts checks the full
+// bundle of the packed tarball. `--version` from src/ (package.json found from there) runs
+// in-process.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,8 +18,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Metafile } from "esbuild";
-import { bundleCli } from "../scripts/build-dist.ts";
 import { ROOT, runCli } from "./helpers/cli.ts";
+import { cliBundleOfSources } from "./helpers/cli-bundle.ts";
 import { heavyLoaded, loadedPackages, recordModules } from "./helpers/modules.ts";
 
 const { version: VERSION } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
@@ -32,7 +33,7 @@ before(async () => {
   copyFileSync(join(ROOT, "package.json"), join(pkg, "package.json"));
   symlinkSync(join(ROOT, "templates"), join(pkg, "templates"));
   symlinkSync(join(ROOT, "node_modules"), join(pkg, "node_modules"));
-  meta = await bundleCli(join(pkg, "dist/bundle"), { packagesExternal: true });
+  meta = await cliBundleOfSources(join(pkg, "dist/bundle"));
 });
 after(() => rmSync(pkg, { recursive: true, force: true }));
 

@@ -33,12 +33,12 @@ const SOURCES = join(ROOT, "src");
  * Where bundles are kept. node_modules may be a link to a shared install: its real path,
  * which a bundle run as a script sees as its own (`import.meta.filename === process.argv[1]`).
  */
-function cacheDir(): string {
+export function cacheDir(): string {
   return join(realpathSync(join(ROOT, "node_modules")), ".cache", "csr-test-bundles");
 }
 
 /** What a bundle was made from: files of this checkout (relative paths) and their hash. */
-interface Manifest {
+export interface Manifest {
   inputs: string[];
   hash: string;
 }
@@ -71,7 +71,7 @@ const ownUrls: Plugin = {
 };
 
 /** Hash of `inputs` (paths relative to the checkout) and of the installed packages. */
-function hashOf(inputs: readonly string[]): string | undefined {
+export function hashOf(inputs: readonly string[]): string | undefined {
   const hash = createHash("sha256").update(ROOT);
   for (const input of inputs) {
     const file = join(ROOT, input);
@@ -84,7 +84,7 @@ function hashOf(inputs: readonly string[]): string | undefined {
 }
 
 /** Write `data` to `file` whole or not at all (a reader never sees half of it). */
-function writeWhole(file: string, data: string | Uint8Array): void {
+export function writeWhole(file: string, data: string | Uint8Array): void {
   const partial = `${file}.${process.pid}.partial`;
   writeFileSync(partial, data);
   renameSync(partial, file);
