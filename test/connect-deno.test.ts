@@ -2,12 +2,11 @@
 // render scripts with on Connect), against the same test servers.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { bundleForDeno } from "../src/rendered/bundle-script.ts";
-import { runLikeQuarto } from "./deno-run.ts";
+import { runLikeQuarto, stableFolder } from "./deno-run.ts";
 import { type AwsWorld, startAwsWorld, testBytes } from "./servers/aws-world.ts";
 
 let world: AwsWorld;
@@ -17,7 +16,8 @@ before(async () => {
   world = await startAwsWorld();
   world.s3.putObject("deno-bucket", "exports/data.bin", bytes);
   const { code } = await bundleForDeno(join(import.meta.dirname, "input/aws/deno-read.ts"));
-  script = join(mkdtempSync(join(tmpdir(), "deno-aws-")), "read.js");
+  // A path of its own in every run, so Deno's code cache keeps one entry (test/deno-run.ts).
+  script = join(stableFolder("deno-aws"), "read.js");
   writeFileSync(script, code);
 });
 after(() => world.close());

@@ -6,13 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { bundleForDeno } from "../src/rendered/bundle-script.ts";
-import { DENO_VERSIONS, runLikeQuarto } from "./deno-run.ts";
+import { DENO_VERSIONS, runLikeQuarto, stableFolder } from "./deno-run.ts";
 
 let script: string;
 let code: string;
 before(async () => {
   code = (await bundleForDeno(join(import.meta.dirname, "input/publish/deno-probe.ts"))).code;
-  script = join(mkdtempSync(join(tmpdir(), "deno-probe-")), "render.js");
+  // A path of its own in every run, so Deno's code cache keeps one entry (test/deno-run.ts).
+  script = join(stableFolder("deno-probe"), "render.js");
   writeFileSync(script, code);
 });
 

@@ -3,8 +3,7 @@
 // that Quarto ships, with the environment Connect gives a render, against the Connect and S3
 // test servers on 127.0.0.1.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
@@ -17,7 +16,7 @@ import {
 } from "parquet-wasm/esm";
 import { prepareRenderedProject } from "../src/rendered/prepare.ts";
 import { SCRIPT_PATH } from "../src/rendered/project.ts";
-import { DENO_VERSIONS, runLikeQuarto } from "./deno-run.ts";
+import { DENO_VERSIONS, runLikeQuarto, stableFolder } from "./deno-run.ts";
 import { assertValidSummary } from "./helpers/json-schema.ts";
 import { KeyRegistry } from "./servers/aws-keys.ts";
 import { type ConnectTestServer, startConnectServer } from "./servers/connect.ts";
@@ -83,15 +82,16 @@ before(async () => {
 after(async () => {
   await connect?.close();
   await s3?.close();
-  rmSync(dirname(PROJECT), { recursive: true, force: true });
+  rmSync(PROJECT, { recursive: true, force: true });
 });
 
 /**
- * The one folder every test extracts its project into, afresh. One path rather than one per
- * test: Deno keys its V8 code cache by the script's path, so the renders after the first of
- * each Deno version skip compiling the bundled script again (about 40% of a render's CPU).
+ * The one folder every test extracts its project into, afresh, at the same path in every run
+ * (test/deno-run.ts): Deno keys its V8 code cache by the script's path, so the renders after
+ * the first of each Deno version skip compiling the bundled script again (about 40% of a
+ * render's CPU), and so do the first ones once an earlier run rendered the same script.
  */
-const PROJECT = join(mkdtempSync(join(tmpdir(), "rendered-project-")), "project");
+const PROJECT = join(stableFolder("rendered-project"), "project");
 
 /** Lay the bundle out as Connect extracts it, plus what Quarto rendered before post-render. */
 function extract(bundle = files): string {
