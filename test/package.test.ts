@@ -16,10 +16,16 @@
 // instead of 12 for extracting every dependency again. The first run, the first after the
 // dependencies change, and runs where the temporary folder cannot hard-link to
 // node_modules (another file system) install into an empty folder.
+//
+// The pack runs in a copy of the checkout (its node_modules linked), so that its prepack
+// writes dist/ there: other test processes of the same run start bin/connect-s3-report.js,
+// which runs the checkout's dist/bundle/ when there is one, and must never meet one half
+// written.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -27,10 +33,11 @@ import {
   realpathSync,
   renameSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { listFiles } from "../src/list-files.ts";
@@ -108,10 +115,25 @@ function keepInstall(app: string): void {
   }
 }
 
+/** Copy the checkout into `to` as npm pack sees it, without what builds or runs leave. */
+function copyCheckout(to: string): void {
+  const left = new Set(["node_modules", "dist", "test-artifacts", ".git", "output"]);
+  cpSync(ROOT, to, {
+    recursive: true,
+    filter: (from) => {
+      const path = relative(ROOT, from);
+      return !left.has(path) && !/^\.?output-/.test(path) && path !== join("bench", "data");
+    },
+  });
+  symlinkSync(join(ROOT, "node_modules"), join(to, "node_modules"));
+}
+
 test("the packed tarball installs without dev dependencies and builds a report from a CSV", async () => {
   const work = mkdtempSync(join(tmpdir(), "package-test-"));
   try {
-    const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", work], ROOT)) as {
+    const checkout = join(work, "checkout");
+    copyCheckout(checkout);
+    const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", work], checkout)) as {
       filename: string;
       files: { path: string }[];
     }[];
