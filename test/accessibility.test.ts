@@ -1,23 +1,23 @@
 /// <reference lib="dom" />
 // WCAG 2.2 AA as axe-core checks it, in Debian's Chromium: the sample report (light and dark)
-// and a 300-column report have no serious or critical violation. Screenshots of each go to
-// test-artifacts/ for review.
+// and a 300-column report have no serious or critical violation. With CSR_TEST_ARTIFACTS=1,
+// full-page screenshots of each go to test-artifacts/ for review (test/helpers/chromium.ts).
+// The page is CSS only (no script), so the dark check switches the color scheme of the page
+// loaded for the light one instead of loading it again in a new page.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Page } from "playwright-core";
 import { build } from "../src/build.ts";
-import { ROOT } from "./helpers/cli.ts";
+import { artifactPath, sharedBrowser } from "./helpers/chromium.ts";
 import { recordingEffects } from "./helpers/effects.ts";
 import { assertValidSummary } from "./helpers/json-schema.ts";
 import { sampleSite } from "./helpers/sample-site.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 /** The rule sets of WCAG 2.0, 2.1 and 2.2 at levels A and AA. */
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
@@ -44,83 +44,77 @@ function wideCsv(rows: number): string {
 }
 
 describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
-  let browser: Browser;
+  /** One page for every check: a new page costs a renderer process. */
+  let page: Page;
   let sample: string;
   let wide: string;
 
   before(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
     const dir = await mkdtemp(join(tmpdir(), "csr-a11y-"));
-    sample = join(await sampleSite(), "index.html");
+    sample = pathToFileURL(join(await sampleSite(), "index.html")).href;
     await writeFile(join(dir, "wide.csv"), wideCsv(300));
     await build({ source: join(dir, "wide.csv"), outDir: join(dir, "wide") }, recordingEffects());
     assertValidSummary(JSON.parse(await readFile(join(dir, "wide", "summary.json"), "utf8")));
-    wide = join(dir, "wide", "index.html");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    });
+    wide = pathToFileURL(join(dir, "wide", "index.html")).href;
+    page = await (await sharedBrowser()).newPage({ viewport: { width: 1280, height: 900 } });
   });
 
   after(async () => {
-    await browser?.close();
+    await page?.close();
   });
 
-  async function violations(
-    file: string,
-    scheme: "light" | "dark",
-    shot: string,
-  ): Promise<Violation[]> {
-    const page = await browser.newPage({
-      viewport: { width: 1280, height: 900 },
-      colorScheme: scheme,
-    });
-    try {
-      await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
-      await page.screenshot({ path: join(ARTIFACTS, shot), fullPage: true });
-      await page.addScriptTag({ path: AXE });
-      const result = await page.evaluate(async (tags) => {
-        // biome-ignore lint/suspicious/noExplicitAny: axe is injected as a global script.
-        const axe = (window as any).axe;
-        const run = await axe.run(document, { runOnly: { type: "tag", values: tags } });
-        // The page was checked, not skipped: rules such as color-contrast passed on it.
-        if (!run.passes.some((p: { id: string }) => p.id === "color-contrast"))
-          throw new Error(`axe passed only ${run.passes.length} rules`);
-        return run.violations.map(
-          (v: {
-            id: string;
-            impact: string | null;
-            help: string;
-            nodes: { target: string[] }[];
-          }) => ({
-            id: v.id,
-            impact: v.impact,
-            help: v.help,
-            targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
-          }),
-        );
-      }, WCAG_TAGS);
-      return result as Violation[];
-    } finally {
-      await page.close();
-    }
+  /** The page shows `url` in `scheme`, loaded only if it does not show it already. */
+  async function show(url: string, scheme: "light" | "dark"): Promise<void> {
+    await page.emulateMedia({ colorScheme: scheme });
+    if (page.url() !== url) await page.goto(url, { waitUntil: "load" });
+    const dark = await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches);
+    assert.equal(dark, scheme === "dark", `the page is shown in ${scheme}`);
+  }
+
+  /** What axe finds in the page as it is shown now; a screenshot `shot` when one is asked for. */
+  async function violations(shot: string): Promise<Violation[]> {
+    const path = artifactPath(shot);
+    if (path !== undefined) await page.screenshot({ path, fullPage: true });
+    if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(async (tags) => {
+      // biome-ignore lint/suspicious/noExplicitAny: axe is injected as a global script.
+      const axe = (window as any).axe;
+      const run = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+      // The page was checked, not skipped: rules such as color-contrast passed on it.
+      if (!run.passes.some((p: { id: string }) => p.id === "color-contrast"))
+        throw new Error(`axe passed only ${run.passes.length} rules`);
+      return run.violations.map(
+        (v: {
+          id: string;
+          impact: string | null;
+          help: string;
+          nodes: { target: string[] }[];
+        }) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+        }),
+      );
+    }, WCAG_TAGS);
+    return result as Violation[];
   }
 
   const serious = (list: Violation[]) =>
     list.filter((v) => v.impact === "serious" || v.impact === "critical");
 
   it("the sample report, light: no serious or critical violation", async () => {
-    const found = await violations(sample, "light", "a11y-sample-light.png");
-    assert.deepEqual(serious(found), []);
+    await show(sample, "light");
+    assert.deepEqual(serious(await violations("a11y-sample-light.png")), []);
   });
 
   it("the sample report, dark: no serious or critical violation (contrast included)", async () => {
-    const found = await violations(sample, "dark", "a11y-sample-dark.png");
-    assert.deepEqual(serious(found), []);
+    await show(sample, "dark");
+    assert.deepEqual(serious(await violations("a11y-sample-dark.png")), []);
   });
 
   it("a 300-column report: no serious or critical violation", async () => {
-    const found = await violations(wide, "light", "a11y-wide-300.png");
-    assert.deepEqual(serious(found), []);
+    await show(wide, "light");
+    assert.deepEqual(serious(await violations("a11y-wide-300.png")), []);
   });
 });
