@@ -2,26 +2,18 @@
 // The built report in a real headless Chromium (Debian's): no console errors, no network
 // requests, charts drawn, no sideways scrolling on a phone, one rendering of each chart per
 // viewport (the column's width on a desktop, legible text on a phone, the wide one in print).
-// Screenshots go to test-artifacts/ for review. One page serves every check, reloaded at each
-// viewport and media: a new page costs a renderer process.
+// With CSR_TEST_ARTIFACTS=1, screenshots go to test-artifacts/ for review
+// (test/helpers/chromium.ts). One page serves every check, loaded once: a new page costs a
+// renderer process, and the report is CSS only (no script), so a new viewport, media or color
+// scheme restyles the loaded page as a fresh load at that size would show it.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import {
-  type Browser,
-  type ConsoleMessage,
-  chromium,
-  type Page,
-  type Request,
-} from "playwright-core";
-import { ROOT } from "./helpers/cli.ts";
+import type { ConsoleMessage, Page, Request } from "playwright-core";
+import { artifactPath, CHROMIUM, sharedBrowser } from "./helpers/chromium.ts";
 import { sampleSite } from "./helpers/sample-site.ts";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARTIFACTS = join(ROOT, "test-artifacts");
 
 /** What a chart section shows, measured in the page: its visible renderings and their text. */
 interface ChartLayout {
@@ -72,36 +64,40 @@ function chartLayouts(): ChartLayout[] {
 describe("the report in Chromium", {
   skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}`,
 }, () => {
-  let browser: Browser;
   let page: Page;
   let url: string;
 
-  /** The report loaded afresh at this viewport, as a screen (light) unless told otherwise. */
+  /** The report at this viewport and media, light screen by default; loaded if not yet or asked. */
   async function open(
     viewport: { width: number; height: number },
-    emulate: { media?: "screen" | "print"; colorScheme?: "light" | "dark" } = {},
+    emulate: { media?: "screen" | "print"; colorScheme?: "light" | "dark"; reload?: boolean } = {},
   ): Promise<Page> {
     await page.setViewportSize(viewport);
     await page.emulateMedia({
       media: emulate.media ?? "screen",
       colorScheme: emulate.colorScheme ?? "light",
     });
-    await page.goto(url, { waitUntil: "load" });
+    if (emulate.reload || page.url() !== url) await page.goto(url, { waitUntil: "load" });
     return page;
+  }
+
+  /** Saves a screenshot of `target` as test-artifacts/`name` when CSR_TEST_ARTIFACTS=1 asks. */
+  async function shot(
+    target: Pick<Page, "screenshot">,
+    name: string,
+    fullPage = false,
+  ): Promise<void> {
+    const path = artifactPath(name);
+    if (path !== undefined) await target.screenshot({ path, fullPage });
   }
 
   before(async () => {
     url = pathToFileURL(join(await sampleSite(), "index.html")).href;
-    await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    });
-    page = await browser.newPage();
+    page = await (await sharedBrowser()).newPage();
   });
 
   after(async () => {
-    await browser?.close();
+    await page?.close();
   });
 
   it("loads with no console errors and no network requests, and shows every chart", async () => {
@@ -117,11 +113,11 @@ describe("the report in Chromium", {
     page.on("console", onConsole);
     page.on("pageerror", onPageError);
     page.on("request", onRequest);
-    await open({ width: 1280, height: 900 });
+    await open({ width: 1280, height: 900 }, { reload: true });
     page.off("console", onConsole);
     page.off("pageerror", onPageError);
     page.off("request", onRequest);
-    await page.screenshot({ path: join(ARTIFACTS, "report.png"), fullPage: true });
+    await shot(page, "report.png", true);
     assert.deepEqual(problems, []);
     assert.deepEqual(requests, []);
 
@@ -188,7 +184,7 @@ describe("the report in Chromium", {
       assert.equal(await page.getByRole("img", { name: "Revenue by region" }).count(), 1);
       if (width === 390) {
         const first = page.locator("section.chart").first();
-        await first.screenshot({ path: join(ARTIFACTS, "chart-phone.png") });
+        await shot(first, "chart-phone.png");
       }
     }
   });
@@ -212,7 +208,7 @@ describe("the report in Chromium", {
       innerWidth: window.innerWidth,
       background: getComputedStyle(document.body).backgroundColor,
     }));
-    await page.screenshot({ path: join(ARTIFACTS, "report-phone-dark.png"), fullPage: false });
+    await shot(page, "report-phone-dark.png");
     assert.ok(
       scrollWidth <= innerWidth,
       `page is ${scrollWidth}px wide in a ${innerWidth}px screen`,
