@@ -31,7 +31,9 @@ export function sharedBrowser(): Promise<Browser> {
 }
 
 after(async () => {
-  if (launched !== undefined) await (await launched).close();
+  // A launch that failed has failed the tests that asked for it; there is nothing to close.
+  const browser = await launched?.catch(() => undefined);
+  await browser?.close();
 });
 
 /** The path to save review screenshot `name` at, or undefined when CSR_TEST_ARTIFACTS=1 is not set. */
