@@ -64,33 +64,85 @@ export function makespan(jobs: readonly Job[], lanes: number): number {
   return Math.max(...ends);
 }
 
-/** `files` split into `count` groups of about equal cost (each file to the cheapest so far). */
-function groupsOf(files: string[], count: number, costs: Costs): Job[] {
+/**
+ * Test helpers that hold something costly for the whole process (test/helpers/chromium.ts: one
+ * Chromium, about 3 CPU s to launch): the files that import one run in the same process.
+ */
+export const PROCESS_HELPERS = ["helpers/chromium.ts"];
+
+/** Which of `files` import each of PROCESS_HELPERS, judged by `read`ing their source. */
+export function sharingFiles(
+  files: readonly string[],
+  read: (file: string) => string = (file) => readFileSync(file, "utf8"),
+): string[][] {
+  const sources = new Map(files.map((file) => [file, read(file)]));
+  return PROCESS_HELPERS.map((helper) =>
+    files.filter((file) => sources.get(file)?.includes(`/${helper}"`)),
+  ).filter((set) => set.length > 1);
+}
+
+/** A file, or files that must share a process, with their cost grouped. */
+interface Unit {
+  files: string[];
+  cost: number;
+}
+
+/** `files` as units: each set of `together` is one, every other file its own. */
+function unitsOf(files: string[], together: readonly string[][], costs: Costs): Unit[] {
+  const units: Unit[] = [];
+  const placed = new Set<string>();
+  for (const set of together) {
+    const members = set.filter((file) => files.includes(file) && !placed.has(file));
+    if (members.length === 0) continue;
+    for (const file of members) placed.add(file);
+    // One process start-up for all of them: the others' are saved.
+    const cost = members.reduce((sum, file) => sum + costOf(file, costs), 0);
+    units.push({ files: members, cost: cost - (members.length - 1) * STARTUP_SECONDS });
+  }
+  for (const file of files) {
+    if (!placed.has(file)) units.push({ files: [file], cost: costOf(file, costs) });
+  }
+  return units;
+}
+
+/** `units` split into `count` groups of about equal cost (each unit to the cheapest so far). */
+function groupsOf(units: readonly Unit[], count: number): Job[] {
   const groups: Job[] = Array.from({ length: count }, () => ({ files: [], cost: STARTUP_SECONDS }));
-  const sorted = [...files].sort((a, b) => costOf(b, costs) - costOf(a, costs));
-  for (const file of sorted) {
+  const sorted = [...units].sort((a, b) => b.cost - a.cost);
+  for (const unit of sorted) {
     const cheapest = groups.reduce((a, b) => (b.cost < a.cost ? b : a));
-    cheapest.files.push(file);
+    cheapest.files.push(...unit.files);
     // A grouped file does not pay its own start-up.
-    cheapest.cost += Math.max(costOf(file, costs) - STARTUP_SECONDS, 0.1);
+    cheapest.cost += Math.max(unit.cost - STARTUP_SECONDS, 0.1);
   }
   return groups.filter((g) => g.files.length > 0).map((g) => ({ ...g, files: g.files.sort() }));
 }
 
 /**
- * The processes to run `files` in, longest first: files costing SOLO_SECONDS or more alone,
- * the rest in as many groups as give the earliest end on `lanes` lanes (more groups balance
- * the lanes better, each costs a start-up).
+ * The processes to run `files` in, longest first: files costing SOLO_SECONDS or more alone
+ * (unless they share a process with others, `together`), the rest in as many groups as give
+ * the earliest end on `lanes` lanes (more groups balance the lanes better, each costs a
+ * start-up).
  */
-export function planJobs(files: string[], lanes: number, costs: Costs): Job[] {
-  const solo = files.filter((file) => costOf(file, costs) >= SOLO_SECONDS);
-  const rest = files.filter((file) => !solo.includes(file));
+export function planJobs(
+  files: string[],
+  lanes: number,
+  costs: Costs,
+  together: readonly string[][] = [],
+): Job[] {
+  const bound = new Set(together.flat());
+  const solo = files.filter((file) => costOf(file, costs) >= SOLO_SECONDS && !bound.has(file));
+  const rest = unitsOf(
+    files.filter((file) => !solo.includes(file)),
+    together,
+    costs,
+  );
   const alone: Job[] = solo.map((file) => ({ files: [file], cost: costOf(file, costs) }));
   let best: Job[] = [];
   let bestEnd = Number.POSITIVE_INFINITY;
   const most = Math.max(1, Math.min(rest.length, 4 * lanes));
   for (let count = Math.min(lanes, most); count <= most; count++) {
-    const jobs = [...alone, ...groupsOf(rest, count, costs)].sort((a, b) => b.cost - a.cost);
+    const jobs = [...alone, ...groupsOf(rest, count)].sort((a, b) => b.cost - a.cost);
     const end = makespan(jobs, lanes);
     if (end < bestEnd - 0.5) {
       best = jobs;

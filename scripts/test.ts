@@ -44,7 +44,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SHARED_ENV } from "../test/helpers/shared-folder.ts";
-import { costKey, makespan, planJobs, readCosts } from "./test-plan.ts";
+import { costKey, makespan, planJobs, readCosts, sharingFiles } from "./test-plan.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 
@@ -73,7 +73,7 @@ if (!named) {
     .map((name) => join(ROOT, "test", name));
   if (!isolate) {
     const costs = readCosts();
-    const jobs = planJobs(files, concurrency, costs);
+    const jobs = planJobs(files, concurrency, costs, sharingFiles(files));
     if (planOnly) {
       for (const job of jobs) {
         console.log(`${job.cost.toFixed(1).padStart(6)} s  ${job.files.map(costKey).join(" ")}`);

@@ -10,6 +10,7 @@ import {
   planJobs,
   SOLO_SECONDS,
   STARTUP_SECONDS,
+  sharingFiles,
 } from "../scripts/test-plan.ts";
 
 const file = (name: string) => `/repo/test/${name}.test.ts`;
@@ -66,4 +67,38 @@ test("each file runs once; expensive ones alone; processes start longest first",
     half(small.filter((_, i) => i % 2 === 1)),
   ].sort((a, b) => b.cost - a.cost);
   assert.ok(makespan(jobs, 2) <= makespan(twoGroups, 2));
+});
+
+test("files that import a process-wide helper share one process, even an expensive one", () => {
+  const sources: Record<string, string> = {
+    [file("axe")]: 'import { sharedBrowser } from "./helpers/chromium.ts";',
+    [file("page")]: 'import { artifactPath, sharedBrowser } from "./helpers/chromium.ts";',
+    [file("phone")]: 'import { sharedBrowser } from "./helpers/chromium.ts";\n',
+    [file("csv")]: 'import { readCsv } from "../src/read/csv/read.ts";',
+  };
+  const names = [
+    "axe",
+    "page",
+    "phone",
+    "csv",
+    "pack",
+    ...Array.from({ length: 12 }, (_, i) => `s${i}`),
+  ];
+  const files = names.map(file);
+  const together = sharingFiles(files, (f) => sources[f] ?? "");
+  assert.deepEqual(together, [[file("axe"), file("page"), file("phone")]]);
+
+  const costs: Costs = {
+    axe: SOLO_SECONDS + 10,
+    page: 12,
+    phone: 9,
+    csv: 3,
+    pack: SOLO_SECONDS + 4,
+  };
+  const jobs = planJobs(files, 2, costs, together);
+  assert.deepEqual(jobs.flatMap((job) => job.files).sort(), [...files].sort());
+  const browser = jobs.filter((job) => job.files.some((f) => together[0].includes(f)));
+  assert.equal(browser.length, 1, "one process holds every file of the shared Chromium");
+  for (const f of together[0]) assert.ok(browser[0].files.includes(f));
+  assert.deepEqual(jobs.find((job) => job.files.includes(file("pack")))?.files, [file("pack")]);
 });
