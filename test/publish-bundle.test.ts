@@ -37,6 +37,12 @@ test("GNU tar lists and extracts what the writer wrote, long paths included", ()
   assert.deepEqual(new Uint8Array(readFileSync(join(dir, "out", longDir, longName))), big);
 });
 
+test("the archive is gzipped at zlib's default level, not level 9", () => {
+  const archive = tarGz([{ path: "a.txt", data: new TextEncoder().encode("a".repeat(4096)) }]);
+  // RFC 1952's XFL byte (offset 8): 2 marks the slowest level (9), 4 the fastest, 0 the rest.
+  assert.equal(archive[8], 0);
+});
+
 test("a path that cannot be split for ustar is refused", () => {
   assert.throws(() => tarGz([{ path: "x".repeat(120), data: new Uint8Array(1) }]), /too long/);
 });

@@ -72,5 +72,6 @@ export function tar(entries: readonly TarEntry[], mtime: Date = new Date(0)): Ui
 
 /** Build a gzip-compressed ustar archive (a `.tar.gz`) of `entries`. */
 export function tarGz(entries: readonly TarEntry[], mtime?: Date): Uint8Array {
-  return gzipSync(tar(entries, mtime), { level: 9 });
+  // zlib's default level 6: on a 13.6 MB rendered bundle, level 9 cost twice the CPU for 0.24% smaller.
+  return gzipSync(tar(entries, mtime), { level: 6 });
 }
