@@ -7,19 +7,25 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import {
+  Bool,
   type Data,
   Field,
   Int32,
   List,
   makeData,
+  makeVector,
   RecordBatch,
   Schema,
   Struct,
   Table,
   tableToIPC,
+  Utf8,
+  vectorFromArray,
 } from "apache-arrow";
 import { ReportError } from "../src/errors.ts";
 import { type Limits, limitsFromEnv } from "../src/limits.ts";
+import { tableNotices, withNotices } from "../src/read/columns/read-notices.ts";
+import { tableFromColumns } from "../src/read/columns/table.ts";
 import { readTable } from "../src/read/index.ts";
 import { column, fixture, memorySource, readInChild, recordingLog } from "./read-helpers.ts";
 
@@ -446,4 +452,42 @@ describe("row counts in a Parquet footer", () => {
       );
     }
   });
+});
+
+test("tableFromColumns makes the table Arrow's RecordBatch constructor made, without it", () => {
+  const names = ["n", "s", "10", "b"];
+  const vectors = [
+    makeVector(new Float64Array([1.5, 2, 3])),
+    vectorFromArray(["x", null, "z"], new Utf8()),
+    vectorFromArray([7, null, 9], new Int32()),
+    vectorFromArray([true, false, null], new Bool()),
+  ];
+  const notices = [[], ["read as text"], [], ["2 values read as missing"]];
+  const made = tableFromColumns(names, vectors, 3, notices);
+  // The old path: the same fields and Struct data through the constructor (Schema.assign).
+  const fields = names.map((name, c) =>
+    withNotices(new Field(name, vectors[c].type, true), notices[c]),
+  );
+  const data = makeData({
+    type: new Struct(fields),
+    length: 3,
+    nullCount: 0,
+    children: vectors.map((v) => v.data[0]),
+  });
+  const old = new Table([new RecordBatch(new Schema(fields), data)]);
+  assert.ok(made.batches[0] instanceof RecordBatch);
+  assert.deepEqual(made.batches[0].metadata, new Map());
+  assert.deepEqual(
+    made.schema.fields.map((f) => [f.name, String(f.type), f.nullable, [...f.metadata]]),
+    old.schema.fields.map((f) => [f.name, String(f.type), f.nullable, [...f.metadata]]),
+  );
+  assert.deepEqual(
+    made.schema.fields.map((f) => f.name),
+    names,
+  );
+  assert.deepEqual(tableNotices(made), ["read as text", "2 values read as missing"]);
+  assert.deepEqual(made.getChild("s")?.toArray(), ["x", null, "z"]);
+  assert.deepEqual(made.getChild("b")?.toArray(), [true, false, null]);
+  assert.deepEqual(tableToIPC(made), tableToIPC(old));
+  assert.deepEqual(made.toArray().map(String), old.toArray().map(String));
 });
