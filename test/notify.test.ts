@@ -237,12 +237,15 @@ describe("notify follows the send rule", () => {
   for (const [name, send, notSent] of cases) {
     test(name, async () => {
       const before = received.length;
-      const run = await notify(withSend(send));
+      // --verbose shows the "rendered … chart image(s)" line: a mail not sent draws no chart.
+      const run = await notify(withSend(send), ["--verbose"]);
       assert.equal(run.code, 0, run.stderr);
       if (notSent) {
         assert.match(run.stderr, notSent);
+        assert.doesNotMatch(run.stderr, /rendered \d+ chart image/);
         assert.equal(received.length, before);
       } else {
+        assert.match(run.stderr, /rendered [1-9]\d* chart image\(s\) for the mail/);
         assert.match(run.stderr, /^sent "/m);
         assert.equal(received.length, before + 1);
       }

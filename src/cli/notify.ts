@@ -7,9 +7,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { defaultEmail } from "../config/email.ts";
 import { loadReportSpec } from "../config/index.ts";
 import type { ReportSpec } from "../config/spec.ts";
 import type { Effects } from "../effects.ts";
+import { decideSend } from "../email/send-rule.ts";
 import { mimeMessage, sendMail, smtpSettings } from "../email/smtp.ts";
 import { ReportError } from "../errors.ts";
 import type { SummaryDocument } from "../history/document.ts";
@@ -125,6 +127,17 @@ export async function runNotify(args: string[], effects: Effects, io: CommandIo)
   const settings = await smtpSettings(effects.env, { dryRun });
   const spec = await loadReportSpec(positionals[0] ?? "report/report.yml", effects.env);
   const summary = await readSummary(values.dir);
+  // The build's time and data source, as in the mail the build wrote to output/email.html.
+  const built = summary.builtAt ? new Date(summary.builtAt) : undefined;
+  const now = built && !Number.isNaN(built.getTime()) ? built : effects.now();
+  const changes = await changesSinceLastRun(spec, summary, values.dir, effects);
+  // Decided before the charts are drawn, so a mail that is not sent costs no PNG rendering;
+  // composeEmail makes the same decision from the same rule, summary and changes.
+  const decision = decideSend((spec.email ?? defaultEmail(spec.sections)).send, summary, changes);
+  if (!decision.send && !values.force) {
+    effects.log.info(`not sent: ${decision.reason}`);
+    return 0;
+  }
   // The chart stack (vega) loads only when a mail is made, not for --help.
   const [{ defaultFontsDir }, { emailImages }, { composeEmail }] = await Promise.all([
     import("../chart/index.ts"),
@@ -132,10 +145,7 @@ export async function runNotify(args: string[], effects: Effects, io: CommandIo)
     import("../email/compose.ts"),
   ]);
   const images = await emailImages(spec, summary, { fontsDir: defaultFontsDir() });
-  // The build's time and data source, as in the mail the build wrote to output/email.html.
-  const built = summary.builtAt ? new Date(summary.builtAt) : undefined;
-  const now = built && !Number.isNaN(built.getTime()) ? built : effects.now();
-  const changes = await changesSinceLastRun(spec, summary, values.dir, effects);
+  effects.log.verbose(`rendered ${images.length} chart image(s) for the mail`);
   const message = composeEmail({
     spec,
     summary,
@@ -145,10 +155,6 @@ export async function runNotify(args: string[], effects: Effects, io: CommandIo)
     source: summary.data?.label,
     ...(changes === undefined ? {} : { changes }),
   });
-  if (!message.decision.send && !values.force) {
-    effects.log.info(`not sent: ${message.decision.reason}`);
-    return 0;
-  }
   const bytes = await mimeMessage(message, settings.from, to);
   const size = `${(bytes.byteLength / 1024).toFixed(1)} kB`;
   if (dryRun) {
