@@ -1,17 +1,26 @@
-// The Deno bundle: one ES module that Quarto's Deno (1.46, 2.2, 2.7) runs with no npm install.
+// The Deno bundle: one ES module that Quarto's Deno (1.46, 2.2, 2.7) runs with no npm install,
+// and its copy kept between processes (keptBundleForDeno), which the probe's bundle uses too.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { bundleForDeno } from "../src/rendered/bundle-script.ts";
+import { fileURLToPath } from "node:url";
+import { keptDir } from "../src/kept-files.ts";
+import { keptBundleForDeno } from "../src/rendered/bundle-script.ts";
 import { DENO_VERSIONS, runLikeQuarto, stableFolder } from "./deno-run.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 let script: string;
 let code: string;
 before(async () => {
-  code = (await bundleForDeno(join(import.meta.dirname, "input/publish/deno-probe.ts"))).code;
+  const probe = join(import.meta.dirname, "input/publish/deno-probe.ts");
+  // Kept where src/rendered/prepare.ts keeps the post-render script: bundled again only when
+  // a file it is made from changes (the test below), about 1.2 CPU s otherwise.
+  code = (await keptBundleForDeno(probe, { root: ROOT, dir: keptDir(ROOT, "csr-deno-script") }))
+    .code;
   // A path of its own in every run, so Deno's code cache keeps one entry (test/deno-run.ts).
   script = join(stableFolder("deno-probe"), "render.js");
   writeFileSync(script, code);
@@ -25,6 +34,29 @@ test("every Node built-in in the bundle carries the node: prefix", () => {
   assert.deepEqual(bare, []);
   // The shims come before any bundled code.
   assert.match(code, /^import __shimProcess from "node:process";/);
+});
+
+test("a kept bundle is reused while its inputs are unchanged, made again when one changes", async () => {
+  // A small entry of its own in a temporary folder, so changing it touches nothing shared.
+  const dir = mkdtempSync(join(tmpdir(), "deno-kept-"));
+  const entry = join(dir, "entry.ts");
+  const imported = join(dir, "value.ts");
+  writeFileSync(entry, 'import { value } from "./value.ts";\nconsole.log(value);\n');
+  writeFileSync(imported, 'export const value = "first";\n');
+  const options = { root: ROOT, dir: join(dir, "kept") };
+  const made = await keptBundleForDeno(entry, options);
+  assert.equal(made.kept, false);
+  assert.match(made.code, /"first"/);
+  const again = await keptBundleForDeno(entry, options);
+  assert.equal(again.kept, true);
+  assert.equal(again.code, made.code);
+  // An imported file (not the entry) changes: the kept copy is stale.
+  writeFileSync(imported, 'export const value = "second";\n');
+  const changed = await keptBundleForDeno(entry, options);
+  assert.equal(changed.kept, false);
+  assert.match(changed.code, /"second"/);
+  assert.doesNotMatch(changed.code, /"first"/);
+  assert.equal((await keptBundleForDeno(entry, options)).code, changed.code);
 });
 
 for (const version of DENO_VERSIONS) {

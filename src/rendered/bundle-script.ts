@@ -1,7 +1,12 @@
 // Bundle a TypeScript entry into one ES module that the Deno shipped with Quarto runs as a
 // project script, with no npm install on the server (docs/design/js-stack.md §9).
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Plugin } from "esbuild";
+import { hashFiles, type Manifest, writeWhole } from "../kept-files.ts";
 
 /**
  * CommonJS dependencies inside an ES module bundle call `require` for built-ins: this gives
@@ -58,6 +63,8 @@ export interface DenoBundle {
   code: string;
   /** Input files by size, for the log. */
   inputs: number;
+  /** Absolute paths of the input files. */
+  files: string[];
 }
 
 /** Bundle `entry` (and everything it imports) into one Deno-runnable ES module. */
@@ -78,5 +85,50 @@ export async function bundleForDeno(entry: string): Promise<DenoBundle> {
     logLevel: "silent",
   });
   const [output] = result.outputFiles;
-  return { code: output.text, inputs: Object.keys(result.metafile.inputs).length };
+  // Absolute paths of the files read (the metafile's are relative to the working directory).
+  const files = Object.keys(result.metafile.inputs).map((input) => resolve(input));
+  return { code: output.text, inputs: files.length, files };
+}
+
+/** A Deno bundle kept on disk by keptBundleForDeno: its code and what it was made from. */
+interface KeptBundle extends Manifest {
+  code: string;
+}
+
+/**
+ * bundleForDeno's code for `entry`, kept in the folder `dir` between processes: reused while
+ * the files it was made from (outside node_modules), this module (the bundle's options), the
+ * packages installed in `root` and esbuild's version are unchanged, else bundled again (about
+ * 2.8 CPU s for the post-render script). `kept` says whether it was reused.
+ */
+export async function keptBundleForDeno(
+  entry: string,
+  options: { root: string; dir: string },
+): Promise<{ code: string; kept: boolean }> {
+  const { version } = await import("esbuild");
+  const extra = [version];
+  const key = createHash("sha256").update(resolve(entry)).digest("hex").slice(0, 16);
+  const file = join(options.dir, `deno-${key}.json`);
+  try {
+    const kept = JSON.parse(readFileSync(file, "utf8")) as KeptBundle;
+    if (hashFiles(options.root, kept.inputs, extra) === kept.hash) {
+      return { code: kept.code, kept: true };
+    }
+  } catch {
+    // Not made yet, or unreadable: make it.
+  }
+  const bundle = await bundleForDeno(entry);
+  // Files of installed packages are covered by the install's lock file (hashFiles).
+  const inputs = [
+    ...bundle.files.filter((path) => !path.includes("/node_modules/")),
+    fileURLToPath(import.meta.url),
+  ].sort();
+  const hash = hashFiles(options.root, inputs, extra);
+  if (hash !== undefined) {
+    mkdirSync(options.dir, { recursive: true });
+    // Code and manifest in one file, written whole: a reader never pairs one with the other's
+    // older version.
+    writeWhole(file, JSON.stringify({ inputs, hash, code: bundle.code } satisfies KeptBundle));
+  }
+  return { code: bundle.code, kept: false };
 }

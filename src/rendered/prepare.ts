@@ -7,9 +7,10 @@ import { dirname, resolve } from "node:path";
 import { installedResvgWasmPath, RESVG_WASM_FILE } from "../chart/png.ts";
 import { loadReportSpec } from "../config/index.ts";
 import type { BundleFile } from "../connect/manifest.ts";
+import { keptDir } from "../kept-files.ts";
 import { packagePath } from "../package-root.ts";
 import { installedWasmPath, WASM_FILE } from "../read/arrow/read-parquet.ts";
-import { bundleForDeno } from "./bundle-script.ts";
+import { keptBundleForDeno } from "./bundle-script.ts";
 import {
   CARRIED_DEFAULTS,
   carryFiles,
@@ -23,6 +24,7 @@ import {
 export const RENDER_ENTRY = packagePath("src", "rendered", "render-entry.ts");
 /** The post-render script bundled at pack time (scripts/build-dist.ts), in the package's dist/. */
 export const PREBUILT_SCRIPT = packagePath("dist", "rendered", "render-script.js");
+
 /** Whether this process runs the TypeScript sources (tsx), whose dist/ may be stale. */
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
 
@@ -39,14 +41,16 @@ export interface RenderedProject {
 let bundled: Promise<{ code: string }> | undefined;
 
 /**
- * The bundled post-render script: prebuilt in an installed package (dist/), else bundled now,
- * once per process (the sources do not change while it runs; a bundle costs seconds).
+ * The bundled post-render script: prebuilt in an installed package (dist/), else bundled from
+ * the sources once per process (they do not change while it runs; a bundle costs seconds) and
+ * kept in node_modules/.cache/csr-deno-script for later processes until a source changes.
  */
 async function renderScript(): Promise<{ code: string }> {
   if (!FROM_SOURCES && existsSync(PREBUILT_SCRIPT)) {
     return { code: await readFile(PREBUILT_SCRIPT, "utf8") };
   }
-  bundled ??= bundleForDeno(RENDER_ENTRY);
+  const root = packagePath();
+  bundled ??= keptBundleForDeno(RENDER_ENTRY, { root, dir: keptDir(root, "csr-deno-script") });
   bundled.catch(() => {
     bundled = undefined;
   });

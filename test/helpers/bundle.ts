@@ -11,17 +11,11 @@
 // checkout's files it was made from and a hash of them (and of the installed packages), so
 // the processes of a test run, and later runs with none of those files changed, reuse it.
 import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
+import { hashFiles, isCurrent, keptDir, writeWhole } from "../../src/kept-files.ts";
 import { NODE_EXTERNAL, REQUIRE_SHIM } from "../../src/rendered/bundle-script.ts";
 
 // (Not ./cli.ts's ROOT: that module imports the whole CLI, and read-child.ts bundles this one;
@@ -34,14 +28,10 @@ const SOURCES = join(ROOT, "src");
  * which a bundle run as a script sees as its own (`import.meta.filename === process.argv[1]`).
  */
 export function cacheDir(): string {
-  return join(realpathSync(join(ROOT, "node_modules")), ".cache", "csr-test-bundles");
+  return keptDir(ROOT, "csr-test-bundles");
 }
 
-/** What a bundle was made from: files of this checkout (relative paths) and their hash. */
-export interface Manifest {
-  inputs: string[];
-  hash: string;
-}
+export { type Manifest, writeWhole } from "../../src/kept-files.ts";
 
 /** `import.meta.url` in code (not inside a string literal on the same line) → `url`. */
 function withOwnUrl(source: string, url: string): string {
@@ -72,22 +62,7 @@ const ownUrls: Plugin = {
 
 /** Hash of `inputs` (paths relative to the checkout) and of the installed packages. */
 export function hashOf(inputs: readonly string[]): string | undefined {
-  const hash = createHash("sha256").update(ROOT);
-  for (const input of inputs) {
-    const file = join(ROOT, input);
-    if (!existsSync(file)) return undefined;
-    hash.update(input).update(readFileSync(file));
-  }
-  const lock = join(ROOT, "node_modules", ".package-lock.json");
-  if (existsSync(lock)) hash.update(readFileSync(lock));
-  return hash.digest("hex");
-}
-
-/** Write `data` to `file` whole or not at all (a reader never sees half of it). */
-export function writeWhole(file: string, data: string | Uint8Array): void {
-  const partial = `${file}.${process.pid}.partial`;
-  writeFileSync(partial, data);
-  renameSync(partial, file);
+  return hashFiles(ROOT, inputs);
 }
 
 const made = new Map<string, Promise<string>>();
@@ -111,12 +86,7 @@ async function makeBundle(entry: string): Promise<string> {
   const cache = cacheDir();
   const file = join(cache, `${name}-${key}.mjs`);
   const manifestFile = `${file}.json`;
-  try {
-    const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Manifest;
-    if (existsSync(file) && hashOf(manifest.inputs) === manifest.hash) return file;
-  } catch {
-    // Not made yet, or unreadable: make it.
-  }
+  if (existsSync(file) && isCurrent(ROOT, manifestFile)) return file;
   mkdirSync(cache, { recursive: true });
   const { build } = await import("esbuild");
   const result = await build({
