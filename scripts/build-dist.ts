@@ -19,7 +19,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Metafile } from "esbuild";
 import { PRECOMPILED_FILE, precompiledModule } from "../src/render/precompiled.ts";
 import { bundleForDeno, NODE_EXTERNAL, REQUIRE_SHIM } from "../src/rendered/bundle-script.ts";
-import { PREBUILT_SCRIPT, RENDER_ENTRY } from "../src/rendered/prepare.ts";
+import { PREBUILT_SCRIPT, RENDER_ENTRY } from "../src/rendered/script-paths.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 

@@ -19,11 +19,9 @@ import {
   type RenderConfig,
   SCRIPT_PATH,
 } from "./project.ts";
+import { PREBUILT_SCRIPT, RENDER_ENTRY } from "./script-paths.ts";
 
-/** The post-render script's source. */
-export const RENDER_ENTRY = packagePath("src", "rendered", "render-entry.ts");
-/** The post-render script bundled at pack time (scripts/build-dist.ts), in the package's dist/. */
-export const PREBUILT_SCRIPT = packagePath("dist", "rendered", "render-script.js");
+export { PREBUILT_SCRIPT, RENDER_ENTRY } from "./script-paths.ts";
 
 /** Whether this process runs the TypeScript sources (tsx), whose dist/ may be stale. */
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
