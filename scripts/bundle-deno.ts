@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { bundleForDeno } from "../src/rendered/bundle-script.ts";
-import { RENDER_ENTRY } from "../src/rendered/prepare.ts";
+import { RENDER_ENTRY } from "../src/rendered/script-paths.ts";
 
 const out = process.argv[2] ?? "dist/render.js";
 const started = performance.now();

@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { bundleForDeno } from "../src/rendered/bundle-script.ts";
+import { keptDir } from "../src/kept-files.ts";
+import { keptBundleForDeno } from "../src/rendered/bundle-script.ts";
 import { runLikeQuarto, stableFolder } from "./deno-run.ts";
 import { type AwsWorld, startAwsWorld, testBytes } from "./servers/aws-world.ts";
 
@@ -15,7 +16,12 @@ const bytes = testBytes(300_000, 5);
 before(async () => {
   world = await startAwsWorld();
   world.s3.putObject("deno-bucket", "exports/data.bin", bytes);
-  const { code } = await bundleForDeno(join(import.meta.dirname, "input/aws/deno-read.ts"));
+  // Kept between runs, bundled again only when a file it is made from changes.
+  const root = join(import.meta.dirname, "..");
+  const { code } = await keptBundleForDeno(join(import.meta.dirname, "input/aws/deno-read.ts"), {
+    root,
+    dir: keptDir(root, "csr-deno-script"),
+  });
   // A path of its own in every run, so Deno's code cache keeps one entry (test/deno-run.ts).
   script = join(stableFolder("deno-aws"), "read.js");
   writeFileSync(script, code);

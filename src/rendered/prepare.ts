@@ -21,8 +21,6 @@ import {
 } from "./project.ts";
 import { PREBUILT_SCRIPT, RENDER_ENTRY } from "./script-paths.ts";
 
-export { PREBUILT_SCRIPT, RENDER_ENTRY } from "./script-paths.ts";
-
 /** Whether this process runs the TypeScript sources (tsx), whose dist/ may be stale. */
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
 
