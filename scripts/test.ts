@@ -38,6 +38,16 @@
 // starts every process at once: the processes wait on npm, Chromium, Deno and their
 // servers, and one process's wait is another's turn on a core. On two cores the wall time
 // is still at least half the CPU time, so only cheaper tests make it much shorter.
+//
+// Those CPU figures miss Chromium's renderers, which outlive their parent. Counted in a
+// cgroup of their own (every process the run starts), on a fresh 2-core machine, 2 Dec 2026:
+// - before the shared Chromium, the cached bundles and the cheaper files, 12:53 and 12:55:
+//   185 and 154 s wall, the second 276 CPU s by process accounting (`accton`), 836 tests;
+// - after, 14:37: 140 s wall, 232 CPU s, 837 tests (load 1.5-4.3);
+// - the same planned for three lanes (11 processes): 176 s, 337 CPU s; as two processes
+//   (no file alone): 141 s, 243 CPU s. A test process costs about 10 CPU s of its own
+//   (start-up, imports, fixtures, a heap grown afresh), so more of them cost more than
+//   their overlap saves.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
