@@ -28,6 +28,18 @@ async function logged(lines: string[], pattern: RegExp): Promise<string> {
   }
 }
 
+/** `preview` of `file` into `project`/output on a free port, stopped by aborting `stop`. */
+function startPreview(file: string, project: string) {
+  const effects = recordingEffects();
+  const stop = new AbortController();
+  const ended = runPreview([file, "--out", join(project, "output"), "--port", "0"], effects, {
+    stdout: () => {},
+    stderr: () => {},
+    signal: stop.signal,
+  });
+  return { effects, stop, ended };
+}
+
 describe("preview in Chromium", () => {
   /** One page for both previews; the browser is this process's (test/helpers/chromium.ts). */
   let page: Page;
@@ -48,13 +60,7 @@ describe("preview in Chromium", () => {
     );
     const file = join(project, "report.yml");
     await writeFile(file, definition("Weather one"));
-    const effects = recordingEffects();
-    const stop = new AbortController();
-    const ended = runPreview([file, "--out", join(project, "output"), "--port", "0"], effects, {
-      stdout: () => {},
-      stderr: () => {},
-      signal: stop.signal,
-    });
+    const { effects, stop, ended } = startPreview(file, project);
     try {
       const url = (await logged(effects.lines, /^preview\s+http/)).split(/\s+/)[1];
       const builds = () => effects.lines.filter((l) => /^built in /.test(l)).length;
@@ -102,13 +108,7 @@ describe("preview in Chromium", () => {
     await writeFile(join(project, "weather.csv"), "date,temp_max\n2024-01-01,5.5\n");
     const file = join(project, "report.yml");
     await writeFile(file, definition("Weather", "profle"));
-    const effects = recordingEffects();
-    const stop = new AbortController();
-    const ended = runPreview([file, "--out", join(project, "output"), "--port", "0"], effects, {
-      stdout: () => {},
-      stderr: () => {},
-      signal: stop.signal,
-    });
+    const { effects, stop, ended } = startPreview(file, project);
     try {
       const url = (await logged(effects.lines, /^preview\s+http/)).split(/\s+/)[1];
       await page.goto(url);
