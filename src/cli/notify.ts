@@ -7,7 +7,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { defaultEmail } from "../config/email.ts";
+import { emailOf } from "../config/email.ts";
 import { loadReportSpec } from "../config/index.ts";
 import type { ReportSpec } from "../config/spec.ts";
 import type { Effects } from "../effects.ts";
@@ -133,7 +133,7 @@ export async function runNotify(args: string[], effects: Effects, io: CommandIo)
   const changes = await changesSinceLastRun(spec, summary, values.dir, effects);
   // Decided before the charts are drawn, so a mail that is not sent costs no PNG rendering;
   // composeEmail makes the same decision from the same rule, summary and changes.
-  const decision = decideSend((spec.email ?? defaultEmail(spec.sections)).send, summary, changes);
+  const decision = decideSend(emailOf(spec).send, summary, changes);
   if (!decision.send && !values.force) {
     effects.log.info(`not sent: ${decision.reason}`);
     return 0;

@@ -66,6 +66,11 @@ export function defaultEmail(sections: readonly SectionSpec[]): EmailSpec {
   };
 }
 
+/** The email of `spec`: its `email:` as read, else the default for its sections. */
+export function emailOf(spec: { email?: EmailSpec; sections: readonly SectionSpec[] }): EmailSpec {
+  return spec.email ?? defaultEmail(spec.sections);
+}
+
 /** Read `email:` (absent: the defaults), checking names against the sections and queries. */
 export function readEmail(
   checker: Checker,

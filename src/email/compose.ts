@@ -3,7 +3,7 @@
 // so a client that forces dark mode inverts them consistently; charts as PNG on white) and a
 // plain-text part with the same numbers, both linking to the full report.
 
-import { defaultEmail } from "../config/email.ts";
+import { emailOf } from "../config/email.ts";
 import type { EmailSpec, ReportSpec } from "../config/spec.ts";
 import {
   type FormatLocale,
@@ -206,7 +206,7 @@ function tableHtml(table: ShortTable): string {
 /** Compose the message for this summary: subject, HTML, text, images and the send decision. */
 export function composeEmail(input: ComposeInput): EmailMessage {
   const { spec, summary } = input;
-  const email = spec.email ?? defaultEmail(spec.sections);
+  const email = emailOf(spec);
   const loc: FormatLocale = { locale: spec.locale, currency: spec.currency };
   const subject = fillSubject(email.subject, { title: spec.title, now: input.now, summary, loc });
   const date = formatDate(input.now.toISOString().slice(0, 10), loc);

@@ -10,7 +10,7 @@ import {
 import { svgToPng } from "../chart/png.ts";
 import { useTextMeasurer } from "../chart/svg.ts";
 import { textMeasurerFor } from "../chart/text-metrics.ts";
-import { defaultEmail } from "../config/email.ts";
+import { emailOf } from "../config/email.ts";
 import type { ReportSpec } from "../config/spec.ts";
 import type { Summary } from "../summarize/summary.ts";
 
@@ -42,7 +42,7 @@ export async function emailImages(
   summary: Summary,
   options: { fontsDir: string },
 ): Promise<EmailImage[]> {
-  const email = spec.email ?? defaultEmail(spec.sections);
+  const email = emailOf(spec);
   if (email.charts.length === 0) return [];
   const measurer = await textMeasurerFor(options.fontsDir);
   useTextMeasurer(measurer);
