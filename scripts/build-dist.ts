@@ -36,9 +36,6 @@ export const CLI_ENTRIES: Record<string, string> = {
   main: "src/cli/main.ts",
 };
 
-/** Left in node_modules by the CLI bundle: why, at NODE_EXTERNAL. */
-export const CLI_EXTERNAL = NODE_EXTERNAL;
-
 /**
  * Minified chunks load slightly faster (vega + vega-lite: 125 vs 140 ms) but turn stack traces
  * of bugs into one-letter names. Measured on the CLI: see the commit that set this.
@@ -74,7 +71,7 @@ export async function bundleCli(
     // The bundled packages' license comments, kept at the end of each chunk.
     legalComments: "eof",
     banner: { js: REQUIRE_SHIM },
-    external: [...CLI_EXTERNAL],
+    external: [...NODE_EXTERNAL],
     packages: options.packagesExternal ? "external" : undefined,
     metafile: true,
     logLevel: "warning",

@@ -41,9 +41,8 @@ import { dirname, join, relative } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { listFiles } from "../src/list-files.ts";
-// The CLI bundle's externals (scripts/build-dist.ts's CLI_EXTERNAL is this list; importing
-// that script would load much of src/ here for nothing, about 1 CPU s).
-import { NODE_EXTERNAL as CLI_EXTERNAL } from "../src/rendered/bundle-script.ts";
+// The packages the CLI bundle leaves in node_modules (scripts/build-dist.ts bundles with them).
+import { NODE_EXTERNAL } from "../src/rendered/bundle-script.ts";
 import { ROOT } from "./helpers/cli.ts";
 import { assertValidSummary } from "./helpers/json-schema.ts";
 import { heavyLoaded, loadedPackages, recordModules } from "./helpers/modules.ts";
@@ -195,7 +194,8 @@ test("the packed tarball installs without dev dependencies and builds a report f
     );
     // Only what the bundle leaves external is imported from node_modules (none for a CSV).
     const fromNodeModules = [...loadedPackages(run.urls)].filter(
-      (name) => name !== "connect-s3-report" && !(CLI_EXTERNAL as readonly string[]).includes(name),
+      (name) =>
+        name !== "connect-s3-report" && !(NODE_EXTERNAL as readonly string[]).includes(name),
     );
     assert.deepEqual(fromNodeModules, [], "dependencies come from the bundle");
     const built = bundledSources(run.urls);

@@ -31,8 +31,6 @@ export function cacheDir(): string {
   return keptDir(ROOT, "csr-test-bundles");
 }
 
-export { type Manifest, writeWhole } from "../../src/kept-files.ts";
-
 /** `import.meta.url` in code (not inside a string literal on the same line) → `url`. */
 function withOwnUrl(source: string, url: string): string {
   return source
@@ -59,11 +57,6 @@ const ownUrls: Plugin = {
     });
   },
 };
-
-/** Hash of `inputs` (paths relative to the checkout) and of the installed packages. */
-export function hashOf(inputs: readonly string[]): string | undefined {
-  return hashFiles(ROOT, inputs);
-}
 
 const made = new Map<string, Promise<string>>();
 
@@ -108,7 +101,7 @@ async function makeBundle(entry: string): Promise<string> {
     .map((input) => relative(ROOT, join(process.cwd(), input)))
     .filter((input) => !input.startsWith("..") && !input.includes("node_modules"))
     .sort();
-  const hash = hashOf(inputs);
+  const hash = hashFiles(ROOT, inputs);
   writeWhole(file, result.outputFiles[0].contents);
   if (hash !== undefined) writeWhole(manifestFile, JSON.stringify({ inputs, hash }));
   return file;

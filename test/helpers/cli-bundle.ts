@@ -8,18 +8,14 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Metafile } from "esbuild";
-import { cacheDir, hashOf, type Manifest, writeWhole } from "./bundle.ts";
+import { hashFiles, isCurrent, writeWhole } from "../../src/kept-files.ts";
+import { cacheDir } from "./bundle.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The kept bundle is up to date with this checkout's files. */
 function upToDate(dir: string): boolean {
-  try {
-    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
-    return existsSync(join(dir, "meta.json")) && hashOf(manifest.inputs) === manifest.hash;
-  } catch {
-    return false;
-  }
+  return existsSync(join(dir, "meta.json")) && isCurrent(ROOT, join(dir, "manifest.json"));
 }
 
 /**
@@ -42,7 +38,7 @@ export async function cliBundleOfSources(outdir: string): Promise<Metafile> {
       (input) => !input.startsWith("..") && !input.includes("node_modules"),
     );
     const inputs = [...new Set([...sources, ...options])].sort();
-    const hash = hashOf(inputs);
+    const hash = hashFiles(ROOT, inputs);
     writeWhole(join(partial, "meta.json"), JSON.stringify(meta));
     if (hash !== undefined)
       writeWhole(join(partial, "manifest.json"), JSON.stringify({ inputs, hash }));
