@@ -14,12 +14,12 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
-  realpathSync,
   rmSync,
   writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { keptDir } from "../src/kept-files.ts";
 
 /** The Deno versions of Quarto 1.6, 1.7 and 1.10. */
 export const DENO_VERSIONS = ["1.46.3", "2.2.10", "2.7.14"] as const;
@@ -44,14 +44,9 @@ export interface DenoRun {
 
 const ROOT = join(import.meta.dirname, "..");
 
-/** The tests' cache folder (node_modules may be a link to an install checkouts share). */
-function cacheDir(): string {
-  return join(realpathSync(join(ROOT, "node_modules")), ".cache");
-}
-
 /** The tests' DENO_DIR for `version`; Deno's caches in it are safe to share between processes. */
 function denoDir(version: DenoVersion): string {
-  const dir = join(cacheDir(), "deno-dir", version);
+  const dir = join(keptDir(ROOT, "deno-dir"), version);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -75,7 +70,7 @@ function alive(pid: number): boolean {
  */
 export function stableFolder(name: string): string {
   const checkout = createHash("sha256").update(ROOT).digest("hex").slice(0, 12);
-  const dir = join(cacheDir(), "deno-scripts", checkout, name);
+  const dir = join(keptDir(ROOT, "deno-scripts"), checkout, name);
   mkdirSync(dir, { recursive: true });
   const lock = `${dir}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
