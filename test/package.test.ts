@@ -30,7 +30,6 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
-  realpathSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -40,6 +39,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { keptDir } from "../src/kept-files.ts";
 import { listFiles } from "../src/list-files.ts";
 // The packages the CLI bundle leaves in node_modules (scripts/build-dist.ts bundles with them).
 import { NODE_EXTERNAL } from "../src/rendered/bundle-script.ts";
@@ -75,8 +75,7 @@ function npm(args: string[], cwd: string): string {
 function keptInstall(): string {
   const { dependencies } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   const key = createHash("sha256").update(JSON.stringify(dependencies)).digest("hex");
-  const cache = join(realpathSync(join(ROOT, "node_modules")), ".cache");
-  return join(cache, "package-test-install", key.slice(0, 16));
+  return join(keptDir(ROOT, "package-test-install"), key.slice(0, 16));
 }
 
 /** Hard-link `from` (a folder) as `to`; false when that fails (then `to` does not exist). */
