@@ -45,9 +45,9 @@
 //   185 and 154 s wall, the second 276 CPU s by process accounting (`accton`), 836 tests;
 // - after, 14:37: 140 s wall, 232 CPU s, 837 tests (load 1.5-4.3);
 // - the same planned for three lanes (11 processes): 176 s, 337 CPU s; as two processes
-//   (no file alone): 141 s, 243 CPU s. A test process costs about 10 CPU s of its own
-//   (start-up, imports, fixtures, a heap grown afresh), so more of them cost more than
-//   their overlap saves.
+//   (no file alone): 141 s, 243 CPU s. Each test process costs CPU of its own (about 15 s
+//   a process from four to eleven: start-up, imports, fixtures, a heap grown afresh), so more
+//   of them cost more than their overlap saves.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
