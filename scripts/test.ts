@@ -6,7 +6,7 @@
 // a second for tsx and up to three more for importing Arrow, vega and the AWS SDK. Which
 // files share a process, which run alone and in what order is planned from each file's
 // measured CPU time (scripts/test-plan.ts, scripts/test-costs.json): files that cost 20 s
-// or more (the npm pack and install, the Deno renders) run alone, the rest in groups of
+// or more (the npm pack and install, the PDF prints) run alone, the rest in groups of
 // about equal cost, and every process starts longest first, so the two lanes of a two-core
 // machine end close together. After adding or changing a slow test,
 // `npx tsx scripts/measure-test-costs.ts [files]` measures again; an unmeasured file counts
@@ -20,34 +20,10 @@
 //
 // What keeps it short: child processes run esbuild bundles of their scripts
 // (test/helpers/bundle.ts), not tsx, which cost about 3 CPU s per child; error cases run
-// in-process (test/helpers/cli.ts); fixtures are built once per file or per run.
-//
-// Measured on Node 20 on the 2-core development machine (`/usr/bin/time -v npx tsx
-// scripts/test.ts`; the load average is other people's work on the same machine):
-// - issue 8's first plan: 197 s wall, 301 CPU s, 808 tests (load 0.2-4.4);
-// - the same code on 2 Dec 2026, 09:32: 387 s wall, 336 CPU s, 817 tests (load 0.5-7.6);
-// - with bundled children and shared fixtures, 10:36: 195 s wall, 273 CPU s, 835 tests
-//   (load 1.2-5.4);
-// - the same with three processes at once on the two cores: 207 s wall, 313 CPU s
-//   (load 0.9-5.5): more groups import Arrow, vega and the AWS SDK more often;
-// - the plan's four processes (two groups, the npm pack and the Deno renders) two at a
-//   time, 10:52: 194 s wall, 267 CPU s, 836 tests (load 1.0-4.6); three at a time 175 s,
-//   255 CPU s; all four at once 165 s, 240 CPU s (load 2.9-5.7); seven processes planned
-//   for three lanes, all at once: 199 s, 310 CPU s. This layout, 11:15: 169 s, 242 CPU s.
-// So the plan splits the work into groups for as many lanes as there are cores, and then
-// starts every process at once: the processes wait on npm, Chromium, Deno and their
-// servers, and one process's wait is another's turn on a core. On two cores the wall time
-// is still at least half the CPU time, so only cheaper tests make it much shorter.
-//
-// Those CPU figures miss Chromium's renderers, which outlive their parent. Counted in a
-// cgroup of their own (every process the run starts), on a fresh 2-core machine, 2 Dec 2026:
-// - before the shared Chromium, the cached bundles and the cheaper files, 12:53 and 12:55:
-//   185 and 154 s wall, the second 276 CPU s by process accounting (`accton`), 836 tests;
-// - after, 14:37: 140 s wall, 232 CPU s, 837 tests (load 1.5-4.3);
-// - the same planned for three lanes (11 processes): 176 s, 337 CPU s; as two processes
-//   (no file alone): 141 s, 243 CPU s. Each test process costs CPU of its own (about 15 s
-//   a process from four to eleven: start-up, imports, fixtures, a heap grown afresh), so more
-//   of them cost more than their overlap saves.
+// in-process (test/helpers/cli.ts); fixtures are built once per file or per run. On a quiet
+// 2-core machine the whole suite takes about 85 s (`npx tsx scripts/cpu-time.ts npm test`);
+// why it is laid out this way, and its times before and after, are in
+// docs/design/decisions.md ("The test suite runs in a few planned processes").
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
