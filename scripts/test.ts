@@ -5,10 +5,10 @@
 // The whole suite runs in a few processes rather than one per file: each process pays about
 // a second for tsx and up to three more for importing Arrow, vega and the AWS SDK. Which
 // files share a process, which run alone and in what order is planned from each file's
-// measured CPU time (scripts/test-plan.ts, scripts/test-costs.json): files that cost 20 s
-// or more (the npm pack and install, the PDF prints) run alone, the rest in groups of
-// about equal cost, and every process starts longest first, so the two lanes of a two-core
-// machine end close together. After adding or changing a slow test,
+// measured CPU time (scripts/test-plan.ts, scripts/test-costs.json): a file that costs 20 s
+// or more runs alone (none does on a quiet machine), the rest in groups of about equal cost,
+// as many as give the earliest end, and every process starts longest first, so the two lanes
+// of a two-core machine end close together. After adding or changing a slow test,
 // `npx tsx scripts/measure-test-costs.ts [files]` measures again; an unmeasured file counts
 // as a median one. `npm test -- --plan` prints the plan.
 //
