@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { DataType, type Table } from "apache-arrow";
 import { ReportError } from "../src/errors.ts";
+import { tableNotices } from "../src/read/columns/read-notices.ts";
 import { type ReadCsvOptions, readCsv } from "../src/read/csv/read-csv.ts";
 
 const input = (name: string) => readFileSync(new URL(`input/csv/${name}`, import.meta.url));
@@ -90,6 +91,64 @@ describe("readCsv type inference", () => {
     assert.deepEqual(columns(table).big, [9007199254740993n, -3000000000n]);
     assert.equal(typeOf(table, "huge"), "Float64");
     assert.deepEqual(columns(table).huge, [1, 1e20]);
+  });
+
+  it("says where an integer too large for Int64 is read as a float, and how to keep it exact", async () => {
+    const notices: string[] = [];
+    const text = [
+      "ok,huge,late,gone,exact",
+      "9223372036854775807,1,1,99999999999999999999,99999999999999999999",
+      "-9223372036854775808,99999999999999999999,2,1,x",
+      "1,2,18446744073709551616,x,1",
+      "2,99999999999999999998,3,1,2",
+    ].join("\n");
+    const table = await readCsv(bytes(text), {
+      name: "big.csv",
+      sampleRows: 2,
+      onNotice: (message) => notices.push(message),
+    });
+    assert.deepEqual(
+      table.schema.fields.map((field) => String(field.type)),
+      ["Int64", "Float64", "Float64", "Utf8", "Utf8"],
+    );
+    // The loss it warns of: two different integers read as one float.
+    assert.equal(columns(table).huge[1], columns(table).huge[3]);
+    const about = (column: string) => notices.filter((n) => n.includes(`column "${column}"`));
+    const wide = (column: string) => about(column).filter((n) => n.includes("64 bits"));
+    assert.deepEqual(about("ok"), []);
+    assert.deepEqual(about("huge"), [
+      'big.csv, line 3: column "huge" has 99999999999999999999, an integer too large for 64 bits, read as a floating-point number. Floats keep about 15 significant digits: integers that differ only after those read as equal. If the column holds identifiers, declare it as text (source.columns: { "huge": text }).',
+    ]);
+    // Found after the sample, as it widens the column: not "which is not an integer".
+    assert.equal(about("late").length, 1);
+    assert.match(
+      about("late")[0],
+      /^big\.csv, line 4: column "late" has 18446744073709551616, an integer too large for 64 bits/,
+    );
+    // Read as a float before a later value made the column text: it stays rounded, so told.
+    assert.equal(wide("gone").length, 1);
+    assert.equal(columns(table).gone[0], "100000000000000000000");
+    // Text already in the sample: every value is kept as written, and nothing is said.
+    assert.deepEqual(about("exact"), []);
+    assert.equal(columns(table).exact[0], "99999999999999999999");
+    // The report shows the notices too (they travel in the table's field metadata).
+    assert.deepEqual(
+      tableNotices(table).filter((n) => n.includes("64 bits")),
+      [...about("huge"), ...about("late"), ...wide("gone")],
+    );
+
+    const declared = await readCsv(bytes(text), {
+      name: "big.csv",
+      columns: [
+        { name: "huge", type: "string", onError: "fail", where: "r.yml:4:5: source.columns.huge" },
+      ],
+    });
+    assert.deepEqual(columns(declared).huge, [
+      "1",
+      "99999999999999999999",
+      "2",
+      "99999999999999999998",
+    ]);
   });
 
   it("treats the default null tokens as missing, and custom ones instead when given", async () => {

@@ -88,10 +88,28 @@ describe("NDJSON and JSON arrays", () => {
     assert.match(notices[0], /data\.json, line 3: "a" is "n\/a" here/);
   });
 
-  test("integers beyond Int64 make a float column", async () => {
-    const table = await read('{"a": 1}\n{"a": 123456789012345678901234}\n');
+  test("integers beyond Int64 make a float column, with a notice saying where", async () => {
+    const notices: string[] = [];
+    const table = await read(
+      '{"a": 1, "b": 9223372036854775807}\n{"a": 123456789012345678901234, "c": 99999999999999999999}\n{"c": "x"}\n',
+      notices,
+    );
     assert.ok(DataType.isFloat(table.getChild("a")!.type));
-    assert.deepEqual(column(table, "a"), [1, Number("123456789012345678901234")]);
+    assert.deepEqual(column(table, "a"), [1, Number("123456789012345678901234"), null]);
+    const about = (name: string) => notices.filter((n) => n.includes(`"${name}"`));
+    assert.deepEqual(about("a"), [
+      'data.json, line 2: column "a" has 123456789012345678901234, an integer too large for 64 bits, read as a floating-point number. Floats keep about 15 significant digits: integers that differ only after those read as equal. If the column holds identifiers, declare it as text (source.columns: { "a": text }).',
+    ]);
+    // An Int64 column says nothing of it.
+    assert.deepEqual(about("b"), []);
+    // Read as a float before a later value made the column text: it stays rounded, so told.
+    assert.equal(about("c").filter((n) => n.includes("64 bits")).length, 1);
+    assert.deepEqual(column(table, "c"), [null, "100000000000000000000", "x"]);
+    // Text first: the integer is kept as written, and nothing is said.
+    const exact: string[] = [];
+    const text = await read('{"d": "x"}\n{"d": 99999999999999999999}\n', exact);
+    assert.deepEqual(column(text, "d"), ["x", "99999999999999999999"]);
+    assert.ok(exact.every((n) => !n.includes("64 bits")));
   });
 
   const errors: [string, string, RegExp][] = [

@@ -59,7 +59,7 @@ export function readTable(source: DataSource, options: ReadOptions): Promise<Tab
  * Bumped whenever a reader's output for the same bytes and options changes, so tables
  * parsed by an older version are not taken from the cache.
  */
-const TABLE_CACHE_VERSION = 3;
+const TABLE_CACHE_VERSION = 4;
 
 /** Reads one file: from the source's table cache when it has it, else parsed (and kept there). */
 export async function readFile(

@@ -22,15 +22,30 @@ export function classifyBytes(buf: Uint8Array, start: number, end: number): Colu
   const int = parseIntBytes(buf, start, end);
   if (!Number.isNaN(int)) {
     if (int >= INT32_MIN && int <= INT32_MAX) return "int32";
-    if (Number.isSafeInteger(int)) return "int64";
-    const big = parseBigIntBytes(buf, start, end);
-    return big >= INT64_MIN && big <= INT64_MAX ? "int64" : "float64";
+    return Number.isSafeInteger(int) || !isBeyondInt64(buf, start, end) ? "int64" : "float64";
   }
   if (!Number.isNaN(parseFloatBytes(buf, start, end))) return "float64";
   if (!Number.isNaN(parseBoolBytes(buf, start, end))) return "bool";
   if (!Number.isNaN(parseDateBytes(buf, start, end))) return "date";
   if (!Number.isNaN(parseTimestampBytes(buf, start, end))) return "timestamp";
   return "string";
+}
+
+/** True when the value is an integer too large for Int64, which a column holds only as a float. */
+export function isBeyondInt64(buf: Uint8Array, start: number, end: number): boolean {
+  const int = parseIntBytes(buf, start, end);
+  if (Number.isNaN(int) || Number.isSafeInteger(int)) return false;
+  const big = parseBigIntBytes(buf, start, end);
+  return big < INT64_MIN || big > INT64_MAX;
+}
+
+/**
+ * What the report says when an integer too large for Int64 is read as a float (`shown`: the
+ * value as written): floats keep about 15 significant digits, so integers that differ only
+ * after those look equal, and the column's summaries would say so.
+ */
+export function beyondInt64Notice(where: string, column: string, shown: string): string {
+  return `${where}: column ${JSON.stringify(column)} has ${shown}, an integer too large for 64 bits, read as a floating-point number. Floats keep about 15 significant digits: integers that differ only after those read as equal. If the column holds identifiers, declare it as text (source.columns: { ${JSON.stringify(column)}: text }).`;
 }
 
 /**

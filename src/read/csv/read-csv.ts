@@ -6,7 +6,8 @@
 // instead (columns/declared-columns.ts). After that every row goes straight into the
 // builders. A later value that does not fit widens its column
 // (int32→int64→float64, date→timestamp, anything→string) with a notice, so nothing is lost
-// silently. Integers beyond Int64 make the column Float64. Empty fields are always missing,
+// silently. Integers beyond Int64 make the column Float64, with a notice too (floats keep about
+// 15 digits: such integers may read as equal). Empty fields are always missing,
 // whatever `nullValues` says. (A worker-thread reader was tried and removed: see
 // docs/design/decisions.md.)
 import type { Table } from "apache-arrow";
@@ -28,7 +29,13 @@ import {
   rejectionNotice,
   rejectValue,
 } from "../columns/declared-columns.ts";
-import { classifyBytes, fitsKind, joinKinds } from "../columns/infer-type.ts";
+import {
+  beyondInt64Notice,
+  classifyBytes,
+  fitsKind,
+  isBeyondInt64,
+  joinKinds,
+} from "../columns/infer-type.ts";
 import { asciiText } from "../columns/parse-bytes.ts";
 import { FormatRecognizer, recognitionNotice } from "../columns/recognize-dates.ts";
 import { tableFromColumns } from "../columns/table.ts";
@@ -172,6 +179,8 @@ class CsvReader implements RowSink {
   private rules: (ColumnRule | undefined)[] = [];
   /** Per column: what the report should say about it (recognized formats, missing values). */
   private columnNotices: string[][] = [];
+  /** Per column: whether an integer beyond Int64 was read into it as a float (and told). */
+  private toldBeyondInt64: boolean[] = [];
 
   constructor(options: ReadCsvOptions) {
     this.name = options.name;
@@ -349,10 +358,16 @@ class CsvReader implements RowSink {
       return declaration && declaredRule(declaration);
     });
     this.columnNotices = this.names.map(() => []);
+    this.toldBeyondInt64 = this.names.map(() => false);
+    /** Per column: the first integer beyond Int64 in the sample, and its line. */
+    const beyondInt64: (
+      | { buf: Uint8Array; start: number; end: number; line: number }
+      | undefined
+    )[] = [];
     // A declared column's kind is fixed: "string" here, so no value ever changes it.
     const kinds: ColumnKind[] = this.rules.map((rule) => (rule ? "string" : "null"));
     let fieldBytes = 0;
-    for (const { buf, offsets, rows } of sample.parts) {
+    for (const { buf, offsets, rows, lines } of sample.parts) {
       for (let at = 0; at < rows * width * 2; at += 2) {
         const start = offsets[at];
         const end = offsets[at + 1];
@@ -360,7 +375,11 @@ class CsvReader implements RowSink {
         const c = (at >> 1) % width;
         const kind = kinds[c];
         if (fitsKind(kind, buf, start, end) || this.nulls.matches(buf, start, end)) continue;
-        kinds[c] = joinKinds(kind, classifyBytes(buf, start, end));
+        const found = classifyBytes(buf, start, end);
+        if (found === "float64" && beyondInt64[c] === undefined && isBeyondInt64(buf, start, end)) {
+          beyondInt64[c] = { buf, start, end, line: lines[Math.floor(at / (2 * width))] };
+        }
+        kinds[c] = joinKinds(kind, found);
       }
     }
     for (let c = 0; c < width; c++) {
@@ -368,6 +387,12 @@ class CsvReader implements RowSink {
       if (rule) kinds[c] = rule.kind;
       else if (kinds[c] === "string") kinds[c] = this.recognize(c);
     }
+    // Told only if the column stays floats: as text, the sample's values are kept as written.
+    beyondInt64.forEach((found, c) => {
+      if (found !== undefined && kinds[c] === "float64") {
+        this.tellBeyondInt64(c, found.buf, found.start, found.end, found.line);
+      }
+    });
     this.builders = kinds.map((kind) => createBuilder(kind));
     if (this.expectedBytes !== undefined && sample.rows > 0) {
       // Size the columns once from the sample's bytes per row, instead of doubling.
@@ -430,6 +455,14 @@ class CsvReader implements RowSink {
     this.onRows?.(this.rowCount);
   }
 
+  /** Tells, once per column, that an integer beyond Int64 is read into column c as a float. */
+  private tellBeyondInt64(c: number, buf: Uint8Array, start: number, end: number, line: number) {
+    if (this.toldBeyondInt64[c]) return;
+    this.toldBeyondInt64[c] = true;
+    const text = new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 40)));
+    this.tell(c, beyondInt64Notice(`${this.name}, line ${line}`, this.names[c], text));
+  }
+
   /** Tells the user that a column widened because of a value, unless only its storage did. */
   private announce(column: number, line: number, text: string, from: ColumnKind, to: ColumnKind) {
     if (from === "null" || KIND_LABELS[to] === KIND_LABELS[from]) return;
@@ -469,7 +502,12 @@ class CsvReader implements RowSink {
       rule === undefined ? joinKinds(builder.kind, classifyBytes(buf, start, end)) : "string";
     const text = new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 40)));
     if (rule === undefined) {
-      this.announce(column, line, text, builder.kind, target);
+      // An integer beyond Int64 is not "not an integer": its own notice says what happens.
+      if (target === "float64" && isBeyondInt64(buf, start, end)) {
+        this.tellBeyondInt64(column, buf, start, end, line);
+      } else {
+        this.announce(column, line, text, builder.kind, target);
+      }
     } else {
       this.rules[column] = undefined;
       this.tell(

@@ -35,7 +35,7 @@ import {
   rejectionNotice,
   rejectValue,
 } from "../columns/declared-columns.ts";
-import { joinKinds } from "../columns/infer-type.ts";
+import { beyondInt64Notice, joinKinds } from "../columns/infer-type.ts";
 import { parseDateBytes, parseTimestampBytes } from "../columns/parse-bytes.ts";
 import { FormatRecognizer, recognitionNotice } from "../columns/recognize-dates.ts";
 import { tableFromColumns } from "../columns/table.ts";
@@ -419,6 +419,8 @@ class RecordSink {
    * the first, null once a value rules recognition out).
    */
   private readonly recognizers: (FormatRecognizer | null | undefined)[] = [];
+  /** Per column: its first integer beyond Int64 read as a float. */
+  private readonly beyondInt64 = new Map<number, { line: number; text: string }>();
 
   constructor(
     options: ReadJsonOptions,
@@ -476,14 +478,20 @@ class RecordSink {
   }
 
   /**
-   * The notices about column c: values read as missing, or a recognized date format (the
-   * text column then becomes a date or timestamp column).
+   * The notices about column c: values read as missing, integers too large for Int64 (the
+   * column is then floats), or a recognized date format (the text column then becomes a date
+   * or timestamp column).
    */
   private settle(c: number, name: string): string[] {
     const rule = this.rules[c];
     if (rule !== undefined) {
       const notice = rejectionNotice(rule, this.name);
       return notice === undefined ? [] : [notice];
+    }
+    // Told even if the column later became text: the floats read before then stay rounded.
+    const beyond = this.beyondInt64.get(c);
+    if (beyond !== undefined) {
+      return [beyondInt64Notice(`${this.name}, line ${beyond.line}`, name, beyond.text)];
     }
     const found = this.recognizers[c]?.result();
     const builder = this.builders[c];
@@ -561,6 +569,9 @@ class RecordSink {
         builder = widen(builder, target);
         this.builders[column] = builder;
       }
+    }
+    if (typeof value === "bigint" && builder.kind === "float64" && !this.beyondInt64.has(column)) {
+      this.beyondInt64.set(column, { line, text: String(value) });
     }
     pushValue(builder, value, kind);
   }
