@@ -114,7 +114,10 @@ test("`check` prints every problem and exits 1", async () => {
   );
 });
 
-/** A definition whose mistakes only the data reveals (column names), one line each. */
+/**
+ * A definition whose mistakes only the data reveals (column names), one line each; a query and
+ * a KPI tile each span several lines, so that one unit holds several mistakes.
+ */
 const DATA_LINES = {
   title: "title: Sales",
   source: "source: orders.csv",
@@ -124,15 +127,30 @@ const DATA_LINES = {
   queries: "queries:",
   byRegion: "  by_region: { group_by: [region], measures: { revenue: sum(revenue) } }",
   byMargin: "  by_margin: { group_by: [region], measures: { m: sum(double_margin) } }",
+  byChannel: "  by_channel:",
+  channelKeys: "    group_by: [channel]",
+  channelMeasures: "    measures: { orders: count(), revenue: sum(revenue) }",
+  channelFilter: '    filter: "revenue > 0"',
+  channelSort: "    sort: -orders",
   sections: "sections:",
-  kpis: '  - kpis: [{ label: Revenue, value: "sum(revenue)" }]',
+  kpis: "  - kpis:",
+  kpiLabel: "      - label: Revenue",
+  kpiValue: '        value: "sum(revenue)"',
+  kpiFilter: "        filter: \"region != 'XX'\"",
+  kpiCompare: "        compare: { column: order_date, period: month }",
   histogram: "  - histogram: { title: Revenue, column: revenue }",
 } as const;
 type DataLine = keyof typeof DATA_LINES;
+/** In file order, as the combined report lists them. */
 const DATA_MISTAKES: Partial<Record<DataLine, string>> = {
   margin: '  margin: "revenu * 0.2"',
   byRegion: "  by_region: { group_by: [regoin], measures: { revenue: sum(revenue) } }",
-  kpis: '  - kpis: [{ label: Revenue, value: "sum(revnue)" }]',
+  channelKeys: "    group_by: [chanel]",
+  channelMeasures: "    measures: { orders: count(), revenue: sum(revnue) }",
+  channelFilter: '    filter: "revenu > 0"',
+  kpiValue: '        value: "sum(revnue)"',
+  kpiFilter: "        filter: \"regon != 'XX'\"",
+  kpiCompare: "        compare: { column: ordr_date, period: month }",
   histogram: "  - histogram: { title: Revenue, column: revenu }",
 };
 
@@ -151,7 +169,10 @@ async function checkStderr(dir: string, mistakes: readonly DataLine[]): Promise<
 
 test("`check` reports every column problem the data reveals in one run, and none twice", async () => {
   const dir = await mkdtemp(join(tmpdir(), "csr-all-data-errors-"));
-  await writeFile(join(dir, "orders.csv"), "region,revenue\nEU,10\nUS,30\n");
+  await writeFile(
+    join(dir, "orders.csv"),
+    "region,revenue,channel,order_date\nEU,10,web,2024-01-02\nUS,30,shop,2024-02-03\n",
+  );
   await checkStderr(dir, []);
   const located = (stderr: string) =>
     stderr
@@ -169,9 +190,10 @@ test("`check` reports every column problem the data reveals in one run, and none
     alone.push(lines[0]);
   }
   const all = await checkStderr(dir, names);
-  assert.match(all, /4 problems in the report definition/);
-  // Exactly the single runs' errors, in file order: the broken `margin` costs no second error
-  // in `double_margin` or in `by_margin`, which use it.
+  assert.match(all, new RegExp(`${names.length} problems in the report definition`));
+  // Exactly the single runs' errors, in file order: every mistake of the one query and the one
+  // KPI tile, and the broken `margin` costs no second error in `double_margin` or in
+  // `by_margin`, which use it.
   assert.deepEqual(located(all), alone);
 });
 

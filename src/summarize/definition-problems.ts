@@ -5,7 +5,21 @@
 // column that failed is remembered, so units that use it add no second error for it.
 import { combinedError, type DefinitionProblem } from "../config/fields.ts";
 import type { ReportSpec } from "../config/spec.ts";
+import { ReportError } from "../errors.ts";
 import { definitionProblem } from "./spec-error.ts";
+
+/**
+ * Several problems thrown as one error (the message lists them all) that a DefinitionProblems
+ * collecting around it takes apart again: a query with two wrong columns adds two problems.
+ */
+class DefinitionProblemsError extends ReportError {
+  constructor(
+    combined: ReportError,
+    readonly problems: readonly DefinitionProblem[],
+  ) {
+    super(combined.message, { hint: combined.hint });
+  }
+}
 
 /** Collects definition problems while summarizing; `finish` throws them together. */
 export class DefinitionProblems {
@@ -22,19 +36,35 @@ export class DefinitionProblems {
     try {
       return unit();
     } catch (error) {
-      const problem = definitionProblem(error);
-      if (problem === undefined) throw error;
+      const found =
+        error instanceof DefinitionProblemsError ? error.problems : [definitionProblem(error)];
+      if (!found.every((problem): problem is DefinitionProblem => problem !== undefined)) {
+        throw error;
+      }
       if (column !== undefined) this.brokenColumns.add(column);
-      if (!this.aboutBrokenColumn(problem.error.message)) this.problems.push(problem);
+      for (const problem of found) {
+        if (!this.aboutBrokenColumn(problem.error.message)) this.problems.push(problem);
+      }
       return undefined;
     }
   }
 
-  /** Throw every problem kept so far, as one error sorted by position. */
+  /** Keep `error`, a definition error that a check found rather than a unit threw. */
+  keep(error: ReportError): void {
+    this.attempt(() => {
+      throw error;
+    });
+  }
+
+  /**
+   * Throw every problem kept so far, if any, as one error sorted by position (an `attempt`
+   * around this one's unit takes them apart again).
+   */
   finish(): void {
     const file = this.spec.locate([])?.file ?? this.spec.file ?? "report definition";
     const error = combinedError(file, this.problems);
-    if (error !== undefined) throw error;
+    if (error === undefined) return;
+    throw this.problems.length === 1 ? error : new DefinitionProblemsError(error, this.problems);
   }
 
   /** Whether a message only says that a derived column that already failed is missing. */

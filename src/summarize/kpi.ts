@@ -8,12 +8,30 @@
 import { isoDate } from "../calendar.ts";
 import type { KpiSpec, ReportSpec, TimeUnit } from "../config/spec.ts";
 import { addBuckets, bucketStart } from "../time-buckets.ts";
-import type { Column } from "./columns.ts";
+import type { Column, NumberColumn } from "./columns.ts";
 import { cutText } from "./cut-text.ts";
-import { selectRows } from "./filter.ts";
-import { computeMeasure, type Grouping, resolveMeasure } from "./measure.ts";
+import { DefinitionProblems } from "./definition-problems.ts";
+import { checkFilter, selectRows } from "./filter.ts";
+import { computeMeasure, type Grouping, type ResolvedMeasure, resolveMeasure } from "./measure.ts";
 import { findColumn, specError } from "./spec-error.ts";
 import type { Cell, KpiValue } from "./summary.ts";
+
+/** The date or timestamp column a tile compares periods of. */
+function comparedColumn(
+  compare: NonNullable<KpiSpec["compare"]>,
+  columns: readonly Column[],
+  spec: ReportSpec,
+): NumberColumn {
+  const column = findColumn(columns, compare.column, spec, compare.path);
+  if (column.kind !== "number" || (column.type !== "date" && column.type !== "timestamp")) {
+    throw specError(
+      spec,
+      compare.path,
+      `compare needs a date or timestamp column, but '${column.name}' is ${column.type}.`,
+    );
+  }
+  return column;
+}
 
 /** Computes one KPI tile of the `kpis` section at index `section`. */
 export function computeKpi(
@@ -24,8 +42,15 @@ export function computeKpi(
   spec: ReportSpec,
   now: Date,
 ): KpiValue {
-  const resolved = resolveMeasure(kpi.measure, columns, spec);
   const { compare } = kpi;
+  // Every mistake in the tile is reported in one run, not the first only.
+  const problems = new DefinitionProblems(spec);
+  const measureFound = problems.attempt(() => resolveMeasure(kpi.measure, columns, spec));
+  for (const filter of kpi.filter) problems.attempt(() => checkFilter(filter, columns, spec));
+  const column = compare && problems.attempt(() => comparedColumn(compare, columns, spec));
+  problems.finish();
+  // finish() threw unless the measure was found.
+  const resolved = measureFound as ResolvedMeasure;
   // count() of the whole table is its row count: no list of a million row numbers to build.
   const rowsOnly =
     kpi.filter.length === 0 &&
@@ -44,16 +69,8 @@ export function computeKpi(
   const value =
     typeof measured === "string" ? cutText(measured, spec.limits.max_text_chars) : measured;
   const tile: KpiValue = { section, label: kpi.label, format: kpi.format, value };
-  if (compare === undefined) return tile;
+  if (compare === undefined || column === undefined) return tile;
 
-  const column = findColumn(columns, compare.column, spec, compare.path);
-  if (column.kind !== "number" || (column.type !== "date" && column.type !== "timestamp")) {
-    throw specError(
-      spec,
-      compare.path,
-      `compare needs a date or timestamp column, but '${column.name}' is ${column.type}.`,
-    );
-  }
   const { values, valid } = column;
   let latest = Number.NEGATIVE_INFINITY;
   for (const row of rows)

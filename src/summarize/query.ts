@@ -11,8 +11,15 @@ import type { GroupKey, QuerySpec, ReportSpec, SortKey } from "../config/spec.ts
 import { bucketStart } from "../time-buckets.ts";
 import type { Column } from "./columns.ts";
 import { cutCell } from "./cut-text.ts";
-import { selectRows } from "./filter.ts";
-import { computeMeasure, type Grouping, numberCell, resolveMeasure } from "./measure.ts";
+import { DefinitionProblems } from "./definition-problems.ts";
+import { checkFilter, selectRows } from "./filter.ts";
+import {
+  computeMeasure,
+  type Grouping,
+  numberCell,
+  type ResolvedMeasure,
+  resolveMeasure,
+} from "./measure.ts";
 import { checkOther, keepTop } from "./other.ts";
 import { findColumn, notFound, specError, specLimitError } from "./spec-error.ts";
 import type { Cell, ColumnType, QueryColumn, QueryResult } from "./summary.ts";
@@ -35,8 +42,25 @@ export function runQuery(
   rowCount: number,
   spec: ReportSpec,
 ): QueryResult {
-  const keyColumns = query.groupBy.map((key) => keyColumn(key, columns, spec));
-  const measures = query.measures.map((m) => resolveMeasure(m, columns, spec));
+  // Every mistake in the query is reported in one run, not the first only.
+  const problems = new DefinitionProblems(spec);
+  const keysFound = query.groupBy.map((key) =>
+    problems.attempt(() => keyColumn(key, columns, spec)),
+  );
+  const measuresFound = query.measures.map((m) =>
+    problems.attempt(() => resolveMeasure(m, columns, spec)),
+  );
+  for (const filter of query.filter) problems.attempt(() => checkFilter(filter, columns, spec));
+  const names = [...query.groupBy.map((key) => key.name), ...query.measures.map((m) => m.name)];
+  for (const key of query.sort) {
+    if (!names.includes(key.name)) {
+      problems.keep(specError(spec, key.path, notFound("output column", key.name, names)));
+    }
+  }
+  problems.finish();
+  // finish() threw unless every part was found.
+  const keyColumns = keysFound as Column[];
+  const measures = measuresFound as ResolvedMeasure[];
   const outputs: QueryColumn[] = [
     ...query.groupBy.map((key, i) => ({
       name: key.name,
@@ -44,11 +68,6 @@ export function runQuery(
     })),
     ...measures.map((m) => ({ name: m.measure.name, type: m.type })),
   ];
-  const names = outputs.map((c) => c.name);
-  for (const key of query.sort) {
-    if (!names.includes(key.name))
-      throw specError(spec, key.path, notFound("output column", key.name, names));
-  }
   checkOther(query, spec, outputs);
 
   const rows = selectRows(columns, rowCount, query.filter, spec);
