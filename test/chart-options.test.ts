@@ -9,7 +9,7 @@ import { tableFromArrays } from "apache-arrow";
 import type * as vega from "vega";
 import { sectionChart } from "../src/chart/index.ts";
 import { chartView, renderSvg } from "../src/chart/svg.ts";
-import { WIDE_WIDTH } from "../src/chart/theme.ts";
+import { NARROW_WIDTH, WIDE_WIDTH } from "../src/chart/theme.ts";
 import { parseReportSpec } from "../src/config/load.ts";
 import type { ReportSpec } from "../src/config/spec.ts";
 import { ReportError } from "../src/errors.ts";
@@ -82,6 +82,8 @@ interface Item {
   height: number;
   fill?: string;
   text?: string;
+  opacity?: number;
+  bounds?: { x1: number; x2: number };
   datum: Record<string, unknown>;
   items?: Mark[];
 }
@@ -279,6 +281,66 @@ describe("chart options: layout and scales", () => {
     assert.equal(xs.size, 2);
     assert.equal(ys.size, 2);
     assert.match(chart.description, /in 3 panels by region/);
+  });
+
+  it("facet with a short last row: each panel has its x axis under it, none under an empty cell", async () => {
+    const facet = (columns: number) =>
+      built(
+        `  - chart: { title: T, query: temps, mark: line, x: year, y: avg_temp, facet: { column: region, columns: ${columns} } }\n`,
+      );
+    // Three panels in two columns: the second row has an empty cell.
+    const { view } = await laidOut(facet(2));
+    const cells = items(view, "group", "scope").filter((g) => g.datum?.region !== undefined);
+    const xAxes = items(view, "group", "axis").filter(
+      (axis) => (axis as unknown as { orient?: string }).orient === "bottom",
+    );
+    const under = (axis: Item, cell: Item) =>
+      Math.abs(axis.y - (cell.y + cell.height)) <= 2 &&
+      axis.x >= cell.x - 1 &&
+      axis.x <= cell.x + cell.width;
+    assert.equal(cells.length, REGIONS.length);
+    for (const cell of cells) {
+      assert.ok(
+        xAxes.some((axis) => under(axis, cell)),
+        `no x axis under ${cell.datum.region}`,
+      );
+    }
+    for (const axis of xAxes) {
+      assert.ok(
+        cells.some((cell) => under(axis, cell)),
+        `an x axis at (${axis.x}, ${axis.y}) is under no panel`,
+      );
+    }
+    // A full grid keeps one shared axis per column, at the bottom.
+    const full = await laidOut(facet(3));
+    assert.equal(full.spec.resolve, undefined);
+  });
+
+  it("text keys along a line: in a narrow chart, labels that would overlap are left out", async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `k${String(i).padStart(2, "0")}`);
+    const table = tableFromArrays({
+      key: keys,
+      n: Float64Array.from(keys.map((_, i) => (i * 7) % 11)),
+    });
+    const spec = parseReportSpec(
+      "title: C\nsource: d.csv\nqueries:\n  q: { group_by: [key], measures: { n: sum(n) } }\nsections:\n  - chart: { title: T, query: q, mark: line, x: key, y: n }\n",
+      "c.yml",
+      {},
+    );
+    const chart = sectionChart(spec, summarize(table, spec), 0);
+    assert.ok(chart);
+    const view = chartView(chart.specFor(NARROW_WIDTH));
+    await view.runAsync();
+    const labels = items(view, "text", "axis-label").filter(
+      (label) => typeof label.datum.value === "string" && keys.includes(label.datum.value),
+    );
+    assert.equal(labels.length, keys.length);
+    const shown = labels.filter((label) => label.opacity !== 0);
+    assert.ok(shown.length > 1 && shown.length < keys.length, `${shown.length} labels shown`);
+    const spans = shown.map((label) => label.bounds!).sort((a, b) => a.x1 - b.x1);
+    for (let i = 1; i < spans.length; i++) {
+      assert.ok(spans[i].x1 >= spans[i - 1].x2, `labels ${i - 1} and ${i} overlap`);
+    }
   });
 
   it("y: { scale: log } draws a log axis: ticks at powers of ten, a decade apart evenly", async () => {

@@ -218,22 +218,24 @@ const FACET_SPACING = 16;
 /** Height of one faceted panel, in px. */
 const FACET_HEIGHT = 160;
 
-/** The panels' layout: how many columns of panels, and each panel's width. */
+/**
+ * The panels' layout: how many columns of panels, each panel's width, and whether the last
+ * row of a wrapped grid has empty cells.
+ */
 function facetLayout(
   facet: ChartFacet,
   rows: readonly Record<string, Cell>[],
   width: number,
-): { columns: number; cellWidth: number } {
+): { columns: number; cellWidth: number; gaps: boolean } {
   const distinct = (field: string) => new Set(rows.map((row) => String(row[field]))).size;
-  const columns =
-    facet.column === undefined
-      ? 1
-      : Math.max(1, Math.min(facet.columns ?? distinct(facet.column), distinct(facet.column)));
+  const panels = facet.column === undefined ? 1 : distinct(facet.column);
+  const columns = Math.max(1, Math.min(facet.columns ?? panels, panels));
   const cellWidth = Math.max(
     60,
     Math.floor((width - FACET_GUTTER - (columns - 1) * FACET_SPACING) / columns),
   );
-  return { columns, cellWidth };
+  const wrapped = facet.columns !== undefined && facet.column !== undefined;
+  return { columns, cellWidth, gaps: wrapped && panels % columns !== 0 };
 }
 
 /** The Vega-Lite spec for a chart section over its query's result. */
@@ -365,7 +367,9 @@ function markSpec(
       },
     };
   } else {
-    x = { field: fieldRef(section.x), type: kind, title: xTitle };
+    // Text keys along a line or area (years kept as text, say): in a narrow panel, every
+    // label would overlap its neighbours, so those that would are left out.
+    x = { field: fieldRef(section.x), type: kind, title: xTitle, axis: { labelOverlap: "greedy" } };
   }
 
   const encoding: Encoding = {};
@@ -468,6 +472,9 @@ function markSpec(
     });
     if (facet.columns !== undefined && facet.column !== undefined) {
       encoding.facet = { ...header(facet.column), columns: layout?.columns };
+      // vega-lite draws a column's x axis at the grid's bottom, under an empty cell when the
+      // last row is short, far from the panel it belongs to: each panel gets its own instead.
+      if (layout?.gaps) spec.resolve = { axis: { x: "independent" } };
     } else {
       if (facet.row !== undefined) encoding.row = header(facet.row);
       if (facet.column !== undefined) encoding.column = header(facet.column);
