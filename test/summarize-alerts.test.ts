@@ -44,6 +44,20 @@ describe("alerts", () => {
     ]);
   });
 
+  it("does not call a column of numbers past 2^53 constant outright: floats cannot tell them apart", () => {
+    // 2^63 - 1, 2^63 and 2^63 + 1 all read as the float 2^63 (a CSV's integers beyond Int64).
+    const big = vectorFromArray([2 ** 63, 2 ** 63, 2 ** 63], new Float64());
+    const [alert] = alertsOf({ big });
+    assert.equal(alert.kind, "constant");
+    assert.equal(
+      alert.message,
+      "'big' reads as one value (9223372036854776000) in all 3 non-missing rows, but its numbers are too large for floating-point numbers to tell apart, so they may differ. Declare the column as text to see them as written.",
+    );
+    // Just below 2^53 every whole number is its own float: a constant column is constant.
+    const [exact] = alertsOf({ id: vectorFromArray([2 ** 53 - 1, 2 ** 53 - 1], new Float64()) });
+    assert.match(exact.message, /^'id' has the same value \(9007199254740991\) in all 2/);
+  });
+
   it("flags more than 20% missing, not exactly 20%", () => {
     const alerts = columnAlerts({
       a: vectorFromArray([1, null, null, null, 5, 6, 7, 8, 9, 10], new Float64()),

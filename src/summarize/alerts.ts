@@ -44,11 +44,17 @@ export function findAlerts(
     const constant = profile.distinct === 1;
     if (constant) {
       const only = profile.top?.[0]?.value ?? profile.min;
+      // Floats past 2^53 are whole numbers too far apart to tell neighbours from each other:
+      // integers too large for Int64, read as floats, can look alike and not be.
+      const blurred =
+        profile.type === "float" && typeof only === "number" && Math.abs(only) >= 2 ** 53;
       alerts.push({
         kind: "constant",
         column,
         value: 1,
-        message: `'${column}' has the same value${only === undefined ? "" : ` (${String(only)})`} in all ${count(profile.count)} non-missing rows.`,
+        message: blurred
+          ? `'${column}' reads as one value (${String(only)}) in all ${count(profile.count)} non-missing rows, but its numbers are too large for floating-point numbers to tell apart, so they may differ. Declare the column as text to see them as written.`
+          : `'${column}' has the same value${only === undefined ? "" : ` (${String(only)})`} in all ${count(profile.count)} non-missing rows.`,
       });
     }
     const uniqueShare = profile.count === 0 ? 0 : profile.distinct / profile.count;
