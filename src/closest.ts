@@ -1,14 +1,23 @@
 // "Did you mean" suggestions: the candidate nearest to a misspelt name (config and expressions).
 
-/** Levenshtein distance between two strings (insertions, deletions, substitutions). */
+/**
+ * Edit distance between two strings: insertions, deletions, substitutions and swaps of two
+ * neighbouring characters, each one edit (optimal string alignment), since a swap ("buidl",
+ * "regoin") is the commonest slip and plain Levenshtein counts it as two.
+ */
 export function editDistance(a: string, b: string): number {
+  let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
       const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
       current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        current[j] = Math.min(current[j], before[j - 2] + 1);
+      }
     }
+    before = previous;
     previous = current;
   }
   return previous[b.length];

@@ -30,10 +30,15 @@ async function loadError(name: string, env: Record<string, string> = {}): Promis
 }
 
 describe("closest", () => {
-  test("edit distance counts insertions, deletions and substitutions", () => {
+  test("edit distance counts insertions, deletions, substitutions and swaps of neighbours", () => {
     assert.equal(editDistance("kitten", "sitting"), 3);
     assert.equal(editDistance("", "abc"), 3);
     assert.equal(editDistance("group_by", "group_by"), 0);
+    assert.equal(editDistance("buidl", "build"), 1);
+    assert.equal(editDistance("regoin", "region"), 1);
+    assert.equal(editDistance("ab", "ba"), 1);
+    // A swap and an edit of the same letters are not both counted as one (no reuse).
+    assert.equal(editDistance("ca", "abc"), 3);
   });
   test("suggests the nearest plausible name, or nothing", () => {
     assert.equal(closest("grup_by", ["measures", "group_by", "filter"]), "group_by");
