@@ -80,6 +80,22 @@ describe("build with bad input", () => {
   }
 });
 
+describe("an unknown command", () => {
+  it("suggests the nearest command, or build for a definition's file, and exits 2", async () => {
+    const typo = await runCli(["buidl", "report.yml"]);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /^Unknown command "buidl"; did you mean 'build'\?\n\nUsage:/);
+    const file = await runCli(["report/report.yml"]);
+    assert.equal(file.code, 2);
+    assert.match(
+      file.stderr,
+      /^Unknown command "report\/report\.yml"; to build that definition, run `connect-s3-report build report\/report\.yml`\n/,
+    );
+    const far = await runCli(["zzzzzz"]);
+    assert.match(far.stderr, /^Unknown command "zzzzzz"\.\n\nUsage:/);
+  });
+});
+
 describe("check", () => {
   // A small definition with a chart: what check does is the same for any definition, and the
   // example report's whole build (45,000 rows, 2-4 CPU s) is proven by test/build.test.ts.

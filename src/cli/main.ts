@@ -4,6 +4,7 @@
 // `--help` and `--version` load no AWS SDK, vega, parquet-wasm or esbuild. `main` takes its
 // streams and effects as parameters (the real ones by default), so tests run it in-process.
 import { pathToFileURL } from "node:url";
+import { didYouMean } from "../closest.ts";
 import { defaultEffects, type Effects } from "../effects.ts";
 import { isReportError } from "../errors.ts";
 import { osErrorToReportError } from "../os-errors.ts";
@@ -60,7 +61,11 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
   }
   const run = COMMANDS[command];
   if (!run) {
-    stderr(`Unknown command "${command}".\n\n${HELP}`);
+    // A definition given without a command is the likeliest slip: say what would build it.
+    const guess = /\.ya?ml$/i.test(command)
+      ? `; to build that definition, run \`connect-s3-report build ${command}\``
+      : didYouMean(command, Object.keys(COMMANDS));
+    stderr(`Unknown command "${command}"${guess || "."}\n\n${HELP}`);
     return 2;
   }
   try {
