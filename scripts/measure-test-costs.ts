@@ -10,11 +10,11 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { hermeticEnv } from "../test/helpers/hermetic-env.ts";
 import { cpuTime } from "./cpu-time.ts";
 import { COSTS_FILE, costKey, readCosts } from "./test-plan.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const WORLDLY = /^(AWS_|CONNECT_|POSIT_|RSTUDIO_)/;
 
 const named = process.argv.slice(2).map((file) => resolve(file));
 const all = readdirSync(join(ROOT, "test"))
@@ -26,7 +26,7 @@ for (const key of Object.keys(costs)) {
   if (!existsSync(join(ROOT, "test", `${key}.test.ts`))) delete costs[key];
 }
 
-const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !WORLDLY.test(name)));
+const env = hermeticEnv();
 for (const file of named.length > 0 ? named : all) {
   const home = mkdtempSync(join(tmpdir(), "csr-cost-"));
   const time = cpuTime("node", ["--import", "tsx", "--test", "--test-concurrency=1", file], {

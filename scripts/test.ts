@@ -29,13 +29,11 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { hermeticEnv } from "../test/helpers/hermetic-env.ts";
 import { SHARED_ENV } from "../test/helpers/shared-folder.ts";
 import { costKey, makespan, planJobs, readCosts, sharingFiles } from "./test-plan.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-
-/** Settings that select credentials, a bucket or a Connect server, or switch to Connect mode. */
-const WORLDLY = /^(AWS_|CONNECT_|POSIT_|RSTUDIO_)/;
 
 const args = process.argv.slice(2);
 const isolate = args.includes("--isolate");
@@ -84,7 +82,7 @@ if (!named) {
   }
 }
 
-const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !WORLDLY.test(name)));
+const env = hermeticEnv();
 const child = spawn(
   process.execPath,
   ["--import", "tsx", "--test", `--test-concurrency=${lanes}`, ...given, ...files],

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.ts";
 import { localFetch } from "./effects.ts";
+import { hermeticEnv } from "./hermetic-env.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -32,9 +33,6 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
   return { code, stdout, stderr };
 }
 
-/** Environment variables of this process that could change a build: AWS, Connect, Posit. */
-const WORLDLY = /^(AWS_|CONNECT_|POSIT_|RSTUDIO_)/;
-
 /**
  * Run bin/connect-s3-report.js in a child process, with this process's environment minus
  * anything AWS or Connect, plus `env`; resolves when it exits.
@@ -44,13 +42,10 @@ export function runBin(
   env: Record<string, string> = {},
   cwd = ROOT,
 ): Promise<CliRun> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !WORLDLY.test(name)),
-  );
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`${ROOT}bin/connect-s3-report.js`, ...args], {
       cwd,
-      env: { ...inherited, ...env },
+      env: { ...hermeticEnv(), ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
