@@ -117,6 +117,11 @@ const KIND_LABELS: Record<ColumnKind, string> = {
   string: "text",
 };
 
+/** A field as a notice shows it: its first 40 bytes, decoded. */
+function shownText(buf: Uint8Array, start: number, end: number): string {
+  return new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 40)));
+}
+
 const Phase = { Header: 0, Sample: 1, Data: 2 } as const;
 
 /**
@@ -359,11 +364,8 @@ class CsvReader implements RowSink {
     });
     this.columnNotices = this.names.map(() => []);
     this.toldBeyondInt64 = this.names.map(() => false);
-    /** Per column: the first integer beyond Int64 in the sample, and its line. */
-    const beyondInt64: (
-      | { buf: Uint8Array; start: number; end: number; line: number }
-      | undefined
-    )[] = [];
+    /** Per column: the first integer beyond Int64 in the sample, as written, and its line. */
+    const beyondInt64: ({ text: string; line: number } | undefined)[] = [];
     // A declared column's kind is fixed: "string" here, so no value ever changes it.
     const kinds: ColumnKind[] = this.rules.map((rule) => (rule ? "string" : "null"));
     let fieldBytes = 0;
@@ -377,7 +379,8 @@ class CsvReader implements RowSink {
         if (fitsKind(kind, buf, start, end) || this.nulls.matches(buf, start, end)) continue;
         const found = classifyBytes(buf, start, end);
         if (found === "float64" && beyondInt64[c] === undefined && isBeyondInt64(buf, start, end)) {
-          beyondInt64[c] = { buf, start, end, line: lines[Math.floor(at / (2 * width))] };
+          const line = lines[Math.floor(at / (2 * width))];
+          beyondInt64[c] = { text: shownText(buf, start, end), line };
         }
         kinds[c] = joinKinds(kind, found);
       }
@@ -390,7 +393,7 @@ class CsvReader implements RowSink {
     // Told only if the column stays floats: as text, the sample's values are kept as written.
     beyondInt64.forEach((found, c) => {
       if (found !== undefined && kinds[c] === "float64") {
-        this.tellBeyondInt64(c, found.buf, found.start, found.end, found.line);
+        this.tellBeyondInt64(c, found.text, found.line);
       }
     });
     this.builders = kinds.map((kind) => createBuilder(kind));
@@ -456,10 +459,9 @@ class CsvReader implements RowSink {
   }
 
   /** Tells, once per column, that an integer beyond Int64 is read into column c as a float. */
-  private tellBeyondInt64(c: number, buf: Uint8Array, start: number, end: number, line: number) {
+  private tellBeyondInt64(c: number, text: string, line: number) {
     if (this.toldBeyondInt64[c]) return;
     this.toldBeyondInt64[c] = true;
-    const text = new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 40)));
     this.tell(c, beyondInt64Notice(`${this.name}, line ${line}`, this.names[c], text));
   }
 
@@ -500,11 +502,11 @@ class CsvReader implements RowSink {
     // A value a recognized format does not read turns the column to text.
     const target =
       rule === undefined ? joinKinds(builder.kind, classifyBytes(buf, start, end)) : "string";
-    const text = new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 40)));
+    const text = shownText(buf, start, end);
     if (rule === undefined) {
       // An integer beyond Int64 is not "not an integer": its own notice says what happens.
       if (target === "float64" && isBeyondInt64(buf, start, end)) {
-        this.tellBeyondInt64(column, buf, start, end, line);
+        this.tellBeyondInt64(column, text, line);
       } else {
         this.announce(column, line, text, builder.kind, target);
       }
